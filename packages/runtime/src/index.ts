@@ -1,0 +1,2 @@
+export * as tf from '@tensorflow/tfjs';
+export { type BackendInfo, initBackend } from './init-backend.js';
