@@ -1,0 +1,2 @@
+export * from './backbone/index.js';
+export * from './training/index.js';
