@@ -1,1 +1,31 @@
-export {};
+export { type AugmentationOptions, augmentBatch } from './augment.js';
+export { resolveClassWeights } from './class-weights.js';
+export {
+  InvalidBundleError,
+  InvalidTrainingInputError,
+  InvalidTrainingOptionsError,
+  TrainingError,
+  type TrainingErrorCode,
+  UnknownStrategyError,
+} from './errors.js';
+export { applyHead, buildHead, HEAD_PREFIX, type HeadSpec } from './head.js';
+export { type Architecture, buildArchitecture, mnistCnn } from './strategies/architectures.js';
+export { composeWithHead } from './strategies/compose.js';
+export { computeActivations } from './strategies/freeze-k.js';
+export { train } from './train.js';
+export type {
+  ArchitectureName,
+  DevelopInput,
+  EpochMetrics,
+  FeatureExtractionInput,
+  FineTuneInput,
+  FreezeKInput,
+  Labels,
+  ProgressEvent,
+  ScratchInput,
+  StrategyName,
+  TrainInput,
+  TrainOptions,
+  TrainResult,
+  ValidationSet,
+} from './types.js';

@@ -1,0 +1,85 @@
+/** Machine-readable codes of the training errors. */
+export type TrainingErrorCode =
+  | 'INVALID_INPUT'
+  | 'INVALID_OPTIONS'
+  | 'UNKNOWN_STRATEGY'
+  | 'UNKNOWN_ARCHITECTURE'
+  | 'INVALID_BUNDLE';
+
+/**
+ * Base class of every error thrown by the training half of `@graft/core`.
+ *
+ * @example
+ * ```ts
+ * try { await train(input, options); } catch (e) { if (e instanceof TrainingError) console.log(e.code); }
+ * ```
+ */
+export class TrainingError extends Error {
+  override name = 'TrainingError';
+  constructor(
+    readonly code: TrainingErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Training data that cannot be used (shapes, label ranges, empty sets).
+ *
+ * @example
+ * ```ts
+ * throw new InvalidTrainingInputError('labels has 3 entries but features has 4 rows');
+ * ```
+ */
+export class InvalidTrainingInputError extends TrainingError {
+  override name = 'InvalidTrainingInputError';
+  constructor(message: string) {
+    super('INVALID_INPUT', message);
+  }
+}
+
+/**
+ * Hyperparameters out of range (learning rate, epochs, batch size, fractions...).
+ *
+ * @example
+ * ```ts
+ * throw new InvalidTrainingOptionsError('epochs must be a positive integer');
+ * ```
+ */
+export class InvalidTrainingOptionsError extends TrainingError {
+  override name = 'InvalidTrainingOptionsError';
+  constructor(message: string) {
+    super('INVALID_OPTIONS', message);
+  }
+}
+
+/**
+ * A strategy or architecture name that Graft does not know.
+ *
+ * @example
+ * ```ts
+ * throw new UnknownStrategyError('UNKNOWN_ARCHITECTURE', 'no architecture named "resnet"');
+ * ```
+ */
+export class UnknownStrategyError extends TrainingError {
+  override name = 'UnknownStrategyError';
+  constructor(code: 'UNKNOWN_STRATEGY' | 'UNKNOWN_ARCHITECTURE', message: string) {
+    super(code, message);
+  }
+}
+
+/**
+ * A model bundle whose files or `graft.json` are missing or malformed.
+ *
+ * @example
+ * ```ts
+ * throw new InvalidBundleError('graft.json has formatVersion 2, expected 1');
+ * ```
+ */
+export class InvalidBundleError extends TrainingError {
+  override name = 'InvalidBundleError';
+  constructor(message: string) {
+    super('INVALID_BUNDLE', message);
+  }
+}

@@ -1,0 +1,199 @@
+import { tf } from '@graft/runtime';
+import { type AugmentationOptions, augmentBatch } from './augment.js';
+import { weightedCrossEntropy } from './loss.js';
+import { createOptimizer } from './optimizer.js';
+import { shuffledIndices } from './random.js';
+import type { EpochMetrics, ProgressEvent } from './types.js';
+import { snapshotWeights, uniqueWeights, type WeightsSnapshot } from './weights-snapshot.js';
+
+/** A fully resolved training run for {@link runTrainingLoop}. */
+export interface LoopSpec {
+  /** Layers applied before the head (upper part, or the whole backbone); `null` for a head alone. */
+  base: tf.LayersModel | null;
+  /** Run the base in training mode (BatchNormalization uses batch statistics and updates its moving ones). */
+  baseTraining: boolean;
+  /** Learning-rate factor of the base weights (0 = frozen). */
+  baseLrScale: number;
+  head: tf.LayersModel;
+  x: tf.Tensor;
+  labels: Int32Array;
+  numClasses: number;
+  val?: { x: tf.Tensor; labels: Int32Array };
+  optimizer: 'adam' | 'sgd' | 'rmsprop';
+  learningRate: number;
+  epochs: number;
+  batchSize: number;
+  classWeights: number[];
+  earlyStopping?: { patience: number; minDelta: number };
+  augmentation?: AugmentationOptions;
+  rand: () => number;
+  onProgress?: (e: ProgressEvent) => void;
+}
+
+/** What the loop learnt. */
+export interface LoopResult {
+  history: EpochMetrics[];
+  bestEpoch: number;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The custom training loop behind every strategy: seeded shuffles, per-batch augmentation, class-weighted
+ * cross-entropy, `tf.variableGrads` with one optimizer for the head and one (scaled learning rate) for the
+ * pretrained base, validation each epoch, early stopping on validation loss with best-weight restore.
+ * Allocates no tensors that outlive it.
+ *
+ * @example
+ * ```ts
+ * const { history } = await runTrainingLoop({ base: null, baseTraining: false, baseLrScale: 0, head, x, labels,
+ *   numClasses: 3, optimizer: 'adam', learningRate: 1e-3, epochs: 5, batchSize: 32, classWeights: [1, 1, 1],
+ *   rand: seededRandom(1) });
+ * ```
+ */
+export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
+  const n = spec.labels.length;
+  const batches = Math.ceil(n / spec.batchSize);
+  const headVars = new Set(spec.head.trainableWeights.map((w) => w.read().name));
+  const trainable = uniqueWeights(spec.baseLrScale > 0 ? [spec.base, spec.head] : [spec.head], true);
+  const varList = trainable.map((w) => w.read() as tf.Variable);
+  const headOpt = createOptimizer(spec.optimizer, spec.learningRate);
+  const baseOpt =
+    spec.base && spec.baseLrScale > 0
+      ? createOptimizer(spec.optimizer, spec.learningRate * spec.baseLrScale)
+      : null;
+  const weightsTensor = tf.tensor1d(spec.classWeights);
+  const allWeights = uniqueWeights([spec.base, spec.head]);
+  const history: EpochMetrics[] = [];
+  let best: WeightsSnapshot | undefined;
+  let bestLoss = Number.POSITIVE_INFINITY;
+  let bestEpoch = -1;
+  let sinceBest = 0;
+
+  const forward = (x: tf.Tensor, training: boolean) => {
+    const h = spec.base ? (spec.base.apply(x, { training: training && spec.baseTraining }) as tf.Tensor) : x;
+    return spec.head.apply(h, { training }) as tf.Tensor;
+  };
+
+  try {
+    for (let epoch = 0; epoch < spec.epochs; epoch++) {
+      const order = shuffledIndices(n, spec.rand);
+      let lossSum = 0;
+      let correctSum = 0;
+      for (let b = 0; b < batches; b++) {
+        const idx = order.subarray(b * spec.batchSize, Math.min(n, (b + 1) * spec.batchSize));
+        const kept: { correct?: tf.Scalar } = {};
+        const { value, grads } = tf.tidy(() => {
+          const indices = tf.tensor1d(idx, 'int32');
+          let xb = tf.gather(spec.x, indices);
+          if (spec.augmentation && xb.rank === 4)
+            xb = augmentBatch(xb as tf.Tensor4D, spec.augmentation, spec.rand);
+          const yb = tf.gather(tf.tensor1d(spec.labels, 'int32'), indices);
+          const oneHot = tf.oneHot(yb, spec.numClasses);
+          const wb = tf.gather(weightsTensor, yb) as tf.Tensor1D;
+          return tf.variableGrads(() => {
+            const probs = forward(xb, true);
+            kept.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), yb), 'float32')));
+            return weightedCrossEntropy(probs, oneHot, wb);
+          }, varList);
+        });
+        const headGrads: tf.NamedTensorMap = {};
+        const baseGrads: tf.NamedTensorMap = {};
+        for (const [name, g] of Object.entries(grads)) (headVars.has(name) ? headGrads : baseGrads)[name] = g;
+        headOpt.applyGradients(headGrads);
+        if (baseOpt && Object.keys(baseGrads).length > 0) baseOpt.applyGradients(baseGrads);
+        const loss = (await value.data())[0]!;
+        const acc = (await kept.correct!.data())[0]! / idx.length;
+        tf.dispose([value, kept.correct!, ...Object.values(grads)]);
+        lossSum += loss * idx.length;
+        correctSum += acc * idx.length;
+        spec.onProgress?.({
+          phase: 'train',
+          type: 'batch',
+          epoch,
+          epochs: spec.epochs,
+          batch: b,
+          batches,
+          loss,
+          acc,
+        });
+        await yieldToEventLoop();
+      }
+      const metrics: EpochMetrics = { loss: lossSum / n, acc: correctSum / n };
+      if (spec.val) {
+        const v = await evaluateLoss(forward, spec.val.x, spec.val.labels, spec.numClasses, spec.batchSize);
+        metrics.valLoss = v.loss;
+        metrics.valAcc = v.acc;
+      }
+      history.push(metrics);
+      spec.onProgress?.({
+        phase: 'train',
+        type: 'epoch',
+        epoch,
+        epochs: spec.epochs,
+        batch: batches,
+        batches,
+        loss: metrics.loss,
+        acc: metrics.acc,
+        ...(metrics.valLoss === undefined ? {} : { valLoss: metrics.valLoss, valAcc: metrics.valAcc }),
+      });
+      const monitored = metrics.valLoss ?? metrics.loss;
+      if (monitored < bestLoss - (spec.earlyStopping?.minDelta ?? 0)) {
+        bestLoss = monitored;
+        bestEpoch = epoch;
+        sinceBest = 0;
+        if (spec.earlyStopping) {
+          best?.dispose();
+          best = snapshotWeights(allWeights);
+        }
+      } else {
+        sinceBest++;
+        if (spec.earlyStopping && sinceBest > spec.earlyStopping.patience) break;
+      }
+    }
+    if (spec.earlyStopping && best) best.restore();
+    else bestEpoch = history.length - 1;
+    return { history, bestEpoch };
+  } finally {
+    best?.dispose();
+    headOpt.dispose();
+    baseOpt?.dispose();
+    weightsTensor.dispose();
+  }
+}
+
+/**
+ * Unweighted mean cross-entropy and accuracy of `forward` (inference mode) over a data set, in batches.
+ *
+ * @example
+ * ```ts
+ * const { loss, acc } = await evaluateLoss((x) => model.apply(x) as tf.Tensor, x, labels, 10, 64);
+ * ```
+ */
+export async function evaluateLoss(
+  forward: (x: tf.Tensor, training: boolean) => tf.Tensor,
+  x: tf.Tensor,
+  labels: Int32Array,
+  numClasses: number,
+  batchSize: number,
+): Promise<{ loss: number; acc: number }> {
+  const n = labels.length;
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    const out = tf.tidy(() => {
+      const xb = tf.slice(x, start, size);
+      const yb = tf.tensor1d(labels.subarray(start, start + size), 'int32');
+      const probs = forward(xb, false);
+      const loss = tf.mul(weightedCrossEntropy(probs, tf.oneHot(yb, numClasses)), size);
+      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), yb), 'float32'));
+      return tf.stack([loss, hits]);
+    });
+    const [l, h] = await out.data();
+    out.dispose();
+    lossSum += l!;
+    correct += h!;
+  }
+  return { loss: lossSum / n, acc: correct / n };
+}

@@ -1,0 +1,91 @@
+import { tf } from '@graft/runtime';
+import { compileTrunk, splitBackbone } from '../../backbone/index.js';
+import { InvalidTrainingInputError } from '../errors.js';
+import type { ResolvedOptions } from '../prepare.js';
+import type { FreezeKInput, ProgressEvent, TrainOptions } from '../types.js';
+import { composeWithHead } from './compose.js';
+import type { StrategyOutput } from './strategy-output.js';
+import { trainWithBase } from './train-with-base.js';
+
+/**
+ * Runs images through a compiled trunk in batches of `batchSize`; returns one tensor of activations.
+ *
+ * @example
+ * ```ts
+ * const acts = computeActivations(compileTrunk(trunk), images, 32);
+ * ```
+ */
+export function computeActivations(
+  trunk: { predict(x: tf.Tensor4D): tf.Tensor },
+  images: tf.Tensor4D,
+  batchSize: number,
+): tf.Tensor {
+  const parts: tf.Tensor[] = [];
+  try {
+    for (let start = 0; start < images.shape[0]; start += batchSize) {
+      const size = Math.min(batchSize, images.shape[0] - start);
+      parts.push(tf.tidy(() => trunk.predict(tf.slice(images, start, size))));
+    }
+    return parts.length === 1 ? parts[0]!.clone() : tf.concat(parts);
+  } finally {
+    tf.dispose(parts);
+  }
+}
+
+/**
+ * Scenario 2: keeps the trunk up to `cut` frozen (its activations are computed once, or passed in as cached
+ * activations) and trains the pretrained upper layers — BatchNormalization kept in inference mode, learning rate
+ * scaled by `pretrainedLrScale` — together with a new head. The upper layers are shared with
+ * `backbone.model`, so the backbone is updated in place.
+ *
+ * @example
+ * ```ts
+ * const out = await trainFreezeK({ strategy: 'freeze-k', backbone, cut: 'block_10_project_BN', images, labels,
+ *   classNames }, options, resolveOptions(options));
+ * ```
+ */
+export async function trainFreezeK(
+  input: FreezeKInput,
+  options: TrainOptions,
+  r: ResolvedOptions,
+  onProgress?: (e: ProgressEvent) => void,
+): Promise<StrategyOutput> {
+  if (!input.activations && !input.images)
+    throw new InvalidTrainingInputError('freeze-k needs cached activations or images');
+  const split = splitBackbone(input.backbone, input.cut);
+  let compiled: ReturnType<typeof compileTrunk> | undefined;
+  const transform = input.activations
+    ? undefined
+    : (x: tf.Tensor) => {
+        compiled ??= compileTrunk(split.trunk);
+        return computeActivations(compiled, x as tf.Tensor4D, r.batchSize);
+      };
+  // With the cut at 'features' there is nothing above the cut: an identity base keeps one code path.
+  const upper =
+    split.upper ??
+    (() => {
+      const inp = tf.input({ shape: split.cut.outputShape });
+      return tf.model({ inputs: inp, outputs: inp });
+    })();
+  try {
+    const { head, loop } = await trainWithBase(
+      {
+        base: upper,
+        baseTraining: false,
+        baseLrScale: r.pretrainedLrScale,
+        x: (input.activations ?? input.images)!,
+        labels: input.labels,
+        numClasses: input.classNames.length,
+        images: false,
+        ...(transform ? { transform } : {}),
+      },
+      options,
+      r,
+      onProgress,
+    );
+    const model = composeWithHead(upper, head, 'graft_upper_head');
+    return { ...loop, model, head, inference: composeWithHead(input.backbone.model, head) };
+  } finally {
+    compiled?.dispose();
+  }
+}

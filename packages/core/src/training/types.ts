@@ -1,0 +1,134 @@
+import type { tf } from '@graft/runtime';
+import type { Backbone } from '../backbone/index.js';
+
+/** The five ways Graft can train. */
+export type StrategyName = 'feature-extraction' | 'freeze-k' | 'scratch' | 'fine-tune' | 'develop';
+
+/** Names of the architectures that `develop` can train from scratch. */
+export type ArchitectureName = 'mnist-cnn' | 'mobilenet_v2';
+
+/** Class indexes `0..classNames.length-1`, one per sample. */
+export type Labels = ArrayLike<number>;
+
+interface CommonInput {
+  /** Class names; their count sets the size of the softmax. */
+  classNames: string[];
+  labels: Labels;
+}
+
+/** New head over cached features (the backbone's pooled output). */
+export interface FeatureExtractionInput extends CommonInput {
+  strategy: 'feature-extraction';
+  /** `[n, ...featureShape]` — usually `[n, d]`. */
+  features: tf.Tensor;
+}
+
+/** Frozen trunk up to `cut`; the pretrained upper layers and a new head are trained. */
+export interface FreezeKInput extends CommonInput {
+  strategy: 'freeze-k';
+  backbone: Backbone;
+  /** Cut point name (see `backbone.cuts`). */
+  cut: string;
+  /** Cached trunk activations at `cut`; computed from `images` when absent. */
+  activations?: tf.Tensor4D;
+  images?: tf.Tensor4D;
+}
+
+/** Same architecture as the backbone, weights re-initialised, trained on images. */
+export interface ScratchInput extends CommonInput {
+  strategy: 'scratch';
+  backbone: Backbone;
+  images: tf.Tensor4D;
+}
+
+/** Every layer from the pretrained weights, trained on images with a low learning rate. */
+export interface FineTuneInput extends CommonInput {
+  strategy: 'fine-tune';
+  backbone: Backbone;
+  images: tf.Tensor4D;
+}
+
+/** Train a source model of a named architecture and return it as a backbone. */
+export interface DevelopInput extends CommonInput {
+  strategy: 'develop';
+  architecture: ArchitectureName;
+  /** Preprocessed images `[n, size, size, channels]`. */
+  images: tf.Tensor4D;
+  /** How the images were preprocessed (`x * scale + offset` from [0, 255]); stored on the backbone. */
+  preprocessing?: { scale: number; offset: number };
+  /** Architecture knobs (defaults follow the published architecture). */
+  architectureOptions?: { filters?: number; denseUnits?: number; alpha?: number };
+}
+
+/** What `train()` learns from; the `strategy` field selects the variant. */
+export type TrainInput = FeatureExtractionInput | FreezeKInput | ScratchInput | FineTuneInput | DevelopInput;
+
+/** A labelled validation set in the same form as the training data (features, activations or images). */
+export interface ValidationSet {
+  x: tf.Tensor;
+  labels: Labels;
+}
+
+/** Hyperparameters of one training run. */
+export interface TrainOptions {
+  optimizer?: 'adam' | 'sgd' | 'rmsprop';
+  /** Learning rate of the new head (and of every layer for `scratch`/`develop`). Default 1e-3. */
+  learningRate?: number;
+  /** Factor on the learning rate of pretrained layers (`freeze-k`, `fine-tune`). Default 0.1. */
+  pretrainedLrScale?: number;
+  epochs?: number;
+  batchSize?: number;
+  /** An explicit validation set, or the fraction of the training data held out (seeded, stratified). */
+  validation?: ValidationSet | number;
+  /** Stop when the validation loss has not improved for `patience` epochs; restores the best weights. */
+  earlyStopping?: { patience: number; minDelta?: number };
+  /** `'balanced'` = n / (classes · count_c), or one weight per class. */
+  classWeights?: 'balanced' | number[];
+  /** Random per-batch augmentation; only used when training from images. */
+  augmentation?: { flip?: boolean; shift?: number; zoom?: number };
+  /** Head: hidden units (0 = none) and dropout rate. Default `{ hidden: 0, dropout: 0 }`. */
+  head?: { hidden?: number; dropout?: number };
+  /** Seed for initialisers, shuffles, splits and augmentation. */
+  seed?: number;
+}
+
+/** One progress report: after every batch (`type: 'batch'`) and every epoch (`type: 'epoch'`). */
+export interface ProgressEvent {
+  phase: 'train';
+  type: 'batch' | 'epoch';
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  acc?: number;
+  valLoss?: number;
+  valAcc?: number;
+}
+
+/** Metrics of one epoch (validation values are absent without a validation set). */
+export interface EpochMetrics {
+  loss: number;
+  acc: number;
+  valLoss?: number;
+  valAcc?: number;
+}
+
+/** What `train()` returns. The caller owns (and disposes) the models. */
+export interface TrainResult {
+  /** The trained part: head, upper+head, or the whole image → probabilities model. Input matches the training data. */
+  model: tf.LayersModel;
+  /** The new head alone (input = pooled features). */
+  head: tf.LayersModel;
+  /** The image → probabilities model when it can be composed (needs a backbone; not for bare feature extraction). */
+  inference?: tf.LayersModel;
+  /** The backbone developed by `develop`. */
+  backbone?: Backbone;
+  history: EpochMetrics[];
+  /** 0-based epoch whose weights the model holds. */
+  bestEpoch: number;
+  strategy: StrategyName;
+  seconds: number;
+  /** Resolved hyperparameters, for the bundle's `graft.json`. */
+  hyperparameters: Record<string, unknown>;
+}
