@@ -8,6 +8,7 @@ export {
   type TrainingErrorCode,
   UnknownStrategyError,
 } from './errors.js';
+export * from './evaluation/index.js';
 export { applyHead, buildHead, HEAD_PREFIX, type HeadSpec } from './head.js';
 export { type Architecture, buildArchitecture, mnistCnn } from './strategies/architectures.js';
 export { composeWithHead } from './strategies/compose.js';
