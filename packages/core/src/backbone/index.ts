@@ -1,1 +1,29 @@
-export {};
+export { type BackboneMeta, backboneFromModel } from './backbone-from-model.js';
+export { computeCuts } from './cuts.js';
+export { readModelDir } from './dir-source.js';
+export {
+  BackboneError,
+  type BackboneErrorCode,
+  InvalidModelError,
+  SourceNotAllowedError,
+  UnknownCutError,
+  UnsupportedInputSizeError,
+} from './errors.js';
+export { inspectBackbone } from './inspect-backbone.js';
+export { loadBackbone } from './load-backbone.js';
+export { MOBILENET_V2_SIZES } from './nsfwjs-mobilenet.js';
+export { reinitializeModel } from './reinitialize-model.js';
+export { type BackboneSplit, findCut, splitBackbone } from './split-backbone.js';
+export type {
+  Backbone,
+  BackboneInspection,
+  BackboneSource,
+  CompiledTrunk,
+  CutPoint,
+  LayerInfo,
+  LoadBackboneOptions,
+  Preprocessing,
+  SourceOverrides,
+} from './types.js';
+export { checkModelUrl, isInternalAddress } from './url-policy.js';
+export { fetchModelUrl } from './url-source.js';
