@@ -1,0 +1,50 @@
+/**
+ * Types shared by the app and its route modules.
+ */
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { RequestIdVariables } from 'hono/request-id';
+import type { DecodedImage, JobRunner, JobStoreLike, ModelSource, ObjectReader } from './ports.js';
+import type { ServingCache } from './serving.js';
+
+/** Decodes image bytes (JPEG, PNG, WebP) into RGBA; throws errors carrying an imaging `code`. */
+export type ImageDecoder = (bytes: Uint8Array) => Promise<DecodedImage>;
+
+/**
+ * Everything {@link createApp} needs; clients and adapters are built once by the entrypoint.
+ *
+ * @example
+ * ```ts
+ * const deps: AppDeps = { models, jobs, runner, store, token: 's3cret' };
+ * ```
+ */
+export interface AppDeps {
+  models: ModelSource;
+  jobs: JobStoreLike;
+  runner: JobRunner;
+  /** Enables `{ s3Key }` prediction requests (keys under `datasets/` or `uploads/`). */
+  store?: ObjectReader;
+  /** The bearer token every `/v1/*` request must present. */
+  token: string;
+  /** Maximum request body (default 10 MB). */
+  bodyLimitBytes?: number;
+  /** Minimum time between two reads of a model's `current.json` (default 5000 ms). */
+  refreshMs?: number;
+  /** Image decoder (default: `decodeImage` of `@graft/imaging`). */
+  decode?: ImageDecoder;
+  /** Model whose load state `/ready` reports even before its first request (the entrypoints pass GRAFT_MODEL_NAME). */
+  defaultModel?: string;
+  /** Clock for the serving cache, for tests. */
+  now?: () => number;
+}
+
+/** Resolved dependencies available to route modules. */
+export interface RouteDeps extends AppDeps {
+  serving: ServingCache;
+  decode: ImageDecoder;
+}
+
+/** Hono environment of the app. */
+export type AppEnv = { Variables: RequestIdVariables };
+
+/** The app type route modules register on. */
+export type App = OpenAPIHono<AppEnv>;

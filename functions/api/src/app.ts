@@ -1,0 +1,84 @@
+/**
+ * The Graft HTTP API as one Hono app. Web-standard APIs only (no `node:*`), so the same app runs in Lambda,
+ * on Node and in edge runtimes; the entrypoints (`lambda.ts`, `server.ts`) build the clients and pass them in.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppDeps, AppEnv, ImageDecoder, RouteDeps } from './app-env.js';
+import { bearerToken } from './auth.js';
+import { errorBody, onError } from './error-handler.js';
+import { ApiError, ConfigError } from './errors.js';
+import { registerDocs } from './routes/docs.js';
+import { registerHealth } from './routes/health.js';
+import { registerModels } from './routes/models.js';
+import { registerPredict } from './routes/predict.js';
+import { registerTrainings } from './routes/trainings.js';
+import { ServingCache } from './serving.js';
+
+/** Default request body limit: 10 MB. */
+export const DEFAULT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+
+/** The default decoder: `decodeImage` of `@graft/imaging`, imported on first use. */
+export const imagingDecoder: ImageDecoder = async (bytes) => {
+  const { decodeImage } = await import('@graft/imaging');
+  return decodeImage(bytes);
+};
+
+/**
+ * Builds the API.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ models, jobs, runner, store, token: 's3cret' });
+ * const res = await app.request('/v1/models', { headers: { authorization: 'Bearer s3cret' } });
+ * ```
+ */
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> & { serving: ServingCache } {
+  if (!deps.token || deps.token.length < 8)
+    throw new ConfigError('the API token must have at least 8 characters');
+  const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const serving = new ServingCache(deps.models, { refreshMs: deps.refreshMs, now: deps.now });
+  const routeDeps: RouteDeps = { ...deps, serving, decode: deps.decode ?? imagingDecoder };
+
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const message = result.error.issues
+          .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+          .join('; ');
+        throw new ApiError(400, 'invalid_request', message);
+      }
+    },
+  });
+
+  app.use(requestId());
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'unsafe-inline'"],
+        frameAncestors: ["'none'"],
+      },
+    }),
+  );
+  app.use('/v1/*', bearerToken(deps.token));
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: limit,
+      onError: (c) => c.json(errorBody('payload_too_large', `the request body exceeds ${limit} bytes`), 413),
+    }),
+  );
+
+  registerHealth(app, routeDeps);
+  registerModels(app, routeDeps);
+  registerPredict(app, routeDeps);
+  registerTrainings(app, routeDeps);
+  registerDocs(app);
+
+  app.notFound((c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404));
+  app.onError(onError);
+  return Object.assign(app, { serving });
+}

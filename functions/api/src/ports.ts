@@ -1,0 +1,156 @@
+/**
+ * The ports the API is written against. Adapters over the real packages live next to them
+ * (`model-source.ts`, `batch-runner.ts`); tests may plug in anything with the same shape.
+ */
+
+/** A decoded RGBA image (the shape `@graft/imaging`'s `decodeImage` returns). */
+export interface DecodedImage {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+  format?: string;
+}
+
+/** One ranked label. */
+export interface Prediction {
+  label: string;
+  score: number;
+}
+
+/** Options of {@link LoadedModel.classify}. */
+export interface ClassifyOptions {
+  topK: number;
+  /** Below this top score the answer is flagged `unknown`. */
+  threshold?: number;
+}
+
+/** What a model answers for one image. */
+export interface Classification {
+  predictions: Prediction[];
+  unknown: boolean;
+}
+
+/**
+ * One model version loaded into memory, ready to classify.
+ *
+ * @example
+ * ```ts
+ * const { predictions, unknown } = await model.classify(decoded, { topK: 3 });
+ * model.dispose();
+ * ```
+ */
+export interface LoadedModel {
+  classify(image: Uint8Array | DecodedImage, options: ClassifyOptions): Promise<Classification>;
+  /** Runs one inference on a blank input so the first real request is not slow. Optional. */
+  warmup?(): Promise<void>;
+  meta: Record<string, unknown>;
+  dispose(): void;
+}
+
+/** One published version of a model. */
+export interface ModelVersionInfo {
+  version: number;
+  createdAt?: string;
+  metrics?: Record<string, unknown>;
+  [extra: string]: unknown;
+}
+
+/** A model with its versions. */
+export interface ModelInfo {
+  name: string;
+  servingVersion?: number;
+  versions: ModelVersionInfo[];
+}
+
+/** A model in a listing. */
+export interface ModelSummary {
+  name: string;
+  servingVersion?: number;
+  latestVersion?: number;
+}
+
+/**
+ * Where models come from: the registry (which version serves) and the loader (bundle → {@link LoadedModel}).
+ *
+ * @example
+ * ```ts
+ * const pointer = await source.getCurrent('digits');
+ * if (pointer) {
+ *   const model = await source.loadVersion('digits', pointer.version);
+ * }
+ * ```
+ */
+export interface ModelSource {
+  /** The serving pointer (`current.json`), or `undefined` when the model has none (or does not exist). */
+  getCurrent(name: string): Promise<{ version: number } | undefined>;
+  /** Loads one immutable version. Rejects when the bundle is missing or broken. */
+  loadVersion(name: string, version: number): Promise<LoadedModel>;
+  listModels(): Promise<ModelSummary[]>;
+  /** A model and its versions, or `undefined` when no such model exists. */
+  getModel(name: string): Promise<ModelInfo | undefined>;
+  /** Points `current.json` at `version`. Rejects with `VersionNotFoundError` / `ModelNotFoundError`. */
+  promote(name: string, version: number): Promise<void>;
+}
+
+/** Training strategies a client may ask for. */
+export const STRATEGIES = ['auto', 'feature-extraction', 'freeze-k', 'fine-tune', 'scratch'] as const;
+
+/** One of {@link STRATEGIES}. */
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** What a client asks to train. */
+export interface TrainingSpec {
+  dataset: string;
+  model: string;
+  strategy: Strategy;
+  options?: Record<string, unknown>;
+}
+
+/** A stored training job (the store may add more fields: progress, result, timestamps). */
+export interface JobRecordLike {
+  id: string;
+  status: string;
+  [extra: string]: unknown;
+}
+
+/**
+ * The part of the job store the API needs.
+ *
+ * @example
+ * ```ts
+ * const job = await jobs.create({ dataset: 'digits', model: 'digits', strategy: 'auto' });
+ * const again = await jobs.get(job.id);
+ * ```
+ */
+export interface JobStoreLike {
+  create(spec: TrainingSpec): Promise<JobRecordLike>;
+  /** The job, or `undefined` when there is none with that id. */
+  get(id: string): Promise<JobRecordLike | undefined>;
+  /** Marks a job failed (used when submission fails after the record was written). Optional. */
+  fail?(id: string, message: string): Promise<void>;
+}
+
+/**
+ * Starts the training job for a stored job record: AWS Batch in the cloud, a local worker on one machine.
+ *
+ * @example
+ * ```ts
+ * await runner.submit(job.id);
+ * ```
+ */
+export interface JobRunner {
+  submit(jobId: string): Promise<void>;
+}
+
+/**
+ * The part of `@graft/storage`'s `BlobStore` the API needs (reading `{ s3Key }` images).
+ *
+ * @example
+ * ```ts
+ * const reader: ObjectReader = new S3BlobStore(client, bucket);
+ * ```
+ */
+export interface ObjectReader {
+  /** Reads a whole object; rejects with an error whose `code` is `'not_found'` when it does not exist. */
+  get(key: string): Promise<Uint8Array>;
+}

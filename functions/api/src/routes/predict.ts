@@ -1,0 +1,148 @@
+/**
+ * `POST /v1/models/{name}/predict`: raw image body, `{ image: base64 }` or `{ s3Key }`.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { App, RouteDeps } from '../app-env.js';
+import { ApiError, InvalidRequestError, ObjectNotFoundError } from '../errors.js';
+import type { ObjectReader } from '../ports.js';
+import { errorResponses, ModelNameParams, PredictJson, PredictQuery, PredictResponse } from '../schemas.js';
+
+/** Media types accepted as a raw image body. */
+export const IMAGE_MEDIA_TYPES = [
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'application/octet-stream',
+] as const;
+
+/** Key prefixes a `{ s3Key }` request may read. */
+export const READABLE_PREFIXES = ['datasets/', 'uploads/'] as const;
+
+const binary = z.string().openapi({ type: 'string', format: 'binary' });
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/models/{name}/predict',
+  tags: ['predict'],
+  summary: 'Classify one image with the serving version of a model',
+  security: [{ bearer: [] }],
+  request: {
+    params: ModelNameParams,
+    query: PredictQuery,
+    body: {
+      required: false,
+      content: {
+        'application/json': { schema: PredictJson },
+        ...Object.fromEntries(IMAGE_MEDIA_TYPES.map((t) => [t, { schema: binary }])),
+      },
+    },
+  },
+  responses: {
+    200: { description: 'top-k labels', content: { 'application/json': { schema: PredictResponse } } },
+    ...errorResponses(400, 401, 404, 409, 413, 415, 422, 503),
+  },
+});
+
+/**
+ * Registers the prediction route.
+ *
+ * @example
+ * ```ts
+ * registerPredict(app, deps);
+ * ```
+ */
+export function registerPredict(app: App, deps: RouteDeps): void {
+  app.openapi(route, async (c) => {
+    const { name } = c.req.valid('param');
+    const query = c.req.valid('query');
+    let bytes: Uint8Array;
+    let topK = query.topK;
+    let threshold = query.threshold;
+    if (/^application\/(.+\+)?json/i.test(c.req.header('content-type') ?? '')) {
+      const body = c.req.valid('json') as z.infer<typeof PredictJson>;
+      topK = body.topK ?? topK;
+      threshold = body.threshold ?? threshold;
+      bytes =
+        body.image !== undefined ? decodeBase64(body.image) : await readKey(deps.store, body.s3Key ?? '');
+    } else {
+      bytes = new Uint8Array(await c.req.arrayBuffer());
+    }
+    if (bytes.byteLength === 0) throw new ApiError(400, 'empty_image', 'the request carries no image bytes');
+
+    const lease = await deps.serving.acquire(name);
+    try {
+      const t0 = performance.now();
+      const image = await deps.decode(bytes);
+      const t1 = performance.now();
+      const result = await lease.model.classify(image, { topK: topK ?? 5, threshold });
+      const t2 = performance.now();
+      return c.json(
+        {
+          model: name,
+          version: lease.version,
+          predictions: result.predictions,
+          unknown: result.unknown,
+          timings: { decodeMs: round(t1 - t0), inferMs: round(t2 - t1) },
+        },
+        200,
+      );
+    } finally {
+      lease.release();
+    }
+  });
+}
+
+/**
+ * Decodes standard or URL-safe base64 (an optional `data:` URL prefix is accepted).
+ *
+ * @example
+ * ```ts
+ * decodeBase64('iVBORw0KGgo='); // Uint8Array [0x89, 0x50, ...]
+ * ```
+ */
+export function decodeBase64(text: string): Uint8Array {
+  const payload = text
+    .replace(/^data:[^,]*;base64,/, '')
+    .replace(/\s+/g, '')
+    .replace(/-/g, '+')
+    .replace(/_/g, '/');
+  let binaryText: string;
+  try {
+    binaryText = atob(payload);
+  } catch (err) {
+    throw new InvalidRequestError('image is not valid base64', { cause: err });
+  }
+  const bytes = new Uint8Array(binaryText.length);
+  for (let i = 0; i < binaryText.length; i++) bytes[i] = binaryText.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * Reads an object a client named, refusing keys outside {@link READABLE_PREFIXES}.
+ *
+ * @example
+ * ```ts
+ * const bytes = await readKey(store, 'uploads/cat.jpg');
+ * ```
+ */
+export async function readKey(store: ObjectReader | undefined, key: string): Promise<Uint8Array> {
+  if (!store) throw new InvalidRequestError('s3Key is not available: this API has no store configured');
+  const segments = key.split('/');
+  if (
+    !READABLE_PREFIXES.some((p) => key.startsWith(p)) ||
+    segments.some((s) => s === '..' || s === '.') ||
+    key.includes('\\')
+  ) {
+    throw new InvalidRequestError(`s3Key must name an object under ${READABLE_PREFIXES.join(' or ')}`);
+  }
+  try {
+    return await store.get(key);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'not_found') throw new ObjectNotFoundError(key);
+    throw err;
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

@@ -1,0 +1,219 @@
+/**
+ * Zod schemas of the API (they validate requests and generate the OpenAPI document).
+ */
+import { z } from '@hono/zod-openapi';
+import { STRATEGIES } from './ports.js';
+
+/**
+ * The error body every failure answers with.
+ *
+ * @example
+ * ```ts
+ * ErrorSchema.parse({ error: { code: 'model_not_found', message: "model 'x' does not exist" } });
+ * ```
+ */
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'model_not_found' }),
+      message: z.string().openapi({ example: "model 'digits' does not exist" }),
+    }),
+  })
+  .openapi('Error');
+
+/**
+ * A model name (path parameter): what the registry accepts as a key segment.
+ *
+ * @example
+ * ```ts
+ * ModelNameParams.parse({ name: 'digits' });
+ * ```
+ */
+export const ModelNameParams = z.object({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, ".", "_" or "-" (max 128)')
+    .openapi({ param: { name: 'name', in: 'path' }, example: 'digits' }),
+});
+
+const topK = z.coerce.number().int().min(1).max(100);
+const threshold = z.coerce.number().min(0).max(1);
+
+/**
+ * Query string of the prediction route.
+ *
+ * @example
+ * ```ts
+ * PredictQuery.parse({ topK: '3' }); // { topK: 3 }
+ * ```
+ */
+export const PredictQuery = z.object({
+  topK: topK.optional().openapi({ param: { name: 'topK', in: 'query' }, example: 5 }),
+  threshold: threshold.optional().openapi({ param: { name: 'threshold', in: 'query' }, example: 0.5 }),
+});
+
+/**
+ * JSON body of the prediction route: an inline base64 image or the key of a stored object.
+ *
+ * @example
+ * ```ts
+ * PredictJson.parse({ s3Key: 'uploads/cat.jpg', topK: 3 });
+ * ```
+ */
+export const PredictJson = z
+  .object({
+    image: z.string().min(1).optional().openapi({ description: 'the image bytes, base64-encoded' }),
+    s3Key: z.string().min(1).max(1024).optional().openapi({
+      description: 'an object under datasets/ or uploads/',
+      example: 'datasets/digits/test/7/0001.png',
+    }),
+    topK: topK.optional(),
+    threshold: threshold.optional(),
+  })
+  .refine((b) => (b.image === undefined) !== (b.s3Key === undefined), {
+    message: 'exactly one of image or s3Key is required',
+  })
+  .openapi('PredictRequest');
+
+/**
+ * Answer of the prediction route.
+ *
+ * @example
+ * ```ts
+ * PredictResponse.parse({ model: 'digits', version: 2, predictions: [{ label: '7', score: 0.98 }], unknown: false,
+ *   timings: { decodeMs: 1.2, inferMs: 8.5 } });
+ * ```
+ */
+export const PredictResponse = z
+  .object({
+    model: z.string(),
+    version: z.number().int(),
+    predictions: z.array(z.object({ label: z.string(), score: z.number() })),
+    unknown: z.boolean().openapi({ description: 'true when the top score is below the threshold' }),
+    timings: z.object({ decodeMs: z.number(), inferMs: z.number() }),
+  })
+  .openapi('Prediction');
+
+const VersionSchema = z
+  .object({
+    version: z.number().int(),
+    createdAt: z.string().optional(),
+    metrics: z.record(z.string(), z.unknown()).optional(),
+  })
+  .catchall(z.unknown())
+  .openapi('ModelVersion');
+
+/**
+ * One model with its versions.
+ *
+ * @example
+ * ```ts
+ * ModelSchema.parse({ name: 'digits', servingVersion: 1, versions: [{ version: 1 }] });
+ * ```
+ */
+export const ModelSchema = z
+  .object({
+    name: z.string(),
+    servingVersion: z.number().int().optional(),
+    versions: z.array(VersionSchema),
+  })
+  .openapi('Model');
+
+/**
+ * The model listing.
+ *
+ * @example
+ * ```ts
+ * ModelListSchema.parse({ models: [{ name: 'digits', servingVersion: 1, latestVersion: 2 }] });
+ * ```
+ */
+export const ModelListSchema = z
+  .object({
+    models: z.array(
+      z.object({
+        name: z.string(),
+        servingVersion: z.number().int().optional(),
+        latestVersion: z.number().int().optional(),
+      }),
+    ),
+  })
+  .openapi('ModelList');
+
+/**
+ * Body of the promote route.
+ *
+ * @example
+ * ```ts
+ * PromoteBody.parse({ version: 2 });
+ * ```
+ */
+export const PromoteBody = z.object({ version: z.number().int().positive() }).openapi('PromoteRequest');
+
+/**
+ * Body of `POST /v1/trainings`.
+ *
+ * @example
+ * ```ts
+ * TrainingBody.parse({ dataset: 'digits', model: 'digits', strategy: 'auto' });
+ * ```
+ */
+export const TrainingBody = z
+  .object({
+    dataset: ModelNameParams.shape.name.openapi({ example: 'digits' }),
+    model: ModelNameParams.shape.name.openapi({ example: 'digits' }),
+    strategy: z.enum(STRATEGIES).default('auto'),
+    options: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi('TrainingRequest');
+
+/**
+ * A training job as stored (status and progress; the store may add fields).
+ *
+ * @example
+ * ```ts
+ * JobSchema.parse({ id: 'job-1', status: 'queued' });
+ * ```
+ */
+export const JobSchema = z
+  .object({ id: z.string(), status: z.string() })
+  .catchall(z.unknown())
+  .openapi('TrainingJob');
+
+/**
+ * Path parameter of `GET /v1/trainings/{id}`.
+ *
+ * @example
+ * ```ts
+ * JobIdParams.parse({ id: '01J0ABCDEF' });
+ * ```
+ */
+export const JobIdParams = z.object({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,128}$/)
+    .openapi({ param: { name: 'id', in: 'path' }, example: '01J0ABCDEF' }),
+});
+
+/** Standard error responses, for `createRoute`. */
+export const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      {
+        description: ERROR_DESCRIPTIONS[s] ?? 'error',
+        content: { 'application/json': { schema: ErrorSchema } },
+      },
+    ]),
+  );
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'invalid request (`invalid_request`, `empty_image`)',
+  401: 'missing or wrong bearer token (`unauthorized`)',
+  404: 'not found (`model_not_found`, `version_not_found`, `job_not_found`, `object_not_found`)',
+  409: 'the model has no serving version (`no_serving_version`)',
+  413: 'body or image too large (`payload_too_large`, `image_too_large`)',
+  415: 'not a JPEG, PNG or WebP (`unsupported_format`, `unsupported_media_type`)',
+  422: 'the image cannot be decoded (`corrupt_image`)',
+  502: 'the job runner refused the job (`job_submit_failed`)',
+  503: 'the serving version cannot be loaded (`model_unavailable`)',
+};
