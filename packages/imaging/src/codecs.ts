@@ -1,0 +1,207 @@
+/**
+ * The one place where the @jsquash WASM codecs are located, compiled and initialised. Each codec is
+ * compiled lazily on first use (a decode-only process never compiles an encoder) and at most once.
+ * In Node the .wasm files are read from the installed packages; other runtimes (edge, browser bundles)
+ * hand in precompiled modules with {@link provideCodecModules} before the first call.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import jpegDecode, { init as initJpegDecodeUntyped } from '@jsquash/jpeg/decode.js';
+import jpegEncode, { init as initJpegEncodeUntyped } from '@jsquash/jpeg/encode.js';
+import type { EncodeOptions as JpegEncodeOptions } from '@jsquash/jpeg/meta.js';
+import { init as initPngDecode, decode as pngDecode } from '@jsquash/png/decode.js';
+import pngEncode, { init as initPngEncode } from '@jsquash/png/encode.js';
+import webpDecode, { init as initWebpDecodeUntyped } from '@jsquash/webp/decode.js';
+import webpEncode, { init as initWebpEncodeUntyped } from '@jsquash/webp/encode.js';
+import type { EncodeOptions as WebpEncodeOptions } from '@jsquash/webp/meta.js';
+
+export type { JpegEncodeOptions, WebpEncodeOptions };
+
+/** The Emscripten codecs' `init(module, overrides)` (their .d.ts only declares the one-argument form). */
+type EmscriptenInit = (module: WebAssembly.Module, overrides: object) => Promise<unknown>;
+const initJpegDecode = initJpegDecodeUntyped as unknown as EmscriptenInit;
+const initJpegEncode = initJpegEncodeUntyped as unknown as EmscriptenInit;
+const initWebpDecode = initWebpDecodeUntyped as unknown as EmscriptenInit;
+const initWebpEncode = initWebpEncodeUntyped as unknown as EmscriptenInit;
+
+/** The WASM binaries behind each codec. */
+export type CodecName = 'jpegDecoder' | 'jpegEncoder' | 'png' | 'webpDecoder' | 'webpEncoder';
+
+const WASM_FILES: Record<CodecName, [pkg: string, file: string]> = {
+  jpegDecoder: ['@jsquash/jpeg', 'codec/dec/mozjpeg_dec.wasm'],
+  jpegEncoder: ['@jsquash/jpeg', 'codec/enc/mozjpeg_enc.wasm'],
+  png: ['@jsquash/png', 'codec/pkg/squoosh_png_bg.wasm'],
+  webpDecoder: ['@jsquash/webp', 'codec/dec/webp_dec.wasm'],
+  webpEncoder: ['@jsquash/webp', 'codec/enc/webp_enc_simd.wasm'],
+};
+
+const provided: Partial<Record<CodecName, WebAssembly.Module>> = {};
+const ready: Partial<Record<CodecName, Promise<void>>> = {};
+
+/** Messages libjpeg printed during the current decode (warnings such as "Premature end of JPEG file"). */
+const jpegWarnings: string[] = [];
+const quiet = { print: () => {}, printErr: (m: string) => jpegWarnings.push(String(m)) };
+
+/**
+ * Supplies precompiled WebAssembly modules (for runtimes without `node:fs`). Must run before first use.
+ *
+ * @example
+ * ```ts
+ * provideCodecModules({ jpegDecoder: await WebAssembly.compile(jpegWasmBytes) });
+ * ```
+ */
+export function provideCodecModules(modules: Partial<Record<CodecName, WebAssembly.Module>>): void {
+  Object.assign(provided, modules);
+}
+
+function compile(name: CodecName): WebAssembly.Module {
+  const given = provided[name];
+  if (given) return given;
+  const [pkg, file] = WASM_FILES[name];
+  const require = createRequire(import.meta.url);
+  const dir = path.dirname(require.resolve(`${pkg}/package.json`));
+  if (name === 'webpEncoder') {
+    // @jsquash/webp picks its SIMD glue when the engine validates SIMD; the binary must match it.
+    try {
+      return new WebAssembly.Module(readFileSync(path.join(dir, file)));
+    } catch {
+      return new WebAssembly.Module(readFileSync(path.join(dir, 'codec/enc/webp_enc.wasm')));
+    }
+  }
+  return new WebAssembly.Module(readFileSync(path.join(dir, file)));
+}
+
+function ensure(name: CodecName): Promise<void> {
+  ready[name] ??= (async () => {
+    const module = compile(name);
+    switch (name) {
+      case 'jpegDecoder':
+        await initJpegDecode(module, quiet);
+        return;
+      case 'jpegEncoder':
+        await initJpegEncode(module, quiet);
+        return;
+      case 'png':
+        // decode.js and encode.js share one wasm-bindgen instance; initialise it once for both.
+        await initPngDecode(module);
+        await initPngEncode(module);
+        return;
+      case 'webpDecoder':
+        await initWebpDecode(module, quiet);
+        return;
+      case 'webpEncoder':
+        await initWebpEncode(module, quiet);
+        return;
+    }
+  })();
+  return ready[name];
+}
+
+/** The exact bytes as a standalone ArrayBuffer (copied when `bytes` is a view, e.g. a pooled Node Buffer). */
+const asArrayBuffer = (bytes: Uint8Array): ArrayBuffer =>
+  bytes.byteOffset === 0 &&
+  bytes.byteLength === bytes.buffer.byteLength &&
+  bytes.buffer instanceof ArrayBuffer
+    ? bytes.buffer
+    : new Uint8Array(bytes).buffer;
+
+/** Raw RGBA result of a codec. */
+export interface RawImage {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+/**
+ * Decodes a JPEG with mozjpeg (orientation NOT applied) and returns the libjpeg warnings it printed.
+ *
+ * @example
+ * ```ts
+ * const { image, warnings } = await decodeJpegRaw(bytes);
+ * ```
+ */
+export async function decodeJpegRaw(bytes: Uint8Array): Promise<{ image: RawImage; warnings: string[] }> {
+  await ensure('jpegDecoder');
+  jpegWarnings.length = 0;
+  try {
+    const image = await jpegDecode(asArrayBuffer(bytes), { preserveOrientation: false });
+    return { image, warnings: [...jpegWarnings] };
+  } catch (cause) {
+    throw Object.assign(new Error(jpegWarnings.join('; ') || 'JPEG decoder failed'), { cause });
+  }
+}
+
+/**
+ * Decodes a PNG (any colour type/bit depth) to 8-bit RGBA with the squoosh Rust decoder.
+ *
+ * @example
+ * ```ts
+ * const rgba = await decodePngRaw(bytes);
+ * ```
+ */
+export async function decodePngRaw(bytes: Uint8Array): Promise<RawImage> {
+  await ensure('png');
+  return pngDecode(asArrayBuffer(bytes));
+}
+
+/**
+ * Decodes a still WebP (lossy, lossless, alpha) to RGBA with libwebp.
+ *
+ * @example
+ * ```ts
+ * const rgba = await decodeWebpRaw(bytes);
+ * ```
+ */
+export async function decodeWebpRaw(bytes: Uint8Array): Promise<RawImage> {
+  await ensure('webpDecoder');
+  return webpDecode(asArrayBuffer(bytes));
+}
+
+const imageData = (image: RawImage): ImageData =>
+  ({ data: image.data, width: image.width, height: image.height, colorSpace: 'srgb' }) as ImageData;
+
+/**
+ * Encodes RGBA as PNG (8-bit RGBA colour type).
+ *
+ * @example
+ * ```ts
+ * const png = await encodePngRaw({ width: 1, height: 1, data: new Uint8ClampedArray([0, 0, 0, 255]) });
+ * ```
+ */
+export async function encodePngRaw(image: RawImage): Promise<Uint8Array> {
+  await ensure('png');
+  return new Uint8Array(await pngEncode(imageData(image)));
+}
+
+/**
+ * Encodes RGBA as JPEG with mozjpeg (defaults: quality 75, progressive; pass `{ progressive: false }` for baseline).
+ *
+ * @example
+ * ```ts
+ * const jpeg = await encodeJpeg(image, { quality: 85, progressive: false });
+ * ```
+ */
+export async function encodeJpeg(
+  image: RawImage,
+  options: Partial<JpegEncodeOptions> = {},
+): Promise<Uint8Array> {
+  await ensure('jpegEncoder');
+  return new Uint8Array(await jpegEncode(imageData(image), options));
+}
+
+/**
+ * Encodes RGBA as WebP with libwebp (`{ lossless: 1 }` for lossless).
+ *
+ * @example
+ * ```ts
+ * const webp = await encodeWebp(image, { quality: 80 });
+ * ```
+ */
+export async function encodeWebp(
+  image: RawImage,
+  options: Partial<WebpEncodeOptions> = {},
+): Promise<Uint8Array> {
+  await ensure('webpEncoder');
+  return new Uint8Array(await webpEncode(imageData(image), options));
+}

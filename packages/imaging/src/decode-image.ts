@@ -1,0 +1,114 @@
+import { applyOrientation } from './apply-orientation.js';
+import { decodeJpegRaw, decodePngRaw, decodeWebpRaw, type RawImage } from './codecs.js';
+import { CorruptImageError, ImagingError, InvalidImageError, UnsupportedFormatError } from './errors.js';
+import { flattenAlpha } from './flatten-alpha.js';
+import type { ImageHeader } from './header-types.js';
+import { assertByteLimit, assertPixelLimit, type ImageLimits } from './limits.js';
+import { readHeader } from './read-header.js';
+import type { DecodedImage } from './types.js';
+import { extractFirstWebpFrame } from './webp-first-frame.js';
+
+/** Limits plus decoding choices. */
+export interface DecodeOptions extends ImageLimits {
+  /**
+   * Keep the alpha channel as decoded. Default `false`: transparent pixels are composited onto white
+   * and alpha is set to 255, so every decoded image is opaque RGB(A).
+   */
+  keepAlpha?: boolean;
+}
+
+/**
+ * Decodes JPEG, PNG or WebP bytes to RGBA after checking the limits against the header, so an
+ * oversized image is rejected before any pixel memory is allocated.
+ *
+ * - JPEG: EXIF orientation (1–8) applied; baseline, progressive and grayscale decode; CMYK → UnsupportedFormatError.
+ *   A truncated JPEG (libjpeg "premature end") is rejected as corrupt rather than returned half grey.
+ * - PNG: gray, gray+alpha, palette (incl. tRNS), RGB, RGBA, 1–16 bit (16-bit reduced to 8), interlaced.
+ * - WebP: lossy, lossless, alpha; animated → the first frame placed on its canvas.
+ * - Alpha: composited onto white unless `keepAlpha` (see {@link DecodeOptions}).
+ *
+ * @throws EmptyImageError, UnsupportedFormatError, CorruptImageError, ImageTooLargeError
+ * @example
+ * ```ts
+ * const image = await decodeImage(await readFile('cat.jpg'), { maxPixels: 20_000_000 });
+ * console.log(image.width, image.height, image.data.length); // 640 480 1228800
+ * ```
+ */
+export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
+  if (!(bytes instanceof Uint8Array))
+    throw new InvalidImageError('decodeImage expects a Uint8Array (or Buffer)');
+  assertByteLimit(bytes.length, options);
+  const header = readHeader(bytes);
+  assertPixelLimit(header.width, header.height, options);
+  let raw: RawImage;
+  try {
+    raw = await decodePixels(bytes, header);
+  } catch (error) {
+    if (error instanceof ImagingError) throw error;
+    throw new CorruptImageError(`${header.format.toUpperCase()}: ${describe(error)}`, { cause: error });
+  }
+  if (raw.data.length !== raw.width * raw.height * 4) {
+    throw new CorruptImageError(`${header.format.toUpperCase()}: decoder returned an inconsistent buffer`);
+  }
+  if (!options.keepAlpha) flattenAlpha(raw.data);
+  return { width: raw.width, height: raw.height, data: raw.data, format: header.format };
+}
+
+async function decodePixels(bytes: Uint8Array, header: ImageHeader): Promise<RawImage> {
+  switch (header.format) {
+    case 'jpeg':
+      return decodeJpeg(bytes, header);
+    case 'png':
+      return expectSize(await decodePngRaw(bytes), header);
+    case 'webp':
+      return header.animated
+        ? decodeAnimatedWebp(bytes, header)
+        : expectSize(await decodeWebpRaw(bytes), header);
+  }
+}
+
+async function decodeJpeg(bytes: Uint8Array, header: ImageHeader): Promise<RawImage> {
+  let result: Awaited<ReturnType<typeof decodeJpegRaw>>;
+  try {
+    result = await decodeJpegRaw(bytes);
+  } catch (error) {
+    const message = describe(error);
+    if (header.components === 4) {
+      throw new UnsupportedFormatError('jpeg-cmyk', 'CMYK/YCCK JPEG cannot be decoded; save it as RGB', {
+        cause: error,
+      });
+    }
+    if (/not supported|unsupported/i.test(message)) {
+      throw new UnsupportedFormatError('jpeg', `JPEG variant not supported: ${message}`, { cause: error });
+    }
+    throw new CorruptImageError(`JPEG: ${message}`, { cause: error });
+  }
+  const truncated = result.warnings.find((w) => /premature end/i.test(w));
+  if (truncated) throw new CorruptImageError(`JPEG: truncated (${truncated.trim()})`);
+  return applyOrientation(expectSize(result.image, header), header.orientation);
+}
+
+async function decodeAnimatedWebp(bytes: Uint8Array, header: ImageHeader): Promise<RawImage> {
+  const frame = extractFirstWebpFrame(bytes);
+  const first = await decodeWebpRaw(frame.still);
+  const canvas = new Uint8ClampedArray(header.width * header.height * 4); // transparent
+  for (let row = 0; row < first.height; row++) {
+    const src = first.data.subarray(row * first.width * 4, (row + 1) * first.width * 4);
+    canvas.set(src, ((frame.y + row) * header.width + frame.x) * 4);
+  }
+  return { width: header.width, height: header.height, data: canvas };
+}
+
+function expectSize(image: RawImage | null | undefined, header: ImageHeader): RawImage {
+  if (!image?.data)
+    throw new CorruptImageError(`${header.format.toUpperCase()}: the decoder returned no image`);
+  if (image.width !== header.width || image.height !== header.height) {
+    throw new CorruptImageError(
+      `${header.format.toUpperCase()}: header says ${header.width}x${header.height}, data decodes to ${image.width}x${image.height}`,
+    );
+  }
+  return image;
+}
+
+const describe = (error: unknown): string =>
+  error instanceof Error ? error.message : typeof error === 'string' ? error : 'decoder failed';
