@@ -31,6 +31,7 @@ interface FakeVersion {
 export class BrightnessModel implements LoadedModel {
   disposed = false;
   calls = 0;
+  warmups = 0;
   meta: Record<string, unknown>;
   constructor(
     readonly version: number,
@@ -41,6 +42,7 @@ export class BrightnessModel implements LoadedModel {
   async warmup(): Promise<void> {
     await this.classify({ width: 1, height: 1, data: new Uint8ClampedArray(4) }, { topK: 1 });
     this.calls = 0;
+    this.warmups++;
   }
   async classify(image: Uint8Array | DecodedImage, options: ClassifyOptions): Promise<Classification> {
     if (this.disposed) throw new Error(`version ${this.version} used after dispose`);
