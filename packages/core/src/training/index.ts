@@ -1,3 +1,4 @@
+export * from './advisor/index.js';
 export { type AugmentationOptions, augmentBatch } from './augment.js';
 export { resolveClassWeights } from './class-weights.js';
 export {

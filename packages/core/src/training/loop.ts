@@ -54,7 +54,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
   const n = spec.labels.length;
   const batches = Math.ceil(n / spec.batchSize);
-  const headVars = new Set(spec.head.trainableWeights.map((w) => w.read().name));
+  const headVars = new Set(spec.head.trainableWeights.map((w) => (w.read() as tf.Variable).name));
   const trainable = uniqueWeights(spec.baseLrScale > 0 ? [spec.base, spec.head] : [spec.head], true);
   const varList = trainable.map((w) => w.read() as tf.Variable);
   const headOpt = createOptimizer(spec.optimizer, spec.learningRate);
@@ -93,7 +93,7 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
           const wb = tf.gather(weightsTensor, yb) as tf.Tensor1D;
           return tf.variableGrads(() => {
             const probs = forward(xb, true);
-            kept.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), yb), 'float32')));
+            kept.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), yb), 'float32')) as tf.Scalar);
             return weightedCrossEntropy(probs, oneHot, wb);
           }, varList);
         });

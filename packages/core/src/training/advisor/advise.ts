@@ -1,0 +1,92 @@
+import type { Backbone } from '../../backbone/index.js';
+import { InvalidTrainingInputError } from '../errors.js';
+import type { StrategyName } from '../types.js';
+import type { SimilarityMeasure } from './similarity.js';
+import { ADVISOR_THRESHOLDS, type AdvisorThresholds } from './thresholds.js';
+
+/** The advisor's recommendation. */
+export interface Advice {
+  scenario: 1 | 2 | 3 | 4;
+  strategy: Exclude<StrategyName, 'develop'>;
+  /** Cut point name: the frozen trunk ends here (`'features'` for feature extraction, null = nothing frozen). */
+  cut: string | null;
+  /** Layer index of the cut (−1 when nothing is frozen). */
+  k: number;
+  size: 'small' | 'large';
+  similarity: 'similar' | 'different';
+  explanation: string;
+  thresholds: AdvisorThresholds;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Picks the scenario (size × similarity) and the strategy: 1 small+similar → feature extraction; 2 small+different
+ * → freeze the early layers and retrain the upper blocks (freeze-k); 3 large+different → the architecture from
+ * scratch; 4 large+similar → fine-tune everything. The explanation quotes the numbers it used.
+ *
+ * @example
+ * ```ts
+ * const advice = advise({ counts: { cat: 120, dog: 95 }, similarity: await measureSimilarity(backbone, imgs), backbone });
+ * console.log(advice.strategy, advice.cut, advice.explanation);
+ * ```
+ */
+export function advise(input: {
+  counts: Record<string, number> | number[];
+  similarity: SimilarityMeasure;
+  backbone: Backbone;
+  thresholds?: AdvisorThresholds;
+}): Advice {
+  const t = input.thresholds ?? ADVISOR_THRESHOLDS;
+  const counts = Array.isArray(input.counts) ? input.counts : Object.values(input.counts);
+  if (counts.length < 2 || counts.some((c) => !Number.isInteger(c) || c < 0))
+    throw new InvalidTrainingInputError(
+      'counts needs a non-negative integer image count for at least 2 classes',
+    );
+  const perClass = median(counts);
+  const total = counts.reduce((a, b) => a + b, 0);
+  const size = perClass >= t.largePerClass ? 'large' : 'small';
+  const limit = input.similarity.method === 'bn-statistics' ? t.similarBnScore : t.similarFeatureScore;
+  const similarity = input.similarity.score <= limit ? 'similar' : 'different';
+  const scenario = size === 'small' ? (similarity === 'similar' ? 1 : 2) : similarity === 'similar' ? 4 : 3;
+  const strategy = (['feature-extraction', 'freeze-k', 'scratch', 'fine-tune'] as const)[scenario - 1]!;
+  const { cut, k } = chooseCut(input.backbone, scenario, t);
+  const sizeText = `${total} images in ${counts.length} classes (median ${perClass} per class; large from ${t.largePerClass})`;
+  const simText = `similarity score ${input.similarity.score.toFixed(3)} (${input.similarity.method} over ${input.similarity.images} images; similar up to ${limit})`;
+  const why = {
+    1: `a small data set close to ${input.backbone.name}'s source data: keep the whole network frozen and train a new head on its features`,
+    2: `a small data set unlike the source data: freeze the generic early layers up to '${cut}' (layer ${k}) and retrain the upper blocks with a new head`,
+    3: `a large data set unlike the source data: train the ${input.backbone.name} architecture from scratch`,
+    4: `a large data set close to the source data: fine-tune every layer from the pretrained weights with a low learning rate`,
+  }[scenario];
+  return {
+    scenario,
+    strategy,
+    cut,
+    k,
+    size,
+    similarity,
+    explanation: `Scenario ${scenario} (${size}, ${similarity}): ${sizeText}; ${simText}. Recommended: ${strategy} — ${why}.`,
+    thresholds: t,
+  };
+}
+
+function chooseCut(
+  backbone: Backbone,
+  scenario: 1 | 2 | 3 | 4,
+  t: AdvisorThresholds,
+): { cut: string | null; k: number } {
+  const features = backbone.cuts.at(-1);
+  if (scenario === 1) return { cut: features?.name ?? 'features', k: features?.index ?? -1 };
+  if (scenario !== 2) return { cut: null, k: -1 };
+  const depth = backbone.pretrainedUpTo ?? features?.index ?? 0;
+  const target = Math.floor(depth * t.freezeFraction);
+  const candidates = backbone.cuts.filter((c) => c.name !== 'features' && c.index <= target);
+  const preferred = candidates.filter((c) => c.imagenet);
+  const pick = (preferred.length ? preferred : candidates).at(-1) ?? features;
+  return { cut: pick?.name ?? 'features', k: pick?.index ?? -1 };
+}

@@ -1,0 +1,3 @@
+export { type Advice, advise } from './advise.js';
+export { measureSimilarity, type SimilarityMeasure, symmetricGaussianKl } from './similarity.js';
+export { ADVISOR_THRESHOLDS, type AdvisorThresholds } from './thresholds.js';

@@ -1,0 +1,147 @@
+import { tf } from '@graft/runtime';
+import { modelGraph } from '../../backbone/graph.js';
+import type { Backbone } from '../../backbone/index.js';
+import { InvalidTrainingInputError } from '../errors.js';
+import { ADVISOR_THRESHOLDS } from './thresholds.js';
+
+/** How close a data set is to the data the backbone was trained on (lower score = more similar). */
+export interface SimilarityMeasure {
+  /** Weighted mean divergence; compare with the thresholds of `method`. */
+  score: number;
+  method: 'bn-statistics' | 'feature-statistics';
+  /** Per BatchNormalization layer: mean symmetric KL over channels (empty for the fallback). */
+  layers: { name: string; divergence: number }[];
+  images: number;
+}
+
+interface Moments {
+  sum: Float64Array;
+  sumSq: Float64Array;
+  count: number;
+}
+
+/**
+ * Symmetric KL divergence between N(m1, v1) and N(m2, v2): `(v1 + d²)/(4 v2) + (v2 + d²)/(4 v1) − 1/2`.
+ *
+ * @example
+ * ```ts
+ * symmetricGaussianKl(0, 1, 0, 1); // 0
+ * ```
+ */
+export function symmetricGaussianKl(m1: number, v1: number, m2: number, v2: number): number {
+  const d2 = (m1 - m2) ** 2;
+  return (v1 + d2) / (4 * v2) + (v2 + d2) / (4 * v1) - 0.5;
+}
+
+function bnLayers(backbone: Backbone) {
+  const graph = modelGraph(backbone.model);
+  const limit = backbone.pretrainedUpTo ?? Number.POSITIVE_INFINITY;
+  return graph.nodes.filter(
+    (n) => n.layer.getClassName() === 'BatchNormalization' && n.index <= limit && n.inputs.length === 1,
+  );
+}
+
+/**
+ * A source-free similarity signal. The images (preprocessed model input) run through the backbone; at every
+ * BatchNormalization layer (up to `backbone.pretrainedUpTo`, i.e. the untouched source weights) the per-channel
+ * mean and variance of the layer's INPUT over these images are compared with the layer's moving mean and
+ * variance — the statistics of the source data — by the symmetric KL between the two Gaussians. The score is
+ * `log(1 + mean KL over channels)` averaged over layers with weights decaying linearly from 1 to
+ * `lastLayerWeight` (early layers see generic image statistics). Backbones without BatchNormalization fall back
+ * to the mean fraction of inactive (≤ 0) pooled features (ReLU features of unfamiliar data are sparser).
+ *
+ * @example
+ * ```ts
+ * const sim = await measureSimilarity(backbone, images); // images: [n, size, size, 3], preprocessed
+ * sim.score < ADVISOR_THRESHOLDS.similarBnScore; // similar?
+ * ```
+ */
+export async function measureSimilarity(
+  backbone: Backbone,
+  images: tf.Tensor4D,
+  options: { batchSize?: number } = {},
+): Promise<SimilarityMeasure> {
+  const expected = [backbone.inputSize, backbone.inputSize, backbone.inputChannels].join();
+  if (images.rank !== 4 || images.shape.slice(1).join() !== expected || images.shape[0] === 0)
+    throw new InvalidTrainingInputError(`images must be [n, ${expected}], got [${images.shape}]`);
+  const n = Math.min(images.shape[0], ADVISOR_THRESHOLDS.maxSimilarityImages);
+  const batchSize = options.batchSize ?? 8;
+  const nodes = bnLayers(backbone);
+  if (nodes.length === 0) return featureStatistics(backbone, images, n, batchSize);
+
+  const probe = tf.model({ inputs: backbone.model.inputs, outputs: nodes.map((node) => node.inputs[0]!) });
+  const moments: Moments[] = nodes.map((node) => {
+    const c = node.inputs[0]!.shape.at(-1)!;
+    return { sum: new Float64Array(c), sumSq: new Float64Array(c), count: 0 };
+  });
+  for (let start = 0; start < n; start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    const stats = tf.tidy(() => {
+      const outs = probe.predict(tf.slice(images, start, size)) as tf.Tensor | tf.Tensor[];
+      const list = Array.isArray(outs) ? outs : [outs];
+      return list.map((t) => {
+        const flat = t.reshape([-1, t.shape.at(-1)!]);
+        return tf.stack([tf.sum(flat, 0), tf.sum(tf.square(flat), 0)]);
+      });
+    });
+    for (let i = 0; i < stats.length; i++) {
+      const data = await stats[i]!.data();
+      const m = moments[i]!;
+      const c = m.sum.length;
+      for (let j = 0; j < c; j++) {
+        m.sum[j]! += data[j]!;
+        m.sumSq[j]! += data[c + j]!;
+      }
+      m.count += (nodes[i]!.inputs[0]!.shape.slice(1, -1) as number[]).reduce((a, b) => a * b, size);
+    }
+    tf.dispose(stats);
+  }
+
+  const layers = nodes.map((node, i) => {
+    const layer = node.layer as unknown as { getWeights(): tf.Tensor[]; getConfig(): { epsilon?: number } };
+    const weights = layer.getWeights();
+    // [gamma?, beta?, moving_mean, moving_variance]
+    const movingMean = weights.at(-2)!.dataSync();
+    const movingVar = weights.at(-1)!.dataSync();
+    const eps = Number(layer.getConfig().epsilon ?? 1e-3);
+    const m = moments[i]!;
+    let kl = 0;
+    for (let j = 0; j < m.sum.length; j++) {
+      const mean = m.sum[j]! / m.count;
+      const variance = Math.max(0, m.sumSq[j]! / m.count - mean * mean);
+      kl += symmetricGaussianKl(mean, variance + eps, movingMean[j]!, movingVar[j]! + eps);
+    }
+    return { name: node.layer.name, divergence: kl / m.sum.length };
+  });
+  const last = ADVISOR_THRESHOLDS.lastLayerWeight;
+  let num = 0;
+  let den = 0;
+  layers.forEach((l, i) => {
+    const w = layers.length === 1 ? 1 : 1 - ((1 - last) * i) / (layers.length - 1);
+    num += w * Math.log1p(l.divergence);
+    den += w;
+  });
+  return { score: num / den, method: 'bn-statistics', layers, images: n };
+}
+
+async function featureStatistics(
+  backbone: Backbone,
+  images: tf.Tensor4D,
+  n: number,
+  batchSize: number,
+): Promise<SimilarityMeasure> {
+  let inactive = 0;
+  let total = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    const counts = tf.tidy(() => {
+      const f = backbone.model.predict(tf.slice(images, start, size)) as tf.Tensor;
+      return tf.stack([tf.sum(tf.cast(tf.lessEqual(f, 0), 'float32')), tf.scalar(f.size)]);
+    });
+    const [a, b] = await counts.data();
+    counts.dispose();
+    inactive += a!;
+    total += b!;
+  }
+  return { score: inactive / total, method: 'feature-statistics', layers: [], images: n };
+}

@@ -1,0 +1,43 @@
+/**
+ * Every number the scenario advisor decides with, in one place.
+ *
+ * These are starting values. The benchmarks (`graft bench`) calibrate them: they measure the similarity score
+ * and the accuracy of each strategy on data sets of known size and similarity (MNIST digits, Fashion-MNIST,
+ * photo-like images against ImageNet MobileNetV2) and move the boundaries to where the better strategy flips.
+ * Change them here only, with the measurement that justifies the change.
+ *
+ * @example
+ * ```ts
+ * import { ADVISOR_THRESHOLDS } from './thresholds.js';
+ * ADVISOR_THRESHOLDS.largePerClass; // 1000
+ * ```
+ */
+export const ADVISOR_THRESHOLDS = {
+  /**
+   * A data set is "large" when its median images per class reaches this (Keras' MNIST transfer example trains
+   * on ~6,000 per class; the TF transfer-learning tutorial calls 1,000 per class small enough to fine-tune only
+   * the top). Below it, training many pretrained weights over-fits.
+   */
+  largePerClass: 1000,
+  /**
+   * "Similar" when the BatchNormalization-statistics divergence score (see `measureSimilarity`) is at most this.
+   * Measured with the bundled MobileNetV2 at 96 px over 30 images: synthetic photo-like (1/f noise, colour)
+   * images 0.62, MNIST digits upscaled to RGB 1.15 (test/core/training/advisor.test.ts); the boundary sits
+   * near their geometric mean until real photo benchmarks move it.
+   */
+  similarBnScore: 0.85,
+  /** Same boundary for the feature-statistics fallback (backbones without BatchNormalization). */
+  similarFeatureScore: 0.5,
+  /**
+   * Scenario 2 freezes the trunk up to this fraction of the pretrained depth (layers ≤ `pretrainedUpTo`, or the
+   * whole model) and retrains the rest: early layers hold generic edges and textures, upper blocks are specific.
+   */
+  freezeFraction: 0.6,
+  /** Per-layer weights of the similarity score decay linearly from 1 (first BN layer) to this (last). */
+  lastLayerWeight: 0.25,
+  /** At most this many images are used to measure similarity. */
+  maxSimilarityImages: 64,
+} as const;
+
+/** The type of {@link ADVISOR_THRESHOLDS}. */
+export type AdvisorThresholds = typeof ADVISOR_THRESHOLDS;
