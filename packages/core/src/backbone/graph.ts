@@ -46,11 +46,13 @@ export function modelGraph(model: tf.LayersModel): ModelGraph {
     const node = (layer as unknown as { inboundNodes: InternalNode[] }).inboundNodes[tensor.nodeIndex];
     if (!node || seen.has(node)) return;
     seen.add(node);
-    for (const input of node.inputTensors) visit(input);
+    // An InputLayer's node lists its own output as its input: treat it as a source.
+    const inputs = layer.getClassName() === 'InputLayer' ? [] : [...node.inputTensors];
+    for (const input of inputs) visit(input);
     nodes.push({
       layer,
       index: model.layers.indexOf(layer),
-      inputs: [...node.inputTensors],
+      inputs,
       outputs: [...node.outputTensors],
     });
   };

@@ -1,4 +1,6 @@
 export { type BackboneMeta, backboneFromModel } from './backbone-from-model.js';
+export { type BenchTrunkOptions, type BenchTrunkResult, benchTrunk } from './bench-trunk.js';
+export { compileTrunk } from './compile-trunk.js';
 export { computeCuts } from './cuts.js';
 export { readModelDir } from './dir-source.js';
 export {
