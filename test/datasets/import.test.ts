@@ -12,53 +12,86 @@ import {
   mnistSamples,
   splitFor,
 } from '@graft/datasets';
-import type { BlobBody, BlobInfo, BlobStore, PutOptions } from '@graft/storage';
+import {
+  type BlobBody,
+  type BlobInfo,
+  type BlobStore,
+  decodeS3EventKey,
+  type LocalS3,
+  type PutOptions,
+  S3BlobStore,
+  startLocalS3,
+} from '@graft/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * In-memory BlobStore (the S3 adapter and local S3 server are being written concurrently). It records
- * every put in call order and the peak number of puts in flight; each put yields to the event loop.
+ * Wraps the real S3BlobStore (over the embedded local S3 server) and records every put in call order,
+ * the peak number of puts in flight, and (for one test) fails puts on chosen keys.
  */
-class MemoryBlobStore implements BlobStore {
-  readonly objects = new Map<string, { bytes: Uint8Array; contentType?: string }>();
+class RecordingStore implements BlobStore {
   readonly putOrder: string[] = [];
   inFlight = 0;
   peak = 0;
   failOn?: (key: string) => boolean;
 
-  async get(key: string): Promise<Uint8Array> {
-    const object = this.objects.get(key);
-    if (!object) throw Object.assign(new Error(`no such key ${key}`), { name: 'NotFoundError' });
-    return object.bytes;
+  constructor(private readonly inner: BlobStore) {}
+
+  get(key: string): Promise<Uint8Array> {
+    return this.inner.get(key);
   }
   async put(key: string, body: BlobBody, options?: PutOptions): Promise<void> {
     this.putOrder.push(key);
     this.inFlight++;
     this.peak = Math.max(this.peak, this.inFlight);
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1));
       if (this.failOn?.(key)) throw new Error(`injected failure on ${key}`);
-      if (!(typeof body === 'string' || body instanceof Uint8Array))
-        throw new Error('streams not expected here');
-      const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(body);
-      this.objects.set(key, { bytes, contentType: options?.contentType });
+      await this.inner.put(key, body, options);
     } finally {
       this.inFlight--;
     }
   }
-  async head(key: string): Promise<BlobInfo | undefined> {
-    const object = this.objects.get(key);
-    return object && { key, size: object.bytes.length, contentType: object.contentType };
+  head(key: string): Promise<BlobInfo | undefined> {
+    return this.inner.head(key);
   }
-  async *list(prefix: string): AsyncIterable<BlobInfo> {
-    for (const key of [...this.objects.keys()].sort()) {
-      if (key.startsWith(prefix)) yield (await this.head(key))!;
-    }
+  list(prefix: string, options?: { startAfter?: string }): AsyncIterable<BlobInfo> {
+    return this.inner.list(prefix, options);
   }
-  async delete(key: string): Promise<void> {
-    this.objects.delete(key);
+  delete(key: string): Promise<void> {
+    return this.inner.delete(key);
+  }
+  async keys(prefix = ''): Promise<string[]> {
+    const out: string[] = [];
+    for await (const info of this.inner.list(prefix)) out.push(info.key);
+    return out;
   }
 }
+
+let s3: LocalS3;
+let s3Dir: string;
+let created: string[] = [];
+let testSeq = 0;
+
+beforeAll(async () => {
+  s3Dir = await mkdtemp(join(tmpdir(), 'graft-datasets-s3-'));
+  s3 = await startLocalS3({ dir: s3Dir, bucket: 'graft-datasets' });
+  s3.onObjectCreated((record) => {
+    created.push(decodeS3EventKey(record.s3.object.key));
+  });
+});
+afterAll(async () => {
+  await s3?.close();
+  await rm(s3Dir, { recursive: true, force: true });
+});
+
+/** A recording store over the shared local S3 bucket; resets the event log. Tests isolate by data set name (`ds`). */
+function freshStore(): RecordingStore {
+  created = [];
+  testSeq++;
+  return new RecordingStore(new S3BlobStore(s3.client, s3.bucket));
+}
+
+/** A unique data set name per call so tests sharing the bucket never see each other's objects. */
+const ds = (name: string) => `${name}-${testSeq}`;
 
 const config = { backbone: 'mobilenet_v2', inputSize: 96, cut: 'block_10_project_BN' };
 
@@ -66,39 +99,48 @@ function sample(label: string, name: string, split?: DatasetSample['split']): Da
   return { label, name, bytes: encodeGrayPng(Uint8Array.of(label.length, name.length, 3, 4), 2, 2), split };
 }
 
-describe('importDataset', () => {
+describe('importDataset (real S3BlobStore over the local S3 server)', () => {
+  const text = async (store: BlobStore, key: string) => new TextDecoder().decode(await store.get(key));
+
   it('writes graft.json first, then every MNIST PNG at datasets/<name>/<split>/<label>/<file>', async () => {
-    const store = new MemoryBlobStore();
+    const store = freshStore();
+    const name = ds('digits');
     const samples = [...(await mnistSamples({ perClass: 20 }))];
     const progress: number[] = [];
-    const result = await importDataset(store, 'digits', samples, {
+    const result = await importDataset(store, name, samples, {
       config,
       onProgress: (p) => {
         progress.push(p.done);
         expect(p.total).toBe(200);
       },
     });
-    expect(store.putOrder[0]).toBe('datasets/digits/graft.json');
+    expect(store.putOrder[0]).toBe(`datasets/${name}/graft.json`);
     expect(store.putOrder).toHaveLength(201);
-    const stored = JSON.parse(new TextDecoder().decode(await store.get('datasets/digits/graft.json')));
+    await s3.drainEvents();
+    expect(created[0]).toBe(`datasets/${name}/graft.json`); // the first S3 event the pipeline sees
+    expect(created).toHaveLength(201);
+    const stored = JSON.parse(await text(store, `datasets/${name}/graft.json`));
     expect(stored).toMatchObject(config);
     expect(Date.parse(stored.createdAt)).not.toBeNaN();
-    expect(store.objects.get('datasets/digits/graft.json')?.contentType).toBe('application/json');
-    for (const s of samples) {
-      const key = `datasets/digits/${splitFor(s.bytes)}/${s.label}/${s.name}`;
-      const object = store.objects.get(key);
-      expect(object, key).toBeDefined();
-      expect(object!.bytes).toEqual(s.bytes);
-      expect(object!.contentType).toBe('image/png');
+    expect((await store.head(`datasets/${name}/graft.json`))?.contentType).toBe('application/json');
+    const expected = samples.map((s) => `datasets/${name}/${splitFor(s.bytes)}/${s.label}/${s.name}`);
+    expect(await store.keys(`datasets/${name}/`)).toEqual(
+      [`datasets/${name}/graft.json`, ...expected].sort(),
+    );
+    for (const [i, s] of samples.entries()) {
+      if (i % 20 !== 0) continue; // spot-check bytes and content type of one per digit
+      expect(await store.get(expected[i]!)).toEqual(s.bytes);
+      expect((await store.head(expected[i]!))?.contentType).toBe('image/png');
     }
     expect(progress).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     expect(result.total).toBe(200);
     expect(result.configWritten).toBe(true);
     for (let d = 0; d < 10; d++) {
+      const label = String(d);
       const n =
-        (result.counts.train[String(d)] ?? 0) +
-        (result.counts.val[String(d)] ?? 0) +
-        (result.counts.test[String(d)] ?? 0);
+        (result.counts.train[label] ?? 0) +
+        (result.counts.val[label] ?? 0) +
+        (result.counts.test[label] ?? 0);
       expect(n).toBe(20);
     }
     expect(result.bytes).toBe(samples.reduce((n, s) => n + s.bytes.length, 0));
@@ -106,31 +148,35 @@ describe('importDataset', () => {
 
   it('keeps at most `concurrency` uploads in flight and uses them', async () => {
     for (const concurrency of [1, 3, 8]) {
-      const store = new MemoryBlobStore();
+      const store = freshStore();
       const samples = Array.from({ length: 40 }, (_, i) => sample('a', `${i}.png`, 'train'));
-      await importDataset(store, 'c', samples, { config, concurrency });
+      await importDataset(store, ds(`c${concurrency}`), samples, { config, concurrency });
       expect(store.peak).toBe(concurrency);
     }
   });
 
-  it('accepts async iterables and honours explicit splits', async () => {
-    const store = new MemoryBlobStore();
+  it('accepts async iterables and honours explicit splits; spaces survive S3 event encoding', async () => {
+    const store = freshStore();
+    const name = ds('pets');
     async function* gen() {
       yield sample('cat', 'a.png', 'val');
-      yield sample('dog', 'b.png', 'test');
+      yield sample('dog', 'b+c.png', 'test');
       yield sample('Ankle boot', 'c d.png', 'train');
     }
     const progress: (number | undefined)[] = [];
-    const result = await importDataset(store, 'pets', gen(), {
+    const result = await importDataset(store, name, gen(), {
       config,
       onProgress: (p) => progress.push(p.total),
     });
-    expect([...store.objects.keys()].sort()).toEqual([
-      'datasets/pets/graft.json',
-      'datasets/pets/test/dog/b.png',
-      'datasets/pets/train/Ankle boot/c d.png',
-      'datasets/pets/val/cat/a.png',
-    ]);
+    const expected = [
+      `datasets/${name}/graft.json`,
+      `datasets/${name}/test/dog/b+c.png`,
+      `datasets/${name}/train/Ankle boot/c d.png`,
+      `datasets/${name}/val/cat/a.png`,
+    ];
+    expect(await store.keys(`datasets/${name}/`)).toEqual(expected);
+    await s3.drainEvents();
+    expect([...created].sort()).toEqual(expected);
     expect(result.counts).toEqual({ train: { 'Ankle boot': 1 }, val: { cat: 1 }, test: { dog: 1 } });
     expect(progress).toEqual([undefined, undefined, undefined]);
   });
@@ -147,60 +193,60 @@ describe('importDataset', () => {
     ['hidden file', 'd', sample('x', '.y.png')],
     ['bad split', 'd', { ...sample('x', 'y.png'), split: 'validation' as 'val' }],
   ])('rejects a %s with InvalidDatasetError and uploads no sample', async (_case, dataset, bad) => {
-    const store = new MemoryBlobStore();
+    const store = freshStore();
     const error = await importDataset(store, dataset, [bad], { config }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidDatasetError);
     expect(error).toMatchObject({ code: 'invalid_dataset', name: 'InvalidDatasetError' });
-    expect([...store.objects.keys()].filter((k) => !k.endsWith('graft.json'))).toEqual([]);
+    expect(store.putOrder.filter((k) => !k.endsWith('/graft.json'))).toEqual([]);
   });
 
   it('rejects duplicate keys, labels outside config.labels and bad configs', async () => {
-    const store = new MemoryBlobStore();
+    const store = freshStore();
+    const [d, e, f] = [ds('d'), ds('e'), ds('f')];
     await expect(
-      importDataset(store, 'd', [sample('a', 'x.png', 'train'), sample('a', 'x.png', 'train')], { config }),
-    ).rejects.toThrow(/same key datasets\/d\/train\/a\/x.png/);
+      importDataset(store, d, [sample('a', 'x.png', 'train'), sample('a', 'x.png', 'train')], { config }),
+    ).rejects.toThrow(`same key datasets/${d}/train/a/x.png`);
     await expect(
-      importDataset(store, 'e', [sample('c', 'x.png')], { config: { ...config, labels: ['a', 'b'] } }),
+      importDataset(store, e, [sample('c', 'x.png')], { config: { ...config, labels: ['a', 'b'] } }),
     ).rejects.toThrow(/not one of config.labels/);
-    await expect(importDataset(store, 'f', [], { config: { ...config, inputSize: 0 } })).rejects.toThrow(
+    await expect(importDataset(store, f, [], { config: { ...config, inputSize: 0 } })).rejects.toThrow(
       InvalidDatasetError,
     );
-    await expect(importDataset(store, 'f', [], { config, concurrency: 0 })).rejects.toThrow(
+    await expect(importDataset(store, f, [], { config, concurrency: 0 })).rejects.toThrow(
       InvalidDatasetError,
     );
     await expect(
-      importDataset(store, 'f', [], { config, fractions: { train: 0.5, val: 0.1, test: 0.1 } }),
+      importDataset(store, f, [], { config, fractions: { train: 0.5, val: 0.1, test: 0.1 } }),
     ).rejects.toThrow(InvalidDatasetError);
-    expect(store.objects.has('datasets/f/graft.json')).toBe(false);
+    expect(await store.head(`datasets/${f}/graft.json`)).toBeUndefined();
   });
 
   it('keeps an identical graft.json, refuses a conflicting one, replaces it when asked', async () => {
-    const store = new MemoryBlobStore();
-    const first = await importDataset(store, 'p', [sample('a', '1.png')], { config });
-    const second = await importDataset(store, 'p', [sample('a', '2.png')], { config });
+    const store = freshStore();
+    const p = ds('p');
+    const first = await importDataset(store, p, [sample('a', '1.png')], { config });
+    const second = await importDataset(store, p, [sample('a', '2.png')], { config });
     expect(second.configWritten).toBe(false);
     expect(second.config.createdAt).toBe(first.config.createdAt);
     expect(store.putOrder.filter((k) => k.endsWith('graft.json'))).toHaveLength(1);
-    const conflict = importDataset(store, 'p', [sample('a', '3.png')], {
+    const conflict = importDataset(store, p, [sample('a', '3.png')], {
       config: { ...config, inputSize: 160 },
     });
     await expect(conflict).rejects.toThrow(DatasetConflictError);
     await expect(conflict).rejects.toMatchObject({ code: 'dataset_conflict' });
-    const replaced = await importDataset(store, 'p', [], {
+    const replaced = await importDataset(store, p, [], {
       config: { ...config, inputSize: 160 },
       overwriteConfig: true,
     });
     expect(replaced.configWritten).toBe(true);
-    expect(JSON.parse(new TextDecoder().decode(await store.get('datasets/p/graft.json'))).inputSize).toBe(
-      160,
-    );
+    expect(JSON.parse(await text(store, `datasets/${p}/graft.json`)).inputSize).toBe(160);
   });
 
   it('stops starting uploads after a failure and rethrows it once in-flight uploads settle', async () => {
-    const store = new MemoryBlobStore();
+    const store = freshStore();
     store.failOn = (key) => key.endsWith('/5.png');
     const samples = Array.from({ length: 100 }, (_, i) => sample('a', `${i}.png`, 'train'));
-    await expect(importDataset(store, 'x', samples, { config, concurrency: 4 })).rejects.toThrow(
+    await expect(importDataset(store, ds('x'), samples, { config, concurrency: 4 })).rejects.toThrow(
       /injected failure/,
     );
     expect(store.inFlight).toBe(0);
@@ -208,7 +254,7 @@ describe('importDataset', () => {
   });
 });
 
-describe('importFolder', () => {
+describe('importFolder (real S3BlobStore over the local S3 server)', () => {
   let root: string;
   const png = encodeGrayPng(new Uint8Array(16).fill(7), 4, 4);
 
@@ -236,16 +282,26 @@ describe('importFolder', () => {
   });
 
   it('imports <label>/<file>, uploads non-images too and reports what it skipped', async () => {
-    const store = new MemoryBlobStore();
-    const result = await importFolder(store, 'pets', join(root, 'labels'), { config });
+    const store = freshStore();
+    const name = ds('folder');
+    const result = await importFolder(store, name, join(root, 'labels'), { config });
     expect(result.layout).toBe('label');
-    expect(store.putOrder[0]).toBe('datasets/pets/graft.json');
-    const keys = store.putOrder.slice(1).map((k) => k.replace(/^datasets\/pets\/(train|val|test)\//, ''));
-    expect(keys.sort()).toEqual(['cat/1.png', 'cat/notes.txt', 'dog/2.jpg']);
-    const find = (suffix: string) => [...store.objects.entries()].find(([k]) => k.endsWith(suffix))![1];
-    expect(find('notes.txt').contentType).toBe('application/octet-stream');
-    expect(find('2.jpg').contentType).toBe('image/png');
-    expect(find('1.png').bytes).toEqual(png);
+    expect(store.putOrder[0]).toBe(`datasets/${name}/graft.json`);
+    const keys = (await store.keys(`datasets/${name}/`)).filter((k) => !k.endsWith('/graft.json'));
+    const split = (file: string) =>
+      splitFor(new Uint8Array(file === 'notes.txt' ? Buffer.from('not an image') : png));
+    expect(keys.sort()).toEqual(
+      [
+        `datasets/${name}/${split('1.png')}/cat/1.png`,
+        `datasets/${name}/${split('notes.txt')}/cat/notes.txt`,
+        `datasets/${name}/${split('2.jpg')}/dog/2.jpg`,
+      ].sort(),
+    );
+    const type = async (suffix: string) =>
+      (await store.head(keys.find((k) => k.endsWith(suffix))!))?.contentType;
+    expect(await type('notes.txt')).toBe('application/octet-stream');
+    expect(await type('2.jpg')).toBe('image/png');
+    expect(await store.get(keys.find((k) => k.endsWith('1.png'))!)).toEqual(png);
     expect(result.skipped).toEqual([
       { path: '.git', reason: 'hidden' },
       { path: 'README.md', reason: 'not inside a label folder' },
@@ -256,22 +312,23 @@ describe('importFolder', () => {
   });
 
   it('imports <split>/<label>/<file> keeping the given splits', async () => {
-    const store = new MemoryBlobStore();
-    const result = await importFolder(store, 'pets', join(root, 'splits'), { config });
+    const store = freshStore();
+    const name = ds('split');
+    const result = await importFolder(store, name, join(root, 'splits'), { config });
     expect(result.layout).toBe('split');
-    expect([...store.objects.keys()].sort()).toEqual([
-      'datasets/pets/graft.json',
-      'datasets/pets/test/dog/3.png',
-      'datasets/pets/train/cat/1.png',
-      'datasets/pets/val/dog/2.png',
+    expect(await store.keys(`datasets/${name}/`)).toEqual([
+      `datasets/${name}/graft.json`,
+      `datasets/${name}/test/dog/3.png`,
+      `datasets/${name}/train/cat/1.png`,
+      `datasets/${name}/val/dog/2.png`,
     ]);
     expect(result.counts).toEqual({ train: { cat: 1 }, val: { dog: 1 }, test: { dog: 1 } });
   });
 
   it('handles an empty folder and refuses a missing one', async () => {
-    const store = new MemoryBlobStore();
-    expect((await importFolder(store, 'e', join(root, 'empty'), { config })).total).toBe(0);
-    await expect(importFolder(store, 'e', join(root, 'nope'), { config })).rejects.toThrow(
+    const store = freshStore();
+    expect((await importFolder(store, ds('e'), join(root, 'empty'), { config })).total).toBe(0);
+    await expect(importFolder(store, ds('e'), join(root, 'nope'), { config })).rejects.toThrow(
       DatasetUnavailableError,
     );
   });
