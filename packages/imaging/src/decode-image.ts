@@ -1,6 +1,7 @@
 import { applyOrientation } from './apply-orientation.js';
 import { decodeJpegRaw, decodePngRaw, decodeWebpRaw, type RawImage } from './codecs.js';
 import { CorruptImageError, ImagingError, InvalidImageError, UnsupportedFormatError } from './errors.js';
+import { assertPngComplete, assertWebpComplete } from './file-completeness.js';
 import { flattenAlpha } from './flatten-alpha.js';
 import type { ImageHeader } from './header-types.js';
 import { assertByteLimit, assertPixelLimit, type ImageLimits } from './limits.js';
@@ -23,6 +24,7 @@ export interface DecodeOptions extends ImageLimits {
  *
  * - JPEG: EXIF orientation (1–8) applied; baseline, progressive and grayscale decode; CMYK → UnsupportedFormatError.
  *   A truncated JPEG (libjpeg "premature end") is rejected as corrupt rather than returned half grey.
+ * - PNG/WebP: a file that ends before IEND / its RIFF size is rejected as truncated.
  * - PNG: gray, gray+alpha, palette (incl. tRNS), RGB, RGBA, 1–16 bit (16-bit reduced to 8), interlaced.
  * - WebP: lossy, lossless, alpha; animated → the first frame placed on its canvas.
  * - Alpha: composited onto white unless `keepAlpha` (see {@link DecodeOptions}).
@@ -59,8 +61,10 @@ async function decodePixels(bytes: Uint8Array, header: ImageHeader): Promise<Raw
     case 'jpeg':
       return decodeJpeg(bytes, header);
     case 'png':
+      assertPngComplete(bytes);
       return expectSize(await decodePngRaw(bytes), header);
     case 'webp':
+      assertWebpComplete(bytes);
       return header.animated
         ? decodeAnimatedWebp(bytes, header)
         : expectSize(await decodeWebpRaw(bytes), header);
