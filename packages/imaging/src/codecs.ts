@@ -4,9 +4,6 @@
  * In Node the .wasm files are read from the installed packages; other runtimes (edge, browser bundles)
  * hand in precompiled modules with {@link provideCodecModules} before the first call.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import jpegDecode, { init as initJpegDecodeUntyped } from '@jsquash/jpeg/decode.js';
 import jpegEncode, { init as initJpegEncodeUntyped } from '@jsquash/jpeg/encode.js';
 import type { EncodeOptions as JpegEncodeOptions } from '@jsquash/jpeg/meta.js';
@@ -16,6 +13,14 @@ import webpDecode, { init as initWebpDecodeUntyped } from '@jsquash/webp/decode.
 import webpEncode, { init as initWebpEncodeUntyped } from '@jsquash/webp/encode.js';
 import type { EncodeOptions as WebpEncodeOptions } from '@jsquash/webp/meta.js';
 
+/**
+ * Encoder options of mozjpeg and libwebp, re-exported from @jsquash.
+ *
+ * @example
+ * ```ts
+ * const jpeg: Partial<JpegEncodeOptions> = { quality: 85, progressive: false };
+ * ```
+ */
 export type { JpegEncodeOptions, WebpEncodeOptions };
 
 /** The Emscripten codecs' `init(module, overrides)` (their .d.ts only declares the one-argument form). */
@@ -25,7 +30,14 @@ const initJpegEncode = initJpegEncodeUntyped as unknown as EmscriptenInit;
 const initWebpDecode = initWebpDecodeUntyped as unknown as EmscriptenInit;
 const initWebpEncode = initWebpEncodeUntyped as unknown as EmscriptenInit;
 
-/** The WASM binaries behind each codec. */
+/**
+ * The WASM binaries behind each codec.
+ *
+ * @example
+ * ```ts
+ * const name: CodecName = 'jpegDecoder';
+ * ```
+ */
 export type CodecName = 'jpegDecoder' | 'jpegEncoder' | 'png' | 'webpDecoder' | 'webpEncoder';
 
 const WASM_FILES: Record<CodecName, [pkg: string, file: string]> = {
@@ -55,12 +67,17 @@ export function provideCodecModules(modules: Partial<Record<CodecName, WebAssemb
   Object.assign(provided, modules);
 }
 
-function compile(name: CodecName): WebAssembly.Module {
+/** Compiles a codec's .wasm, read from the installed package (node:* modules are loaded only here, on demand). */
+async function compile(name: CodecName): Promise<WebAssembly.Module> {
   const given = provided[name];
   if (given) return given;
+  const [{ readFileSync }, { createRequire }, { default: path }] = await Promise.all([
+    import('node:fs'),
+    import('node:module'),
+    import('node:path'),
+  ]);
   const [pkg, file] = WASM_FILES[name];
-  const require = createRequire(import.meta.url);
-  const dir = path.dirname(require.resolve(`${pkg}/package.json`));
+  const dir = path.dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`));
   if (name === 'webpEncoder') {
     // @jsquash/webp picks its SIMD glue when the engine validates SIMD; the binary must match it.
     try {
@@ -74,7 +91,7 @@ function compile(name: CodecName): WebAssembly.Module {
 
 function ensure(name: CodecName): Promise<void> {
   ready[name] ??= (async () => {
-    const module = compile(name);
+    const module = await compile(name);
     switch (name) {
       case 'jpegDecoder':
         await initJpegDecode(module, quiet);
@@ -106,7 +123,14 @@ const asArrayBuffer = (bytes: Uint8Array): ArrayBuffer =>
     ? bytes.buffer
     : new Uint8Array(bytes).buffer;
 
-/** Raw RGBA result of a codec. */
+/**
+ * Raw RGBA pixels as codecs take and return them.
+ *
+ * @example
+ * ```ts
+ * const red: RawImage = { width: 1, height: 1, data: new Uint8ClampedArray([255, 0, 0, 255]) };
+ * ```
+ */
 export interface RawImage {
   width: number;
   height: number;

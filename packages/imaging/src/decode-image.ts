@@ -9,7 +9,14 @@ import { readHeader } from './read-header.js';
 import type { DecodedImage } from './types.js';
 import { extractFirstWebpFrame } from './webp-first-frame.js';
 
-/** Limits plus decoding choices. */
+/**
+ * Limits plus decoding choices.
+ *
+ * @example
+ * ```ts
+ * const options: DecodeOptions = { maxPixels: 12_000_000, keepAlpha: true };
+ * ```
+ */
 export interface DecodeOptions extends ImageLimits {
   /**
    * Keep the alpha channel as decoded. Default `false`: transparent pixels are composited onto white

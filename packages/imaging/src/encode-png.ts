@@ -1,7 +1,14 @@
 import { encodePngRaw } from './codecs.js';
 import { InvalidImageError } from './errors.js';
 
-/** Pixels to encode: `data` is gray (1 byte/pixel), RGB (3) or RGBA (4), inferred from its length. */
+/**
+ * Pixels to encode: `data` is gray (1 byte/pixel), RGB (3) or RGBA (4), inferred from its length.
+ *
+ * @example
+ * ```ts
+ * const digit: PixelsToEncode = { width: 28, height: 28, data: new Uint8Array(784) };
+ * ```
+ */
 export interface PixelsToEncode {
   width: number;
   height: number;

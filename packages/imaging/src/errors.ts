@@ -1,4 +1,11 @@
-/** Machine-readable codes carried by every {@link ImagingError}. */
+/**
+ * Machine-readable codes carried by every {@link ImagingError}.
+ *
+ * @example
+ * ```ts
+ * const status = (code: ImagingErrorCode) => (code === 'image_too_large' ? 413 : 415);
+ * ```
+ */
 export type ImagingErrorCode =
   | 'unsupported_format'
   | 'corrupt_image'

@@ -1,6 +1,13 @@
 import type { ImageFormat } from './types.js';
 
-/** EXIF orientation 1–8 (1 = as stored). */
+/**
+ * EXIF orientation 1–8 (1 = as stored, 6 = rotate 90° clockwise to display, 8 = 90° counter-clockwise).
+ *
+ * @example
+ * ```ts
+ * const upright: Orientation = 1;
+ * ```
+ */
 export type Orientation = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
 
 /**

@@ -1,6 +1,13 @@
 import { ImageTooLargeError } from './errors.js';
 
-/** Upper bounds checked before any pixel is decoded. */
+/**
+ * Upper bounds checked before any pixel is decoded.
+ *
+ * @example
+ * ```ts
+ * const limits: ImageLimits = { maxBytes: 5 * 1024 * 1024, maxPixels: 12_000_000 };
+ * ```
+ */
 export interface ImageLimits {
   /** Maximum encoded size in bytes (default 20 MB). */
   maxBytes?: number;

@@ -1,6 +1,13 @@
 import type { ImageFormat } from './types.js';
 
-/** What a byte string looks like: a supported {@link ImageFormat} or something Graft recognises and rejects. */
+/**
+ * What a byte string looks like: a supported {@link ImageFormat} or something Graft recognises and rejects.
+ *
+ * @example
+ * ```ts
+ * const kind: SniffedFormat = sniffFormat(bytes); // 'jpeg' | 'gif' | 'html' | ...
+ * ```
+ */
 export type SniffedFormat =
   | ImageFormat
   | 'gif'

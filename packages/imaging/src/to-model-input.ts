@@ -2,7 +2,14 @@ import { tf } from '@graft/runtime';
 import { InvalidImageError } from './errors.js';
 import type { DecodedImage, Preprocessing } from './types.js';
 
-/** How an image becomes a square model input. */
+/**
+ * How an image becomes a square model input.
+ *
+ * @example
+ * ```ts
+ * const spec: ModelInputSpec = { size: 224, preprocessing: MOBILENET_V2_PREPROCESSING, fit: 'crop' };
+ * ```
+ */
 export interface ModelInputSpec {
   /** Output side in pixels (e.g. 224). */
   size: number;

@@ -1,4 +1,11 @@
-/** Formats Graft decodes. */
+/**
+ * Formats Graft decodes.
+ *
+ * @example
+ * ```ts
+ * const format: ImageFormat = 'webp';
+ * ```
+ */
 export type ImageFormat = 'jpeg' | 'png' | 'webp';
 
 /**

@@ -1,7 +1,14 @@
 import { fourcc, u24le, u32le } from './bytes.js';
 import { CorruptImageError } from './errors.js';
 
-/** A still WebP holding the first frame of an animation, and where that frame sits on the canvas. */
+/**
+ * A still WebP holding the first frame of an animation, and where that frame sits on the canvas.
+ *
+ * @example
+ * ```ts
+ * const frame: WebpFrame = extractFirstWebpFrame(animated);
+ * ```
+ */
 export interface WebpFrame {
   still: Uint8Array;
   x: number;
