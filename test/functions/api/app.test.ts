@@ -13,11 +13,12 @@ function setup(options: { bodyLimitBytes?: number } = {}) {
 describe('auth', () => {
   it('rejects /v1 without a token, with a wrong token and with another scheme', async () => {
     const { app } = setup();
-    for (const headers of [
+    const cases: Array<Record<string, string>> = [
       {},
       { authorization: 'Bearer wrong-token-0123456789' },
       { authorization: `Basic ${TOKEN}` },
-    ]) {
+    ];
+    for (const headers of cases) {
       const res = await app.request('/v1/models', { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);

@@ -160,6 +160,8 @@ export class RecordingRunner implements JobRunner {
 }
 
 /** A uniformly gray PNG (real encoder). */
-export async function grayPng(value: number, size = 4): Promise<Uint8Array> {
-  return encodePng({ width: size, height: size, data: new Uint8Array(size * size).fill(value) });
+export async function grayPng(value: number, size = 4): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(
+    await encodePng({ width: size, height: size, data: new Uint8Array(size * size).fill(value) }),
+  );
 }

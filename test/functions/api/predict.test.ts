@@ -70,7 +70,9 @@ describe('POST /v1/models/{name}/predict', () => {
 
   it('classifies a raw JPEG body and honours topK and threshold from the query', async () => {
     const { predict } = setup();
-    const jpeg = await encodeJpeg({ width: 8, height: 8, data: new Uint8ClampedArray(8 * 8 * 4).fill(255) });
+    const jpeg = new Uint8Array(
+      await encodeJpeg({ width: 8, height: 8, data: new Uint8ClampedArray(8 * 8 * 4).fill(255) }),
+    );
     const res = await predict(jpeg, 'image/jpeg', '?topK=1&threshold=0.5');
     const body = (await res.json()) as PredictBody;
     expect(res.status).toBe(200);

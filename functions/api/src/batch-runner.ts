@@ -1,0 +1,54 @@
+/**
+ * The cloud {@link JobRunner}: one AWS Batch `SubmitJob` per training job.
+ */
+import { type BatchClient, SubmitJobCommand } from '@aws-sdk/client-batch';
+import type { JobRunner } from './ports.js';
+
+/**
+ * Submits training jobs to AWS Batch. The job definition's container runs the finetune entrypoint, which
+ * reads the job id from `GRAFT_JOB_ID` (also passed as the Batch parameter `jobId`, for a
+ * `command: ["--job", "Ref::jobId"]` definition) and everything else from `jobs/<id>.json`.
+ *
+ * @example
+ * ```ts
+ * const runner = new AwsBatchJobRunner(new BatchClient({}), 'graft-gpu-queue', 'graft-finetune');
+ * await runner.submit('01J0ABCDEF');
+ * ```
+ */
+export class AwsBatchJobRunner implements JobRunner {
+  /** The Batch job id of every submission made by this runner, by Graft job id. */
+  readonly batchJobIds = new Map<string, string>();
+
+  constructor(
+    private readonly client: BatchClient,
+    private readonly jobQueue: string,
+    private readonly jobDefinition: string,
+  ) {}
+
+  async submit(jobId: string): Promise<void> {
+    const out = await this.client.send(
+      new SubmitJobCommand({
+        jobName: batchJobName(jobId),
+        jobQueue: this.jobQueue,
+        jobDefinition: this.jobDefinition,
+        parameters: { jobId },
+        containerOverrides: { environment: [{ name: 'GRAFT_JOB_ID', value: jobId }] },
+        tags: { 'graft:job': jobId },
+        propagateTags: true,
+      }),
+    );
+    if (out.jobId) this.batchJobIds.set(jobId, out.jobId);
+  }
+}
+
+/**
+ * A valid Batch job name (letters, digits, `-`, `_`; at most 128) for a Graft job id.
+ *
+ * @example
+ * ```ts
+ * batchJobName('01J0/ABC'); // 'graft-01J0_ABC'
+ * ```
+ */
+export function batchJobName(jobId: string): string {
+  return `graft-${jobId}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128);
+}

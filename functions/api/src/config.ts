@@ -1,0 +1,65 @@
+/**
+ * The API's configuration from environment variables (passed in as a plain record: no `process` here).
+ */
+import { ConfigError } from './errors.js';
+
+/**
+ * Parsed configuration.
+ *
+ * @example
+ * ```ts
+ * const config = readConfig(process.env);
+ * ```
+ */
+export interface ApiConfig {
+  /** GRAFT_BUCKET: the one bucket of the storage layout. */
+  bucket: string;
+  /** GRAFT_MODEL_NAME: the model `/ready` loads and reports. */
+  modelName?: string;
+  /** GRAFT_JOB_QUEUE and GRAFT_JOB_DEFINITION: AWS Batch target of `POST /v1/trainings`. */
+  jobQueue?: string;
+  jobDefinition?: string;
+  /** GRAFT_S3_ENDPOINT: another S3 (MinIO, the embedded server); path-style addressing. */
+  s3Endpoint?: string;
+  /** AWS_REGION (default us-east-1). */
+  region: string;
+  /** GRAFT_BODY_LIMIT_BYTES (default 10 MB). */
+  bodyLimitBytes?: number;
+  /** GRAFT_REFRESH_MS (default 5000). */
+  refreshMs?: number;
+}
+
+/**
+ * Reads and validates the configuration.
+ *
+ * @example
+ * ```ts
+ * readConfig({ GRAFT_BUCKET: 'graft', GRAFT_MODEL_NAME: 'digits' });
+ * ```
+ */
+export function readConfig(env: Record<string, string | undefined>): ApiConfig {
+  const bucket = env.GRAFT_BUCKET;
+  if (!bucket) throw new ConfigError('GRAFT_BUCKET must be set');
+  if ((env.GRAFT_JOB_QUEUE === undefined) !== (env.GRAFT_JOB_DEFINITION === undefined)) {
+    throw new ConfigError('GRAFT_JOB_QUEUE and GRAFT_JOB_DEFINITION must be set together');
+  }
+  return {
+    bucket,
+    modelName: env.GRAFT_MODEL_NAME || undefined,
+    jobQueue: env.GRAFT_JOB_QUEUE || undefined,
+    jobDefinition: env.GRAFT_JOB_DEFINITION || undefined,
+    s3Endpoint: env.GRAFT_S3_ENDPOINT || undefined,
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    bodyLimitBytes: positiveInt(env, 'GRAFT_BODY_LIMIT_BYTES'),
+    refreshMs: positiveInt(env, 'GRAFT_REFRESH_MS'),
+  };
+}
+
+function positiveInt(env: Record<string, string | undefined>, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0)
+    throw new ConfigError(`${name} must be a non-negative integer, got '${raw}'`);
+  return value;
+}
