@@ -59,3 +59,16 @@ describe('decodeImage on damaged data', () => {
     expect(ok.width).toBeGreaterThan(0);
   });
 });
+
+describe('decodeImage concurrency', () => {
+  it('attributes decoder warnings to the right image when decodes run concurrently', async () => {
+    const good = fixture('photo-224.jpg');
+    const cut = fixture('truncated.jpg');
+    const jobs = Array.from({ length: 16 }, (_, i) => (i % 2 ? cut : good));
+    const results = await Promise.allSettled(jobs.map((bytes) => decodeImage(bytes)));
+    results.forEach((r, i) => {
+      if (i % 2) expect(r.status === 'rejected' && (r.reason as ImagingError).code).toBe('corrupt_image');
+      else expect(r.status, `good image #${i}`).toBe('fulfilled');
+    });
+  });
+});

@@ -4,9 +4,10 @@
  * In Node the .wasm files are read from the installed packages; other runtimes (edge, browser bundles)
  * hand in precompiled modules with {@link provideCodecModules} before the first call.
  */
-import jpegDecode, { init as initJpegDecodeUntyped } from '@jsquash/jpeg/decode.js';
+import mozjpegDecoderFactory from '@jsquash/jpeg/codec/dec/mozjpeg_dec.js';
 import jpegEncode, { init as initJpegEncodeUntyped } from '@jsquash/jpeg/encode.js';
 import type { EncodeOptions as JpegEncodeOptions } from '@jsquash/jpeg/meta.js';
+import { initEmscriptenModule } from '@jsquash/jpeg/utils.js';
 import { init as initPngDecode, decode as pngDecode } from '@jsquash/png/decode.js';
 import pngEncode, { init as initPngEncode } from '@jsquash/png/encode.js';
 import webpDecode, { init as initWebpDecodeUntyped } from '@jsquash/webp/decode.js';
@@ -25,7 +26,6 @@ export type { JpegEncodeOptions, WebpEncodeOptions };
 
 /** The Emscripten codecs' `init(module, overrides)` (their .d.ts only declares the one-argument form). */
 type EmscriptenInit = (module: WebAssembly.Module, overrides: object) => Promise<unknown>;
-const initJpegDecode = initJpegDecodeUntyped as unknown as EmscriptenInit;
 const initJpegEncode = initJpegEncodeUntyped as unknown as EmscriptenInit;
 const initWebpDecode = initWebpDecodeUntyped as unknown as EmscriptenInit;
 const initWebpEncode = initWebpEncodeUntyped as unknown as EmscriptenInit;
@@ -51,8 +51,14 @@ const WASM_FILES: Record<CodecName, [pkg: string, file: string]> = {
 const provided: Partial<Record<CodecName, WebAssembly.Module>> = {};
 const ready: Partial<Record<CodecName, Promise<void>>> = {};
 
-/** Messages libjpeg printed during the current decode (warnings such as "Premature end of JPEG file"). */
+/**
+ * Messages libjpeg printed during the current decode (warnings such as "Premature end of JPEG file").
+ * The mozjpeg module is driven directly (not through @jsquash's async `decode`) so that clearing, decoding
+ * and reading these warnings happen in one synchronous step: concurrent decodes cannot mix them up.
+ */
 const jpegWarnings: string[] = [];
+type MozjpegDecoder = Awaited<ReturnType<typeof mozjpegDecoderFactory>>;
+let jpegDecoder: Promise<MozjpegDecoder> | undefined;
 const quiet = { print: () => {}, printErr: (m: string) => jpegWarnings.push(String(m)) };
 
 /**
@@ -94,7 +100,8 @@ function ensure(name: CodecName): Promise<void> {
     const module = await compile(name);
     switch (name) {
       case 'jpegDecoder':
-        await initJpegDecode(module, quiet);
+        jpegDecoder = initEmscriptenModule(mozjpegDecoderFactory, module, quiet);
+        await jpegDecoder;
         return;
       case 'jpegEncoder':
         await initJpegEncode(module, quiet);
@@ -147,13 +154,16 @@ export interface RawImage {
  */
 export async function decodeJpegRaw(bytes: Uint8Array): Promise<{ image: RawImage; warnings: string[] }> {
   await ensure('jpegDecoder');
+  const decoder = await jpegDecoder!;
   jpegWarnings.length = 0;
+  let image: RawImage | null;
   try {
-    const image = await jpegDecode(asArrayBuffer(bytes), { preserveOrientation: false });
-    return { image, warnings: [...jpegWarnings] };
+    image = decoder.decode(asArrayBuffer(bytes), false); // orientation is applied by Graft itself
   } catch (cause) {
     throw Object.assign(new Error(jpegWarnings.join('; ') || 'JPEG decoder failed'), { cause });
   }
+  if (!image) throw new Error(jpegWarnings.join('; ') || 'JPEG decoder returned no image');
+  return { image, warnings: [...jpegWarnings] };
 }
 
 /**
