@@ -93,7 +93,9 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
           const wb = tf.gather(weightsTensor, yb) as tf.Tensor1D;
           return tf.variableGrads(() => {
             const probs = forward(xb, true);
-            kept.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), yb), 'float32')) as tf.Scalar);
+            kept.correct = tf.keep(
+              tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), yb), 'float32')) as tf.Scalar,
+            );
             return weightedCrossEntropy(probs, oneHot, wb);
           }, varList);
         });
