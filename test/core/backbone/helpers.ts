@@ -56,7 +56,7 @@ export async function saveModelDir(model: tf.LayersModel, dir: string, graft?: o
       const data = artifacts.weightData;
       const bytes = Array.isArray(data)
         ? Buffer.concat(data.map((b) => Buffer.from(b)))
-        : Buffer.from(data ?? []);
+        : Buffer.from(data ?? new ArrayBuffer(0));
       await writeFile(path.join(dir, 'weights.bin'), bytes);
       const json = {
         format: 'layers-model',
