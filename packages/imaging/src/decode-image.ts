@@ -32,7 +32,7 @@ export interface DecodeOptions extends ImageLimits {
  * - JPEG: EXIF orientation (1–8) applied; baseline, progressive and grayscale decode; CMYK → UnsupportedFormatError.
  *   A truncated JPEG (libjpeg "premature end") is rejected as corrupt rather than returned half grey.
  * - PNG/WebP: a file that ends before IEND / its RIFF size is rejected as truncated.
- * - PNG: gray, gray+alpha, palette (incl. tRNS), RGB, RGBA, 1–16 bit (16-bit reduced to 8), interlaced.
+ * - PNG: gray, gray+alpha, palette (incl. tRNS), RGB, RGBA, 1–16 bit (16-bit reduced to 8).
  * - WebP: lossy, lossless, alpha; animated → the first frame placed on its canvas.
  * - Alpha: composited onto white unless `keepAlpha` (see {@link DecodeOptions}).
  *
