@@ -1,5 +1,15 @@
 export * as tf from '@tensorflow/tfjs';
 export {
+  compareKernelCase,
+  type KernelCase,
+  kernelCases,
+  maxRelError,
+  runKernelCase,
+  seededValues,
+} from './bench/kernel-cases.js';
+export { buildMnistCnn, type MnistSample, mnistTensors, readMnistDigits } from './bench/mnist-cnn.js';
+export { type BenchKernelsOptions, type BenchKernelsResult, benchKernels } from './bench-kernels.js';
+export {
   BackendMismatchError,
   BackendUnavailableError,
   InvalidBackendError,

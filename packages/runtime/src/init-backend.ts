@@ -109,8 +109,8 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendIn
   const env = options.env ?? process.env;
   if (ready !== undefined) {
     if (!isPinned(options.backend, env)) return ready;
-    const wanted = selectBackend({ requested: options.backend, env, tensorflowAvailable: false }).backend;
     return ready.then((info) => {
+      const wanted = selectBackend({ requested: options.backend, env, tensorflowAvailable: false }).backend;
       if (active !== undefined && wanted !== active) throw new BackendMismatchError(active, wanted);
       return info;
     });
