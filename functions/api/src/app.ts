@@ -17,6 +17,11 @@ import { registerPredict } from './routes/predict.js';
 import { registerTrainings } from './routes/trainings.js';
 import { ServingCache } from './serving.js';
 
+/** What hono/aws-lambda passes as `c.env`. */
+interface LambdaEnv {
+  requestContext?: { requestId?: string };
+}
+
 /** Default request body limit: 10 MB. */
 export const DEFAULT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 
@@ -53,7 +58,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> & { serving: Servi
     },
   });
 
-  app.use(requestId());
+  app.use(
+    requestId({
+      // Behind API Gateway, reuse its request id so logs on both sides line up.
+      generator: (c) => (c.env as LambdaEnv | undefined)?.requestContext?.requestId ?? crypto.randomUUID(),
+    }),
+  );
   app.use(
     secureHeaders({
       contentSecurityPolicy: {

@@ -98,9 +98,15 @@ export class ServingCache {
     if (loaded) {
       this.maybeRefresh(slot);
     } else {
-      slot.firstLoad ??= this.firstLoad(slot).finally(() => {
-        slot.firstLoad = undefined;
-      });
+      slot.firstLoad ??= this.firstLoad(slot)
+        .catch((err: unknown) => {
+          // Names of models that do not exist must not accumulate slots (clients choose the names).
+          if (err instanceof ModelNotFoundError && !slot.current) this.slots.delete(name);
+          throw err;
+        })
+        .finally(() => {
+          slot.firstLoad = undefined;
+        });
       loaded = await slot.firstLoad;
       // A refresh may have swapped in a newer version while this request waited.
       loaded = slot.current ?? loaded;

@@ -137,6 +137,38 @@ describe('cross-cutting middleware', () => {
   });
 });
 
+describe('/ready', () => {
+  it('is ready without a default model, and 503 with the reason while the default model cannot serve', async () => {
+    const { app, models } = setup();
+    expect(await (await app.request('/ready')).json()).toEqual({ ready: true, models: [] });
+    const strict = createApp({
+      models,
+      jobs: new MemoryJobs(),
+      runner: new RecordingRunner(),
+      token: TOKEN,
+      defaultModel: 'cats',
+    });
+    const res = await strict.request('/ready');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({
+      ready: false,
+      defaultModel: 'cats',
+      error: { code: 'model_not_found' },
+    });
+    models.add('cats', 1);
+    expect(await (await strict.request('/ready')).json()).toMatchObject({
+      error: { code: 'no_serving_version' },
+    });
+    await models.promote('cats', 1);
+    const ok = await strict.request('/ready');
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({
+      ready: true,
+      models: [{ name: 'cats', version: 1, loading: false }],
+    });
+  });
+});
+
 describe('OpenAPI and docs', () => {
   it('serves a valid OpenAPI 3.1 document listing every route', async () => {
     const { app } = setup();

@@ -110,6 +110,15 @@ describe('ServingCache', () => {
     lease.release();
     expect(serving.status()[0]?.lastError?.message).toBe('S3 unavailable');
   });
+
+  it('keeps no state for names of models that do not exist', async () => {
+    const source = new MemoryModelSource().add('digits', 1);
+    const serving = new ServingCache(source);
+    for (const name of ['a', 'b', 'c'])
+      await expect(serving.acquire(name)).rejects.toMatchObject({ code: 'model_not_found' });
+    await expect(serving.acquire('digits')).rejects.toMatchObject({ code: 'no_serving_version' });
+    expect(serving.status().map((s) => s.name)).toEqual(['digits']);
+  });
 });
 
 describe('swap through the HTTP API', () => {

@@ -3,6 +3,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App, RouteDeps } from '../app-env.js';
+import { toErrorResponse } from '../error-handler.js';
 
 const health = createRoute({
   method: 'get',
@@ -28,7 +29,13 @@ const SlotSchema = z.object({
 });
 
 const ReadySchema = z
-  .object({ ready: z.boolean(), defaultModel: z.string().optional(), models: z.array(SlotSchema) })
+  .object({
+    ready: z.boolean(),
+    defaultModel: z.string().optional(),
+    /** Why the default model is not serving, when it is not (e.g. `no_serving_version`). */
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    models: z.array(SlotSchema),
+  })
   .openapi('Readiness');
 
 const ready = createRoute({
@@ -59,14 +66,17 @@ export function registerHealth(app: App, deps: RouteDeps): void {
 
   app.openapi(ready, async (c) => {
     const name = deps.defaultModel;
+    let error: { code: string; message: string } | undefined;
     if (name) {
       await deps.serving.acquire(name).then(
         (lease) => lease.release(),
-        () => undefined, // reported through status()
+        (err: unknown) => {
+          error = toErrorResponse(err).body.error;
+        },
       );
     }
     const models = deps.serving.status();
     const isReady = !name || models.some((m) => m.name === name && m.version !== undefined);
-    return c.json({ ready: isReady, defaultModel: name, models }, isReady ? 200 : 503);
+    return c.json({ ready: isReady, defaultModel: name, error, models }, isReady ? 200 : 503);
   });
 }
