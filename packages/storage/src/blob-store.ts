@@ -41,8 +41,12 @@ export interface BlobStore {
   put(key: string, body: BlobBody, options?: PutOptions): Promise<void>;
   /** Object metadata, or `undefined` when the key does not exist. */
   head(key: string): Promise<BlobInfo | undefined>;
-  /** Every object under a prefix, in key order, fetching pages lazily. */
-  list(prefix: string, options?: { startAfter?: string }): AsyncIterable<BlobInfo>;
+  /**
+   * Every object under a prefix, in key order (UTF-8 byte order, like S3), fetching pages lazily.
+   * `maxKeys` (added by the S3 adapter's author) is the page size of each list request, not a limit
+   * on the total; adapters may ignore it.
+   */
+  list(prefix: string, options?: { startAfter?: string; maxKeys?: number }): AsyncIterable<BlobInfo>;
   /** Deletes an object; deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
 }
