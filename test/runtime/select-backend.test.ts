@@ -3,8 +3,14 @@ import { describe, expect, it } from 'vitest';
 
 describe('selectBackend', () => {
   it('picks tensorflow when a native binding imports, else wasm', () => {
-    expect(selectBackend({ env: {}, tensorflowAvailable: true })).toEqual({ backend: 'tensorflow', source: 'auto' });
-    expect(selectBackend({ env: {}, tensorflowAvailable: false })).toEqual({ backend: 'wasm', source: 'auto' });
+    expect(selectBackend({ env: {}, tensorflowAvailable: true })).toEqual({
+      backend: 'tensorflow',
+      source: 'auto',
+    });
+    expect(selectBackend({ env: {}, tensorflowAvailable: false })).toEqual({
+      backend: 'wasm',
+      source: 'auto',
+    });
   });
 
   it('never picks cpu unless asked', () => {
@@ -22,9 +28,9 @@ describe('selectBackend', () => {
       backend: 'cpu',
       source: 'env',
     });
-    expect(selectBackend({ requested: 'tensorflow', env: { GRAFT_BACKEND: ' WASM ' }, tensorflowAvailable: true })).toEqual(
-      { backend: 'wasm', source: 'env' },
-    );
+    expect(
+      selectBackend({ requested: 'tensorflow', env: { GRAFT_BACKEND: ' WASM ' }, tensorflowAvailable: true }),
+    ).toEqual({ backend: 'wasm', source: 'env' });
     // an empty variable is "not set"
     expect(selectBackend({ env: { GRAFT_BACKEND: '' }, tensorflowAvailable: false }).source).toBe('auto');
   });
