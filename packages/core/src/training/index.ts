@@ -1,5 +1,6 @@
 export * from './advisor/index.js';
 export { type AugmentationOptions, augmentBatch } from './augment.js';
+export * from './bundle/index.js';
 export { resolveClassWeights } from './class-weights.js';
 export {
   InvalidBundleError,
