@@ -116,6 +116,20 @@ export function kernelCases(): KernelCase[] {
     });
   }
   cases.push({
+    name: 'BatchMatMul dense dX (8×64 · 600×64ᵀ, computed as Cᵀ)',
+    kernel: 'BatchMatMul',
+    inputs: { a: [8, 64], b: [600, 64] },
+    attrs: { transposeA: false, transposeB: true },
+    seed: seed++,
+  });
+  cases.push({
+    name: 'BatchMatMul dense dW (8×600ᵀ · 8×64)',
+    kernel: 'BatchMatMul',
+    inputs: { a: [8, 600], b: [8, 64] },
+    attrs: { transposeA: true, transposeB: false },
+    seed: seed++,
+  });
+  cases.push({
     name: 'BatchMatMul batched 3×(40×70 · 70×50)',
     kernel: 'BatchMatMul',
     inputs: { a: [3, 40, 70], b: [3, 70, 50] },

@@ -48,15 +48,28 @@ export const batchMatMul: KernelFunc = (args) => {
   try {
     const a3 = scope.reshape(a, [batchA, a.shape[ra - 2] as number, a.shape[ra - 1] as number]);
     const b3 = scope.reshape(b, [batchB, b.shape[rb - 2] as number, b.shape[rb - 1] as number]);
-    const aa = transposeA ? scope.transpose(a3, [0, 2, 1]) : a3;
-    const bb = transposeB ? scope.transpose(b3, [0, 2, 1]) : b3;
     const attrs = { transposeA: false, transposeB: false };
     const outShape = tf.broadcast_util
       .assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2))
       .concat([m, n]);
     if (batch === 1) {
+      // Cost in copied floats: explicit transposes plus XNNPACK packing its right-hand operand.
+      // Computing Cᵀ = op(B)ᵀ·op(A)ᵀ instead is cheaper when B is large and transposed (dX = dy·Wᵀ).
+      const [sizeA, sizeB] = [m * k, k * n];
+      const direct = (transposeA ? sizeA : 0) + (transposeB ? sizeB : 0) + sizeB;
+      const swapped = (transposeA ? 0 : sizeA) + (transposeB ? 0 : sizeB) + m * n + sizeA;
+      if (swapped < direct) {
+        const lhs = transposeB ? b3 : scope.transpose(b3, [0, 2, 1]); // op(B)ᵀ  [n, k]
+        const rhs = transposeA ? a3 : scope.transpose(a3, [0, 2, 1]); // op(A)ᵀ  [k, m]
+        const ct = scope.call(base, { a: lhs, b: rhs }, attrs); // [1, n, m]
+        return scope.keep(scope.reshape(scope.transpose(ct, [0, 2, 1]), outShape));
+      }
+      const aa = transposeA ? scope.transpose(a3, [0, 2, 1]) : a3;
+      const bb = transposeB ? scope.transpose(b3, [0, 2, 1]) : b3;
       return scope.keep(scope.reshape(scope.call(base, { a: aa, b: bb }, attrs), outShape));
     }
+    const aa = transposeA ? scope.transpose(a3, [0, 2, 1]) : a3;
+    const bb = transposeB ? scope.transpose(b3, [0, 2, 1]) : b3;
     const parts: TensorInfo[] = [];
     for (let i = 0; i < batch; i++) {
       const ai = batchA === 1 ? aa : scope.run('Slice', { x: aa }, { begin: [i, 0, 0], size: [1, m, k] });
