@@ -1,0 +1,10 @@
+export { createExtractDeps } from './create-deps.js';
+export { createExtractorCache, type ExtractConfig, type Extractor } from './extractor.js';
+export { createExtractHandler, keysOfMessage, type Log } from './handler.js';
+export {
+  type Outcome,
+  type ProcessDeps,
+  processObject,
+  RetryableError,
+  rejectKey,
+} from './process-object.js';

@@ -1,0 +1,142 @@
+import { ImagingError } from '@graft/imaging';
+import {
+  type BlobStore,
+  type FeatureStore,
+  keys,
+  NotFoundError,
+  StorageError,
+  sha256Hex,
+} from '@graft/storage';
+import type { ExtractConfig, Extractor } from './extractor.js';
+
+/** What happened to one uploaded object. */
+export type Outcome =
+  | { kind: 'extracted'; key: string; sha256: string; featureKey: string; ms: number }
+  | { kind: 'duplicate'; key: string; sha256: string; featureKey: string }
+  | { kind: 'rejected'; key: string; sha256: string; code: string; message: string }
+  | { kind: 'ignored'; key: string; reason: string };
+
+/** Collaborators of {@link processObject}, built once per container. */
+export interface ProcessDeps {
+  store: BlobStore;
+  features: FeatureStore;
+  extractors: { get(config: ExtractConfig): Promise<Extractor> };
+  /** Reads a data set's `graft.json` (cached by the caller). Rejects with `NotFoundError` when missing. */
+  datasetConfig(dataset: string): Promise<ExtractConfig & { labels?: string[] }>;
+}
+
+/** A failure worth retrying (S3 hiccup, config not written yet): the message goes back to the queue. */
+export class RetryableError extends Error {
+  override name = 'RetryableError';
+}
+
+/**
+ * Handles one object-created notification: skips keys that are not uploads, dedupes by content hash, extracts
+ * the trunk output and stores it, or writes a `rejects/` record saying why the upload cannot be used.
+ * Throws {@link RetryableError} (or a transient storage error) when the work should be retried.
+ *
+ * @example
+ * ```ts
+ * const outcome = await processObject('datasets/pets/train/cat/1.jpg', deps);
+ * if (outcome.kind === 'rejected') console.log(outcome.code);
+ * ```
+ */
+export async function processObject(key: string, deps: ProcessDeps): Promise<Outcome> {
+  if (!key.startsWith('datasets/')) return { kind: 'ignored', key, reason: 'outside datasets/' };
+  if (key.endsWith('/')) return { kind: 'ignored', key, reason: 'folder marker' };
+  if (key.endsWith('/graft.json') && key.split('/').length === 3)
+    return { kind: 'ignored', key, reason: 'data set config' };
+
+  let bytes: Uint8Array;
+  try {
+    bytes = await deps.store.get(key);
+  } catch (error) {
+    // Deleted (or overwritten and deleted) between the event and now: nothing left to process.
+    if (error instanceof NotFoundError) return { kind: 'ignored', key, reason: 'object no longer exists' };
+    throw error;
+  }
+  const sha256 = await sha256Hex(bytes);
+  const parsed = keys.parseUploadKey(key);
+  if (!parsed) {
+    return reject(
+      deps,
+      key,
+      sha256,
+      datasetOf(key),
+      'invalid_key',
+      'expected datasets/<dataset>/[<split>/]<label>/<file>',
+    );
+  }
+  const config = await readConfig(deps, parsed.dataset);
+  if (config.labels && !config.labels.includes(parsed.label)) {
+    return reject(
+      deps,
+      key,
+      sha256,
+      parsed.dataset,
+      'unknown_label',
+      `label '${parsed.label}' is not one of ${config.labels.join(', ')}`,
+    );
+  }
+  const extractor = await deps.extractors.get(config);
+  const featureKey = keys.feature(extractor.backboneId, extractor.cut, sha256);
+  if (await deps.features.has(extractor.backboneId, extractor.cut, sha256)) {
+    return { kind: 'duplicate', key, sha256, featureKey };
+  }
+  const started = performance.now();
+  let output: { data: Float32Array; shape: number[] };
+  try {
+    output = await extractor.extract(bytes);
+  } catch (error) {
+    if (error instanceof ImagingError)
+      return reject(deps, key, sha256, parsed.dataset, error.code, error.message);
+    throw error;
+  }
+  await deps.features.put(extractor.backboneId, extractor.cut, sha256, output);
+  return { kind: 'extracted', key, sha256, featureKey, ms: performance.now() - started };
+}
+
+async function readConfig(deps: ProcessDeps, dataset: string) {
+  try {
+    return await deps.datasetConfig(dataset);
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      throw new RetryableError(`datasets/${dataset}/graft.json does not exist yet; retrying`);
+    }
+    if (error instanceof StorageError) throw error;
+    throw new RetryableError(`cannot read datasets/${dataset}/graft.json: ${(error as Error).message}`);
+  }
+}
+
+function datasetOf(key: string): string {
+  const name = key.split('/')[1] ?? '';
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(name) ? name : '_invalid';
+}
+
+/**
+ * Where the rejects record of an upload lives: one record per upload key (named by the SHA-256 of the key), so
+ * every upload is accounted for even when two keys hold the same bytes; the content hash is inside the record.
+ *
+ * @example
+ * ```ts
+ * await store.head(await rejectKey('pets', 'datasets/pets/train/cat/broken.jpg'));
+ * ```
+ */
+export async function rejectKey(dataset: string, key: string): Promise<string> {
+  return keys.reject(dataset, await sha256Hex(new TextEncoder().encode(key)));
+}
+
+async function reject(
+  deps: ProcessDeps,
+  key: string,
+  sha256: string,
+  dataset: string,
+  code: string,
+  message: string,
+): Promise<Outcome> {
+  const record = { key, dataset, sha256, code, message, rejectedAt: new Date().toISOString() };
+  await deps.store.put(await rejectKey(dataset, key), JSON.stringify(record, null, 2), {
+    contentType: 'application/json',
+  });
+  return { kind: 'rejected', key, sha256, code, message };
+}

@@ -1,0 +1,62 @@
+import { type Advice, advise, type Backbone, measureSimilarity, type StrategyName } from '@graft/core';
+import { tf } from '@graft/runtime';
+import type { Upload } from './dataset-index.js';
+import { imagesTensor } from './images.js';
+
+/** The strategy a job runs and why. */
+export interface Decision {
+  strategy: Exclude<StrategyName, 'develop'>;
+  scenario?: 1 | 2 | 3 | 4;
+  explanation: string;
+  advice?: Advice;
+}
+
+/** How many training images per class (what the advisor calls size). */
+export function countsPerLabel(uploads: Upload[], labels: string[]): Record<string, number> {
+  const counts = Object.fromEntries(labels.map((l) => [l, 0]));
+  for (const u of uploads) if (u.split === 'train') counts[u.label] = (counts[u.label] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * Resolves `auto` through the scenario advisor: measures the similarity of a sample of the training images to
+ * the backbone's source data and the data set's size; an explicit strategy is kept and explained as a choice.
+ *
+ * @example
+ * ```ts
+ * const decision = await decideStrategy('auto', backbone, uploads, labels, (k) => store.get(k));
+ * ```
+ */
+export async function decideStrategy(
+  requested: string,
+  backbone: Backbone,
+  uploads: Upload[],
+  labels: string[],
+  read: (key: string) => Promise<Uint8Array>,
+  maxImages = 64,
+): Promise<Decision> {
+  const counts = countsPerLabel(uploads, labels);
+  if (requested !== 'auto') {
+    return {
+      strategy: requested as Decision['strategy'],
+      explanation: `Strategy ${requested} as requested.`,
+    };
+  }
+  const train = uploads.filter((u) => u.split === 'train');
+  const sample = spread(train, maxImages).map((u) => u.key);
+  const images = await imagesTensor(read, sample, backbone);
+  try {
+    const similarity = await measureSimilarity(backbone, images);
+    const advice = advise({ counts, similarity, backbone });
+    return { strategy: advice.strategy, scenario: advice.scenario, explanation: advice.explanation, advice };
+  } finally {
+    tf.dispose(images);
+  }
+}
+
+/** Up to `n` items spread evenly over the list (every class is represented when the list is grouped). */
+function spread<T>(items: T[], n: number): T[] {
+  if (items.length <= n) return items;
+  const step = items.length / n;
+  return Array.from({ length: n }, (_, i) => items[Math.floor(i * step)]!);
+}

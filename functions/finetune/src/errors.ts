@@ -1,0 +1,17 @@
+/**
+ * A training job cannot run or cannot finish; `code` is machine-readable and stored in the job record.
+ *
+ * @example
+ * ```ts
+ * throw new JobError('no_training_images', "data set 'pets' has no training images");
+ * ```
+ */
+export class JobError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JobError';
+  }
+}

@@ -1,0 +1,84 @@
+import { type ProcessDeps, processObject } from '@graft/fn-extract';
+import { sha256Hex } from '@graft/storage';
+import type { Upload } from './dataset-index.js';
+
+/** Activations of the usable uploads of one split, plus what happened to the others. */
+export interface Gathered {
+  uploads: Upload[];
+  /** SHA-256 of each usable upload's bytes (parallel to `uploads`). */
+  sha256: string[];
+  /** One flat Float32Array per usable upload, all of `shape`. */
+  activations: Float32Array[];
+  shape: number[];
+  /** Uploads whose features were missing and extracted here (the fan-out had not caught up). */
+  computed: number;
+  /** Uploads skipped because they are not usable images (each has a rejects record). */
+  rejected: { key: string; code: string; message: string }[];
+}
+
+/**
+ * Reads the stored activation of every upload at the data set's cut. Where the fan-out has not stored one yet,
+ * runs the extract function's own `processObject` on the upload (which extracts and stores it, or writes its
+ * rejects record), so a training job never silently drops an image.
+ *
+ * @example
+ * ```ts
+ * const train = await gatherActivations(extractDeps, extractor, uploads, (done, total) => progress(done / total));
+ * ```
+ */
+export async function gatherActivations(
+  deps: ProcessDeps,
+  at: { backboneId: string; cut: string },
+  uploads: Upload[],
+  onProgress?: (done: number, total: number) => void,
+  concurrency = 8,
+): Promise<Gathered> {
+  type One =
+    | { data: Float32Array; shape: number[]; computed: boolean; sha: string }
+    | { code: string; message: string };
+  const results: One[] = new Array(uploads.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= uploads.length) return;
+      results[i] = await activationOf(deps, at, uploads[i]!.key);
+      onProgress?.(++done, uploads.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, uploads.length) }, worker));
+  const gathered: Gathered = {
+    uploads: [],
+    sha256: [],
+    activations: [],
+    shape: [],
+    computed: 0,
+    rejected: [],
+  };
+  uploads.forEach((upload, i) => {
+    const result = results[i]!;
+    if ('code' in result) {
+      gathered.rejected.push({ key: upload.key, ...result });
+      return;
+    }
+    gathered.uploads.push(upload);
+    gathered.sha256.push(result.sha);
+    gathered.activations.push(result.data);
+    gathered.shape = result.shape;
+    if (result.computed) gathered.computed++;
+  });
+  return gathered;
+}
+
+async function activationOf(deps: ProcessDeps, at: { backboneId: string; cut: string }, key: string) {
+  const sha = await sha256Hex(await deps.store.get(key));
+  const stored = await deps.features.get(at.backboneId, at.cut, sha);
+  if (stored) return { data: stored.data, shape: stored.shape, computed: false, sha };
+  const outcome = await processObject(key, deps);
+  if (outcome.kind === 'rejected') return { code: outcome.code, message: outcome.message };
+  if (outcome.kind === 'ignored') return { code: 'ignored', message: outcome.reason };
+  const fresh = await deps.features.get(at.backboneId, at.cut, outcome.sha256);
+  if (!fresh) throw new Error(`features of ${key} were not stored`);
+  return { data: fresh.data, shape: fresh.shape, computed: outcome.kind === 'extracted', sha };
+}

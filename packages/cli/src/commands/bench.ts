@@ -1,0 +1,81 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import type { Command, Flags } from '../main.js';
+
+type Bench = (flags: Flags, log: (message: string) => void) => Promise<Record<string, unknown>>;
+
+const benches: Record<string, () => Promise<Bench>> = {
+  kernels: async () => async (flags) => {
+    const { benchKernels } = await import('@graft/runtime');
+    return { ...(await benchKernels({ steps: num(flags.steps), cpuSteps: num(flags['cpu-steps']) })) };
+  },
+  trunk: async () => async (flags) => {
+    const { benchTrunk } = await import('@graft/core');
+    const inputSize = num(flags['input-size']) ?? 224;
+    const batch = num(flags.batch) ?? 1;
+    return {
+      inputSize,
+      batch,
+      ...(await benchTrunk({ inputSize, batch, iterations: num(flags.iterations) })),
+    };
+  },
+};
+
+/**
+ * `graft bench <name> [--json] [--out]` — runs one benchmark and prints its result as the last JSON line;
+ * `--out` also writes it to `test/bench/results/<name>.json`.
+ */
+export const benchCommand: Command = {
+  summary: 'Run a benchmark and print its result (one JSON object as the last line with --json).',
+  usage: `graft bench <${Object.keys(benches).join('|')}> [--input-size N] [--batch N] [--iterations N] [--out] [--json]`,
+  options: {
+    'input-size': { type: 'string' },
+    batch: { type: 'string' },
+    iterations: { type: 'string' },
+    steps: { type: 'string' },
+    'cpu-steps': { type: 'string' },
+    out: { type: 'boolean' },
+  },
+  async run({ flags, positionals, out }) {
+    const name = positionals[0];
+    const load = name ? benches[name] : undefined;
+    if (!name || !load)
+      throw new UsageError(`unknown benchmark '${name ?? ''}' (one of ${Object.keys(benches).join(', ')})`);
+    const bench = await load();
+    const started = performance.now();
+    const result = {
+      bench: name,
+      ...(await bench(flags, (m) => out.info(m))),
+      seconds: (performance.now() - started) / 1000,
+    };
+    if (flags.out) await writeResult(name, result);
+    out.result(result);
+    return 0;
+  },
+};
+
+/** Writes a benchmark or evaluation result to `test/bench/results/<name>.json`. */
+export async function writeResult(name: string, result: Record<string, unknown>): Promise<void> {
+  const dir = path.resolve('test/bench/results');
+  await mkdir(dir, { recursive: true });
+  const record = { ...result, machine: machineInfo(), date: new Date().toISOString() };
+  await writeFile(path.join(dir, `${name}.json`), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+function machineInfo() {
+  return {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+function num(value: string | boolean | undefined): number | undefined {
+  if (value === undefined || typeof value === 'boolean') return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new UsageError(`expected a number, got '${value}'`);
+  return n;
+}

@@ -1,0 +1,42 @@
+import { UsageError } from '../errors.js';
+import { intFlag } from '../flags.js';
+import type { Command, Flags } from '../main.js';
+import { writeResult } from './bench.js';
+
+type Eval = (flags: Flags, log: (message: string) => void) => Promise<Record<string, unknown>>;
+
+const evals: Record<string, Eval> = {
+  'mnist-transfer': async (flags, log) => {
+    const { evalMnistTransfer } = await import('../evals/mnist-transfer.js');
+    return {
+      ...(await evalMnistTransfer({
+        perDigit: flags['per-class'] === undefined ? undefined : intFlag(flags, 'per-class', 0),
+        scratch: Boolean(flags.scratch),
+        seed: intFlag(flags, 'seed', 1),
+        log,
+      })),
+    };
+  },
+};
+
+/** `graft eval <name> [--json] [--out]` — accuracy evaluations on real data sets against published anchors. */
+export const evalCommand: Command = {
+  summary: 'Run an accuracy evaluation and print its result (one JSON object as the last line with --json).',
+  usage: `graft eval <${Object.keys(evals).join('|')}> [--per-class N] [--scratch] [--seed N] [--out] [--json]`,
+  options: {
+    'per-class': { type: 'string' },
+    scratch: { type: 'boolean' },
+    seed: { type: 'string' },
+    out: { type: 'boolean' },
+  },
+  async run({ flags, positionals, out }) {
+    const name = positionals[0];
+    const run = name ? evals[name] : undefined;
+    if (!name || !run)
+      throw new UsageError(`unknown evaluation '${name ?? ''}' (one of ${Object.keys(evals).join(', ')})`);
+    const result = { eval: name, ...(await run(flags, (m) => out.info(m))) };
+    if (flags.out) await writeResult(name, result);
+    out.result(result);
+    return 0;
+  },
+};

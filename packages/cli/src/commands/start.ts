@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { writeRuntimeInfo } from '../connection.js';
+import { intFlag } from '../flags.js';
+import type { Command } from '../main.js';
+import { startRuntime } from '../runtime/local-runtime.js';
+import { waitForSignal } from '../signals.js';
+
+/** `graft start` — the embedded runtime until SIGINT/SIGTERM: S3, S3-event fan-out to workers, job runner, API. */
+export const startCommand: Command = {
+  summary: 'Run Graft on this machine: embedded S3, extraction workers fed by S3 events, job runner and API.',
+  usage: 'graft start [--port 8787] [--data-dir .graft] [--workers N] [--json]',
+  options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, workers: { type: 'string' } },
+  async run({ flags, out }) {
+    const runtime = await startRuntime({
+      dataDir: flags['data-dir'] as string | undefined,
+      port: flags.port === undefined ? undefined : intFlag(flags, 'port', 0),
+      workers: flags.workers === undefined ? undefined : intFlag(flags, 'workers', 1),
+      log: (m) => out.info(m),
+    });
+    const forget = await writeRuntimeInfo(path.resolve(String(flags['data-dir'] ?? '.graft')), {
+      apiUrl: runtime.apiUrl,
+      token: runtime.token,
+      s3Endpoint: runtime.s3Endpoint,
+      bucket: runtime.bucket,
+      pid: process.pid,
+    });
+    try {
+      out.result({
+        apiUrl: runtime.apiUrl,
+        token: runtime.token,
+        s3Endpoint: runtime.s3Endpoint,
+        bucket: runtime.bucket,
+      });
+      if (!out.json) {
+        out.info(
+          `Upload images to s3://${runtime.bucket}/datasets/<name>/<label>/<file> at ${runtime.s3Endpoint}`,
+        );
+        out.info(`API docs: ${runtime.apiUrl}/docs — Ctrl-C to stop.`);
+      }
+      await waitForSignal();
+      return 0;
+    } finally {
+      await forget();
+      await runtime.close();
+    }
+  },
+};

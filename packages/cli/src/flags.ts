@@ -1,0 +1,19 @@
+import { UsageError } from './errors.js';
+import type { Flags } from './main.js';
+
+/**
+ * Reads an integer flag with a default; a non-integer value is a usage error.
+ *
+ * @example
+ * ```ts
+ * const perClass = intFlag(flags, 'per-class', 100);
+ * ```
+ */
+export function intFlag(flags: Flags, name: string, fallback: number): number {
+  const value = flags[name];
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < 0)
+    throw new UsageError(`--${name} expects a non-negative integer, got '${value}'`);
+  return n;
+}

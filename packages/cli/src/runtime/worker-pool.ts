@@ -1,0 +1,138 @@
+import { Worker } from 'node:worker_threads';
+
+/** Messages between the pool and its workers. */
+export type ToWorker<T> = { id: number; task: T };
+export type FromWorker<R> =
+  | { id: number; ok: true; result: R }
+  | { id: number; ok: false; error: string }
+  | { ready: true };
+
+/** Options of {@link WorkerPool}. */
+export interface WorkerPoolOptions {
+  /** The worker module (TypeScript is fine: it is loaded through tsx). */
+  entry: URL;
+  size: number;
+  /** Passed to every worker as `workerData.config`. */
+  config?: unknown;
+  /** Called when a worker dies; the pool replaces it and fails the task it was running. */
+  onWorkerExit?(info: { index: number; code: number; error?: Error }): void;
+}
+
+interface Slot {
+  index: number;
+  worker: Worker;
+  ready: Promise<void>;
+  busy?: { id: number; resolve(value: unknown): void; reject(error: Error): void };
+}
+
+const bootstrap = new URL('./worker-bootstrap.mjs', import.meta.url);
+
+/**
+ * A fixed pool of worker threads, one task at a time per worker. A worker that crashes fails its task
+ * (so the caller can retry it) and is replaced.
+ *
+ * @example
+ * ```ts
+ * const pool = new WorkerPool<Batch, BatchResult>({ entry: new URL('./extract-worker.ts', import.meta.url), size: 2 });
+ * const result = await pool.run(batch);
+ * await pool.close();
+ * ```
+ */
+export class WorkerPool<T, R> {
+  private readonly slots: Slot[] = [];
+  private readonly waiting: (() => void)[] = [];
+  private nextId = 0;
+  private closing = false;
+
+  constructor(private readonly options: WorkerPoolOptions) {
+    for (let i = 0; i < options.size; i++) this.slots.push(this.spawn(i));
+  }
+
+  /** Resolves when every worker has finished starting (loaded its module and models). */
+  async started(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.ready));
+  }
+
+  /** Runs one task on the next free worker. */
+  async run(task: T): Promise<R> {
+    const slot = await this.acquire();
+    await slot.ready;
+    const id = ++this.nextId;
+    return new Promise<R>((resolve, reject) => {
+      slot.busy = { id, resolve: resolve as (value: unknown) => void, reject };
+      slot.worker.postMessage({ id, task } satisfies ToWorker<T>);
+    }).finally(() => this.release(slot));
+  }
+
+  /** Terminates every worker. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  /** Terminates one worker abruptly (tests use it to prove nothing is lost). */
+  async kill(index: number): Promise<void> {
+    await this.slots[index]?.worker.terminate();
+  }
+
+  private spawn(index: number): Slot {
+    const worker = new Worker(bootstrap, {
+      workerData: { entry: this.options.entry.href, config: this.options.config },
+    });
+    let markReady: () => void = () => {};
+    let failStart: (e: Error) => void = () => {};
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      failStart = reject;
+    });
+    ready.catch(() => {});
+    const slot: Slot = { index, worker, ready };
+    worker.on('message', (message: FromWorker<R>) => {
+      if ('ready' in message) return markReady();
+      if (!slot.busy || slot.busy.id !== message.id) return;
+      const { resolve, reject } = slot.busy;
+      slot.busy = undefined;
+      if (message.ok) resolve(message.result);
+      else reject(new Error(message.error));
+    });
+    let lastError: Error | undefined;
+    worker.on('error', (error) => {
+      lastError = error;
+    });
+    worker.on('exit', (code) => {
+      const failure = lastError ?? new Error(`worker ${index} exited with code ${code}`);
+      failStart(failure);
+      if (slot.busy) {
+        slot.busy.reject(failure);
+        slot.busy = undefined;
+      }
+      if (this.closing) return;
+      this.options.onWorkerExit?.({ index, code, error: lastError });
+      this.slots[index] = this.spawn(index);
+      this.wake();
+    });
+    return slot;
+  }
+
+  private async acquire(): Promise<Slot> {
+    for (;;) {
+      const free = this.slots.find((s) => !s.busy && !this.reserved.has(s));
+      if (free) {
+        this.reserved.add(free);
+        return free;
+      }
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+  }
+
+  private readonly reserved = new Set<Slot>();
+
+  private release(slot: Slot): void {
+    this.reserved.delete(slot);
+    this.wake();
+  }
+
+  private wake(): void {
+    this.waiting.shift()?.();
+  }
+}
