@@ -19,7 +19,7 @@ describe('encodeS3EventKey / decodeS3EventKey', () => {
     ['a+b.jpg', 'a%2Bb.jpg'],
     ['100%.png', '100%25.png'],
     ['chat/é ü.jpg', 'chat/%C3%A9+%C3%BC.jpg'],
-    ['x (1)!~\'*.jpg', "x+%281%29%21%7E%27*.jpg"],
+    ["x (1)!~'*.jpg", 'x+%281%29%21%7E%27*.jpg'],
     ['a=b&c?d#e:f,g;h@i$', 'a%3Db%26c%3Fd%23e%3Af%2Cg%3Bh%40i%24'],
     ['猫/🐱.png', '%E7%8C%AB/%F0%9F%90%B1.png'],
   ])('%s ↔ %s', (raw, encoded) => {

@@ -58,7 +58,8 @@ describe('S3BlobStore against s3rver', () => {
     const big = pattern(9 * 1024 * 1024, 3);
     const events: string[] = [];
     const off = t.s3.onObjectCreated((e) => {
-      if (e.s3.object.key.startsWith('big/')) events.push(`${e.s3.object.key} ${e.eventName} ${e.s3.object.size}`);
+      if (e.s3.object.key.startsWith('big/'))
+        events.push(`${e.s3.object.key} ${e.eventName} ${e.s3.object.size}`);
     });
     async function* chunks() {
       for (let i = 0; i < big.length; i += 1 << 20) yield big.subarray(i, i + (1 << 20));
@@ -79,25 +80,20 @@ describe('S3BlobStore against s3rver', () => {
     ]);
   });
 
-  it('lists > 1000 keys across pages in S3 byte order, with startAfter', async () => {
-    const tPut = performance.now();
+  it('lists across pages (maxKeys 7 stands in for the 1000-key page) in S3 byte order, with startAfter', async () => {
     const keys: string[] = [];
-    for (let i = 0; i < 1001; i++) keys.push(`many/k${String(i).padStart(4, '0')}`);
+    for (let i = 0; i < 60; i++) keys.push(`many/k${String(i).padStart(4, '0')}`);
     // names whose directory-walk order differs from byte order ('-' < '/' < '0')
-    keys.push('many/a/b', 'many/a-c', 'many/a.d', 'many/a0', 'many/é', 'many/z');
+    keys.push('many/a/b', 'many/a-c', 'many/a.d', 'many/a0', 'many/é', 'many/z', 'many/\uff01', 'many/😀');
     await Promise.all(
       Array.from({ length: 16 }, async (_, w) => {
         for (let i = w; i < keys.length; i += 16) await t.store.put(keys[i]!, String(i));
       }),
     );
-    const t0 = performance.now();
-    console.log(`put ${keys.length} keys: ${(performance.now() - tPut).toFixed(0)} ms`);
     const expected = [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     const all = await collect(t.store.list('many/'));
     expect(all.map((i) => i.key)).toEqual(expected);
-    const t1 = performance.now();
-    const paged = await collect(t.store.list('many/', { maxKeys: 50 }));
-    console.log(`list 1011 keys: one pass ${(t1 - t0).toFixed(0)} ms, 21 pages ${(performance.now() - t1).toFixed(0)} ms`);
+    const paged = await collect(t.store.list('many/', { maxKeys: 7 }));
     expect(paged.map((i) => i.key)).toEqual(expected);
     const after = await collect(t.store.list('many/', { startAfter: 'many/a/b', maxKeys: 3 }));
     expect(after.map((i) => i.key)).toEqual(expected.slice(expected.indexOf('many/a/b') + 1));
@@ -118,7 +114,9 @@ describe('S3BlobStore against s3rver', () => {
     // multipart completion honours it too
     const big = pattern(9 * 1024 * 1024);
     await t.store.put('cond/big', big, { ifNoneMatch: true });
-    await expect(t.store.put('cond/big', big, { ifNoneMatch: true })).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(t.store.put('cond/big', big, { ifNoneMatch: true })).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
   });
 
   it('conditional put: emulated head-then-put mode', async () => {
@@ -144,7 +142,9 @@ describe('S3BlobStore against s3rver', () => {
       expect(err?.$metadata?.httpStatusCode).toBe(400);
     }
     const files = (await readdir(t.root, { recursive: true })).map((f) => path.join(t.root, f));
-    const outside = files.filter((f) => !f.startsWith(t.dir + path.sep) && f !== t.dir && !t.dir.startsWith(f));
+    const outside = files.filter(
+      (f) => !f.startsWith(t.dir + path.sep) && f !== t.dir && !t.dir.startsWith(f),
+    );
     expect(outside).toEqual([]);
     expect(files.some((f) => f.includes('escape'))).toBe(false);
   });

@@ -45,7 +45,9 @@ export function inMemoryBytes(body: BlobBody): Uint8Array | undefined {
  * const bytes = await collectBytes(response.body);
  * ```
  */
-export async function collectBytes(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): Promise<Uint8Array> {
+export async function collectBytes(
+  source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   const iterable = isReadableStream(source) ? readableStreamChunks(source) : source;

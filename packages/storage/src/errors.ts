@@ -53,7 +53,11 @@ export class PreconditionFailedError extends StorageError {
   override name = 'PreconditionFailedError';
   readonly key: string;
 
-  constructor(key: string, message = `Precondition failed: ${key} already exists`, options?: { cause?: unknown }) {
+  constructor(
+    key: string,
+    message = `Precondition failed: ${key} already exists`,
+    options?: { cause?: unknown },
+  ) {
     super('precondition_failed', message, options);
     this.key = key;
   }

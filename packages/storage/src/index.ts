@@ -1,8 +1,37 @@
 export type { BlobBody, BlobInfo, BlobStore, PutOptions } from './blob-store.js';
 export * from './errors.js';
+export {
+  decodeFeature,
+  encodeFeature,
+  FEATURE_FORMAT_VERSION,
+  FEATURE_MAGIC,
+  type FeatureData,
+  type FeatureDType,
+} from './feature-codec.js';
+export { type FeatureRef, FeatureStore } from './feature-store.js';
+export { float16ToFloat32, float32ToFloat16, fromFloat16Bits, toFloat16Bits } from './float16.js';
+export {
+  type Job,
+  type JobError,
+  type JobPatch,
+  type JobProgress,
+  type JobStatus,
+  JobStore,
+} from './job-store.js';
+export { readJson, writeJson } from './json-blob.js';
 export { assertSafeKey, keyProblem, MAX_KEY_BYTES } from './key-rules.js';
+export type { Split, UploadKey, VersionFile } from './keys.js';
+export * as keys from './keys.js';
 export { type LocalS3, type LocalS3Options, startLocalS3 } from './local-s3.js';
 export { normaliseS3rverRecord, type RecordContext, type S3rverRawRecord } from './local-s3-events.js';
+export { byteCompare } from './local-s3-hardening.js';
+export {
+  type CurrentPointer,
+  ModelRegistry,
+  type ModelRegistryOptions,
+  type ModelVersionFiles,
+} from './model-registry.js';
+export * as names from './names.js';
 export { MULTIPART_THRESHOLD, S3BlobStore, type S3BlobStoreOptions } from './s3-blob-store.js';
 export { mapS3Error } from './s3-errors.js';
 export {
@@ -14,3 +43,6 @@ export {
   type S3EventRecordJson,
   toS3Event,
 } from './s3-event.js';
+export { sha256 } from './sha256.js';
+export { isSafeWeightPath, type StoreIOHandlerOptions, storeIOHandler } from './store-io-handler.js';
+export { ulid } from './ulid.js';

@@ -76,7 +76,9 @@ export function hardenS3rverStore(
     }
     const resolved = originalResourcePath(bucket, key, resource);
     if (!path.resolve(resolved).startsWith(base + path.sep)) {
-      throw new S3Error('InvalidArgument', 'Invalid key: resolves outside the bucket', { ArgumentName: 'key' });
+      throw new S3Error('InvalidArgument', 'Invalid key: resolves outside the bucket', {
+        ArgumentName: 'key',
+      });
     }
     return resolved;
   };
@@ -84,7 +86,9 @@ export function hardenS3rverStore(
   store.listObjects = async (bucket: string, options: ListOptions): Promise<ListResult> => {
     const { delimiter = '', startAfter = '', prefix = '', maxKeys = Number.POSITIVE_INFINITY } = options;
     const base = path.resolve(bucketPath(bucket));
-    const keys = (await collectKeys(base, '', prefix)).filter((k) => k.startsWith(prefix) && byteCompare(k, startAfter) > 0);
+    const keys = (await collectKeys(base, '', prefix)).filter(
+      (k) => k.startsWith(prefix) && byteCompare(k, startAfter) > 0,
+    );
     keys.sort(byteCompare);
     const page: string[] = [];
     const commonPrefixes = new Set<string>();

@@ -52,7 +52,8 @@ export function encodeContinuationToken(bucket: string, key: string): string {
 export function decodeContinuationToken(token: string): { bucket: string; key: string } | undefined {
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (typeof parsed?.b === 'string' && typeof parsed?.k === 'string') return { bucket: parsed.b, key: parsed.k };
+    if (typeof parsed?.b === 'string' && typeof parsed?.k === 'string')
+      return { bucket: parsed.b, key: parsed.k };
   } catch {
     // fall through
   }
@@ -103,7 +104,10 @@ export function patchListObjectsV2(
     }
     if (scratch.truncated && contents.length > 0) {
       result.IsTruncated = true;
-      result.NextContinuationToken = encodeContinuationToken(ctx.params.bucket, contents[contents.length - 1]!.Key);
+      result.NextContinuationToken = encodeContinuationToken(
+        ctx.params.bucket,
+        contents[contents.length - 1]!.Key,
+      );
     }
   };
   controller[PATCHED] = true;

@@ -67,21 +67,32 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   if (!BUCKET_NAME.test(bucket) || bucket.includes('..')) {
     throw new InvalidArgumentError(`Invalid bucket name ${JSON.stringify(bucket)}`);
   }
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`Invalid port ${port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError(`Invalid port ${port}`);
 
-  const [{ default: S3rver }, http, { AsyncLocalStorage }, { createRequire }, fs, sdk, hardening, events, listPatch, seq] =
-    await Promise.all([
-      import('s3rver'),
-      import('node:http'),
-      import('node:async_hooks'),
-      import('node:module'),
-      import('node:fs/promises'),
-      import('@aws-sdk/client-s3'),
-      import('./local-s3-hardening.js'),
-      import('./local-s3-events.js'),
-      import('./local-s3-list-patch.js'),
-      import('./s3-event.js'),
-    ]);
+  const [
+    { default: S3rver },
+    http,
+    { AsyncLocalStorage },
+    { createRequire },
+    fs,
+    sdk,
+    hardening,
+    events,
+    listPatch,
+    seq,
+  ] = await Promise.all([
+    import('s3rver'),
+    import('node:http'),
+    import('node:async_hooks'),
+    import('node:module'),
+    import('node:fs/promises'),
+    import('@aws-sdk/client-s3'),
+    import('./local-s3-hardening.js'),
+    import('./local-s3-events.js'),
+    import('./local-s3-list-patch.js'),
+    import('./s3-event.js'),
+  ]);
   await fs.mkdir(dir, { recursive: true });
   const require = createRequire(import.meta.url);
   const models = {
@@ -179,7 +190,12 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       }
       if (exists) {
         req.resume();
-        return sendError(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+        return sendError(
+          res,
+          412,
+          'PreconditionFailed',
+          'At least one of the pre-conditions you specified did not hold',
+        );
       }
     }
     await context.run(info, () => koa(req, res));

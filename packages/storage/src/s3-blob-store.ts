@@ -155,7 +155,10 @@ export class S3BlobStore implements BlobStore {
    * Every object under `prefix` in key order. `maxKeys` is the page size of each ListObjectsV2
    * request (S3's MaxKeys, default 1000) — not a limit on the total.
    */
-  async *list(prefix: string, options: { startAfter?: string; maxKeys?: number } = {}): AsyncIterable<BlobInfo> {
+  async *list(
+    prefix: string,
+    options: { startAfter?: string; maxKeys?: number } = {},
+  ): AsyncIterable<BlobInfo> {
     let token: string | undefined;
     do {
       let page: ListObjectsV2CommandOutput;

@@ -1,9 +1,4 @@
-import {
-  NotFoundError,
-  PreconditionFailedError,
-  StorageError,
-  TransientStorageError,
-} from './errors.js';
+import { NotFoundError, PreconditionFailedError, StorageError, TransientStorageError } from './errors.js';
 
 /** The fields of an AWS SDK v3 service or network error that the mapping looks at. */
 interface SdkErrorLike {
@@ -67,7 +62,8 @@ export function mapS3Error(err: unknown, key: string): StorageError {
     (e.code !== undefined && NETWORK_CODES.has(e.code)) ||
     NETWORK_CODES.has(name) ||
     (status === undefined && e.$fault === undefined && isNetworkish(err));
-  if (transient) return new TransientStorageError(`Storage unavailable for ${key} (${detail})`, { cause: err });
+  if (transient)
+    return new TransientStorageError(`Storage unavailable for ${key} (${detail})`, { cause: err });
   return new StorageError('storage_error', `Storage request for ${key} failed (${detail})`, { cause: err });
 }
 

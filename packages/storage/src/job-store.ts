@@ -1,0 +1,144 @@
+import type { BlobStore } from './blob-store.js';
+import { InvalidArgumentError, InvalidJobTransitionError } from './errors.js';
+import { readJson, writeJson } from './json-blob.js';
+import { job as jobKey } from './keys.js';
+import { ulid } from './ulid.js';
+
+/** Life cycle of a job: queued → running → succeeded | failed (queued → failed too). */
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+/** Progress of a running job. */
+export interface JobProgress {
+  phase: string;
+  epoch?: number;
+  epochs?: number;
+  batch?: number;
+  /** 0..1 */
+  fraction?: number;
+  message?: string;
+}
+
+/** Why a job failed. */
+export interface JobError {
+  code: string;
+  message: string;
+}
+
+/** A stored job: `jobs/<id>.json`. */
+export interface Job<Spec = unknown, Result = unknown> {
+  id: string;
+  status: JobStatus;
+  spec: Spec;
+  progress?: JobProgress;
+  error?: JobError;
+  result?: Result;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Fields {@link JobStore.update} may change. */
+export interface JobPatch<Result = unknown> {
+  status?: JobStatus;
+  progress?: JobProgress;
+  error?: JobError;
+  result?: Result;
+}
+
+const STATUSES: JobStatus[] = ['queued', 'running', 'succeeded', 'failed'];
+const ALLOWED: Record<JobStatus, JobStatus[]> = {
+  queued: ['queued', 'running', 'failed'],
+  running: ['running', 'succeeded', 'failed'],
+  succeeded: [],
+  failed: [],
+};
+
+/**
+ * Jobs as JSON documents under `jobs/<id>.json` with sortable ULID ids.
+ *
+ * Updates are read-modify-write without a lock: one writer per job (the runner executing it) is
+ * assumed; with several writers the last one wins. Finished jobs (succeeded/failed) are frozen.
+ *
+ * @example
+ * ```ts
+ * const jobs = new JobStore(store);
+ * const id = await jobs.create({ dataset: 'pets', strategy: 'auto' });
+ * await jobs.update(id, { status: 'running', progress: { phase: 'train', epoch: 1, epochs: 10, fraction: 0.1 } });
+ * const job = await jobs.get(id);
+ * ```
+ */
+export class JobStore {
+  constructor(
+    private readonly store: BlobStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Stores a new queued job and returns its id. */
+  async create<Spec>(spec: Spec): Promise<string> {
+    const id = ulid(this.now().getTime());
+    const at = this.now().toISOString();
+    const job: Job<Spec> = { id, status: 'queued', spec, createdAt: at, updatedAt: at };
+    await writeJson(this.store, jobKey(id), job, { ifNoneMatch: true });
+    return id;
+  }
+
+  /** Reads a job; `NotFoundError` when there is none. */
+  async get<Spec = unknown, Result = unknown>(id: string): Promise<Job<Spec, Result>> {
+    return readJson<Job<Spec, Result>>(this.store, jobKey(id));
+  }
+
+  /** Applies a patch (validated against the life cycle) and returns the updated job. */
+  async update<Result = unknown>(id: string, patch: JobPatch<Result>): Promise<Job<unknown, Result>> {
+    validatePatch(patch);
+    const current = await this.get<unknown, Result>(id);
+    const next = patch.status ?? current.status;
+    if (!ALLOWED[current.status].includes(next))
+      throw new InvalidJobTransitionError(id, current.status, next);
+    const updated: Job<unknown, Result> = {
+      ...current,
+      ...patch,
+      status: next,
+      updatedAt: this.now().toISOString(),
+    };
+    await writeJson(this.store, jobKey(id), updated);
+    return updated;
+  }
+
+  /** Jobs in creation order (oldest first), optionally filtered by status and capped by `limit`. */
+  async list(options: { status?: JobStatus; limit?: number } = {}): Promise<Job[]> {
+    const out: Job[] = [];
+    for await (const info of this.store.list('jobs/')) {
+      if (!info.key.endsWith('.json')) continue;
+      const job = await this.get(info.key.slice('jobs/'.length, -'.json'.length));
+      if (options.status && job.status !== options.status) continue;
+      out.push(job);
+      if (options.limit !== undefined && out.length >= options.limit) break;
+    }
+    return out;
+  }
+}
+
+function validatePatch(patch: JobPatch): void {
+  if (patch.status !== undefined && !STATUSES.includes(patch.status)) {
+    throw new InvalidArgumentError(`unknown job status ${JSON.stringify(patch.status)}`);
+  }
+  const p = patch.progress;
+  if (p !== undefined) {
+    if (typeof p.phase !== 'string' || p.phase === '')
+      throw new InvalidArgumentError('progress.phase is required');
+    if (p.fraction !== undefined && !(p.fraction >= 0 && p.fraction <= 1)) {
+      throw new InvalidArgumentError(`progress.fraction must be in [0, 1], got ${p.fraction}`);
+    }
+    for (const field of ['epoch', 'epochs', 'batch'] as const) {
+      const v = p[field];
+      if (v !== undefined && !(Number.isInteger(v) && v >= 0)) {
+        throw new InvalidArgumentError(`progress.${field} must be a non-negative integer, got ${v}`);
+      }
+    }
+  }
+  if (
+    patch.error !== undefined &&
+    (typeof patch.error.message !== 'string' || typeof patch.error.code !== 'string')
+  ) {
+    throw new InvalidArgumentError('error needs a code and a message');
+  }
+}

@@ -1,0 +1,142 @@
+import { InvalidNameError } from './errors.js';
+
+/** Data set and model names: a letter or digit, then letters, digits, `.`, `_`, `-` (at most 64). */
+const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const encoder = new TextEncoder();
+
+function slug(kind: string, value: string): string {
+  if (typeof value !== 'string' || !SLUG.test(value)) {
+    throw new InvalidNameError(
+      kind,
+      String(value),
+      'use 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+    );
+  }
+  if (value.includes('..')) throw new InvalidNameError(kind, value, 'must not contain ".."');
+  return value;
+}
+
+/**
+ * Validates a data set name (`[A-Za-z0-9][A-Za-z0-9._-]{0,63}`, no `..`).
+ *
+ * @example
+ * ```ts
+ * datasetName('pets-v2'); // 'pets-v2'
+ * datasetName('../x'); // throws InvalidNameError
+ * ```
+ */
+export function datasetName(value: string): string {
+  return slug('dataset', value);
+}
+
+/**
+ * Validates a model name (same rules as data set names).
+ *
+ * @example
+ * ```ts
+ * modelName('pets'); // 'pets'
+ * ```
+ */
+export function modelName(value: string): string {
+  return slug('model', value);
+}
+
+/**
+ * Validates a backbone id or cut name used in feature keys (same rules as data set names).
+ *
+ * @example
+ * ```ts
+ * backboneName('mobilenet_v2-224', 'backbone'); // ok
+ * ```
+ */
+export function backboneName(value: string, kind: 'backbone' | 'cut' = 'backbone'): string {
+  return slug(kind, value);
+}
+
+/**
+ * Validates a label: 1–128 characters, free text (spaces, `+`, `%`, unicode are fine) but no `/`,
+ * no `..`, no control characters, no leading/trailing whitespace.
+ *
+ * @example
+ * ```ts
+ * labelName('golden retriever'); // ok
+ * labelName('a/b'); // throws InvalidNameError
+ * ```
+ */
+export function labelName(value: string): string {
+  if (typeof value !== 'string' || value.length === 0)
+    throw new InvalidNameError('label', String(value), 'must not be empty');
+  if ([...value].length > 128) throw new InvalidNameError('label', value, 'longer than 128 characters');
+  if (value.includes('/')) throw new InvalidNameError('label', value, 'must not contain "/"');
+  if (value.includes('..')) throw new InvalidNameError('label', value, 'must not contain ".."');
+  if (value === '.') throw new InvalidNameError('label', value, 'must not be "."');
+  if (CONTROL.test(value)) throw new InvalidNameError('label', value, 'must not contain control characters');
+  if (value.trim() !== value)
+    throw new InvalidNameError('label', value, 'must not start or end with whitespace');
+  return value;
+}
+
+/**
+ * Validates an uploaded file name: 1–255 UTF-8 bytes, no `/`, not `.` or `..`, no control characters.
+ *
+ * @example
+ * ```ts
+ * fileName('IMG 0001.jpg'); // ok
+ * ```
+ */
+export function fileName(value: string): string {
+  if (typeof value !== 'string' || value.length === 0)
+    throw new InvalidNameError('file', String(value), 'must not be empty');
+  if (encoder.encode(value).length > 255) throw new InvalidNameError('file', value, 'longer than 255 bytes');
+  if (value.includes('/')) throw new InvalidNameError('file', value, 'must not contain "/"');
+  if (value === '.' || value === '..') throw new InvalidNameError('file', value, 'must not be "." or ".."');
+  if (CONTROL.test(value)) throw new InvalidNameError('file', value, 'must not contain control characters');
+  return value;
+}
+
+/**
+ * Validates a lower-case hex SHA-256 digest.
+ *
+ * @example
+ * ```ts
+ * sha256Hex('e3b0c442...'); // throws unless 64 lower-case hex digits
+ * ```
+ */
+export function sha256Hex(value: string): string {
+  if (typeof value !== 'string' || !/^[0-9a-f]{64}$/.test(value)) {
+    throw new InvalidNameError('sha256', String(value), 'must be 64 lower-case hex digits');
+  }
+  return value;
+}
+
+/**
+ * Validates a job id: 1–64 of `[0-9A-Za-z_-]`.
+ *
+ * @example
+ * ```ts
+ * jobId('01J9Z3Q4X8K2M5N7P9R1S3T5V7'); // ok
+ * ```
+ */
+export function jobId(value: string): string {
+  if (typeof value !== 'string' || !/^[0-9A-Za-z_-]{1,64}$/.test(value)) {
+    throw new InvalidNameError('job', String(value), 'use 1–64 letters, digits, "_" or "-"');
+  }
+  return value;
+}
+
+/**
+ * Validates a model version number (a positive safe integer).
+ *
+ * @example
+ * ```ts
+ * versionNumber(3); // 3
+ * ```
+ */
+export function versionNumber(value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidNameError('version', String(value), 'must be a positive integer');
+  }
+  return value;
+}
