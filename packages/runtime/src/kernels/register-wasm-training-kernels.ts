@@ -5,6 +5,7 @@ import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter.js';
 import { depthwiseBackpropInputConfig } from './depthwise-backprop-input.js';
+import { sumLeadingAxesConfig } from './sum-leading-axes.js';
 
 /** Kernels Graft adds to (or replaces in) the wasm backend. */
 export const GRAFT_WASM_KERNELS = [
@@ -13,6 +14,7 @@ export const GRAFT_WASM_KERNELS = [
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
   'BatchMatMul',
+  'Sum',
 ] as const;
 
 let registered = false;
@@ -20,8 +22,8 @@ let registered = false;
 /**
  * Registers Graft's wasm training kernels: the three tfjs-backend-wasm 4.22 lacks
  * (`Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter`,
- * `DepthwiseConv2dNativeBackpropInput`) plus faster replacements for `Conv2DBackpropInput` and
- * transposed/batched `BatchMatMul`. All are composed from XNNPACK-backed wasm kernels.
+ * `DepthwiseConv2dNativeBackpropInput`) plus faster replacements for `Conv2DBackpropInput`,
+ * transposed/batched `BatchMatMul` and leading-axes `Sum` (bias gradients). All are composed from XNNPACK-backed wasm kernels.
  * Idempotent; safe to call before or after `tf.setBackend('wasm')`.
  *
  * @example
@@ -34,13 +36,17 @@ let registered = false;
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   const builtInMatMul = tf.getKernel('BatchMatMul', 'wasm');
-  if (builtInMatMul === undefined) throw new Error('tfjs-backend-wasm kernels are not registered');
+  const builtInSum = tf.getKernel('Sum', 'wasm');
+  if (builtInMatMul === undefined || builtInSum === undefined) {
+    throw new Error('tfjs-backend-wasm kernels are not registered');
+  }
   const configs = [
     conv2dBackpropFilterConfig,
     conv2dBackpropInputConfig,
     depthwiseBackpropFilterConfig,
     depthwiseBackpropInputConfig,
     batchMatMulConfig(builtInMatMul),
+    sumLeadingAxesConfig(builtInSum),
   ];
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, 'wasm') !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
