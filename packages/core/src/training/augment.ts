@@ -31,8 +31,10 @@ export function augmentBatch(
   return tf.tidy(() => {
     let x = images;
     if (options.flip) {
-      const mask = tf.tensor1d(
+      // [b, 1, 1, 1]: `where` broadcasts numpy-style, so a rank-1 mask would align with the channel axis
+      const mask = tf.tensor4d(
         Array.from({ length: b }, () => rand() < 0.5),
+        [b, 1, 1, 1],
         'bool',
       );
       x = tf.where(mask, tf.image.flipLeftRight(x), x);

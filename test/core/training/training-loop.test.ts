@@ -1,0 +1,130 @@
+import { tf } from '@graft/runtime';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  augmentBatch,
+  InvalidTrainingOptionsError,
+  type ProgressEvent,
+  resolveClassWeights,
+  train,
+} from '../../../packages/core/src/training/index.js';
+import { trainingBackend } from './helpers/backend.js';
+import { mnistImages } from './helpers/mnist.js';
+
+const classNames = ['0', '1', '2'];
+
+function features(perClass: number, skip = 0) {
+  const { images, labels } = mnistImages([0, 1, 2], perClass, { size: 10, skip });
+  const x = tf.tidy(() => images.reshape([labels.length, 100]));
+  images.dispose();
+  return { x, labels };
+}
+
+beforeAll(async () => {
+  await trainingBackend();
+});
+
+describe('training loop', () => {
+  it('early stopping stops on a rising validation loss and restores the best epoch', async () => {
+    const data = features(8); // tiny training set + a big learning rate: over-fits quickly
+    const val = features(40, 300);
+    const result = await train(
+      { strategy: 'feature-extraction', features: data.x, labels: data.labels, classNames },
+      {
+        epochs: 200,
+        batchSize: 8,
+        learningRate: 0.1,
+        head: { hidden: 64 },
+        validation: { x: val.x, labels: val.labels },
+        earlyStopping: { patience: 2 },
+        seed: 1,
+      },
+    );
+    const valLosses = result.history.map((h) => h.valLoss!);
+    const best = valLosses.indexOf(Math.min(...valLosses));
+    expect(result.history.length).toBeLessThan(200);
+    expect(result.history.length).toBe(best + 1 + 3); // patience 2: stops on the 3rd epoch without improvement
+    expect(result.bestEpoch).toBe(best);
+    expect(valLosses.at(-1)!).toBeGreaterThan(valLosses[best]!);
+    // the model holds the best epoch's weights: its validation loss is the best one, not the last one
+    const loss = tf.tidy(
+      () =>
+        tf.losses
+          .softmaxCrossEntropy(
+            tf.oneHot(tf.tensor1d(val.labels, 'int32'), 3),
+            tf.log(result.model.predict(val.x) as tf.Tensor),
+          )
+          .dataSync()[0]!,
+    );
+    expect(loss).toBeCloseTo(valLosses[best]!, 4);
+    result.model.dispose();
+    tf.dispose([data.x, val.x]);
+  });
+
+  it('class weights change the loss; balanced weights on balanced data do not', async () => {
+    const data = features(10);
+    const firstLoss = async (classWeights?: 'balanced' | number[]) => {
+      const events: ProgressEvent[] = [];
+      const r = await train(
+        { strategy: 'feature-extraction', features: data.x, labels: data.labels, classNames },
+        { epochs: 1, batchSize: 30, seed: 4, ...(classWeights ? { classWeights } : {}) },
+        (e) => events.push(e),
+      );
+      r.model.dispose();
+      return events[0]!.loss;
+    };
+    const plain = await firstLoss();
+    expect(await firstLoss('balanced')).toBeCloseTo(plain, 6);
+    const weighted = await firstLoss([5, 1, 1]);
+    expect(Math.abs(weighted - plain)).toBeGreaterThan(0.1);
+    expect(resolveClassWeights('balanced', [0, 0, 0, 1], 2)).toEqual([4 / 6, 2]);
+    tf.dispose(data.x);
+  });
+
+  it('is deterministic for a seed', async () => {
+    const data = features(10);
+    const run = async () => {
+      const r = await train(
+        { strategy: 'feature-extraction', features: data.x, labels: data.labels, classNames },
+        { epochs: 3, batchSize: 8, seed: 11, validation: 0.2 },
+      );
+      r.model.dispose();
+      return r.history;
+    };
+    expect(await run()).toEqual(await run());
+    tf.dispose(data.x);
+  });
+
+  it('augments batches with flips, shifts and zooms', () => {
+    const img = tf.tidy(() => tf.range(0, 16).reshape([1, 4, 4, 1]).tile([2, 1, 1, 1]) as tf.Tensor4D);
+    const flipped = augmentBatch(img, { flip: true }, () => 0.1);
+    expect(Array.from(flipped.dataSync())).toEqual(
+      Array.from(tf.tidy(() => tf.image.flipLeftRight(img).dataSync())),
+    );
+    // rand = 0 → box [−0.25, 0.75]² → samples at −0.75, 0.25, 1.25, 2.25 (cropAndResize scales by side − 1);
+    // the image is the ramp 4y + x, so bilinear samples are exact and outside points are 0
+    const shifted = augmentBatch(img, { shift: 0.25 }, () => 0);
+    const s = shifted.arraySync()[0]!;
+    expect(s[0]![0]![0]).toBe(0);
+    expect(s[1]![1]![0]).toBeCloseTo(4 * 0.25 + 0.25, 5);
+    expect(s[2]![2]![0]).toBeCloseTo(4 * 1.25 + 1.25, 5);
+    expect(s[3]![1]![0]).toBeCloseTo(4 * 2.25 + 0.25, 5);
+    const same = augmentBatch(img, {}, Math.random);
+    expect(Array.from(same.dataSync())).toEqual(Array.from(img.dataSync()));
+    tf.dispose([img, flipped, shifted, same]);
+  });
+
+  it('rejects bad options with typed errors', async () => {
+    const x = tf.zeros([6, 4]);
+    const base = {
+      strategy: 'feature-extraction' as const,
+      features: x,
+      labels: [0, 1, 2, 0, 1, 2],
+      classNames,
+    };
+    await expect(train(base, { epochs: 0 })).rejects.toBeInstanceOf(InvalidTrainingOptionsError);
+    await expect(train(base, { learningRate: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+    await expect(train(base, { validation: 1.5 })).rejects.toBeInstanceOf(InvalidTrainingOptionsError);
+    await expect(train(base, { classWeights: [1, 2] })).rejects.toBeInstanceOf(InvalidTrainingOptionsError);
+    x.dispose();
+  });
+});
