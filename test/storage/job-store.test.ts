@@ -1,0 +1,69 @@
+import {
+  InvalidArgumentError,
+  InvalidJobTransitionError,
+  JobStore,
+  NotFoundError,
+  ulid,
+} from '@graft/storage';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestS3, type TestS3 } from './local-s3-fixture.js';
+
+let t: TestS3;
+beforeAll(async () => {
+  t = await startTestS3('jobs');
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('ulid', () => {
+  it('is 26 Crockford characters and strictly increasing, even within one millisecond', () => {
+    const ids = Array.from({ length: 1000 }, () => ulid(1_700_000_000_000));
+    for (const id of ids) expect(id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ulid(1_800_000_000_000) > ids[999]!).toBe(true);
+  });
+});
+
+describe('JobStore', () => {
+  it('creates, updates through the life cycle and lists in creation order', async () => {
+    const jobs = new JobStore(t.store);
+    const id = await jobs.create({ dataset: 'pets', strategy: 'auto' });
+    const second = await jobs.create({ dataset: 'digits' });
+    expect(id < second).toBe(true);
+    const created = await jobs.get(id);
+    expect(created).toMatchObject({ id, status: 'queued', spec: { dataset: 'pets', strategy: 'auto' } });
+
+    const running = await jobs.update(id, {
+      status: 'running',
+      progress: { phase: 'train', epoch: 1, epochs: 10, batch: 3, fraction: 0.1, message: 'epoch 1' },
+    });
+    expect(running.status).toBe('running');
+    const done = await jobs.update(id, { status: 'succeeded', result: { version: 3 } });
+    expect(await jobs.get(id)).toEqual(done);
+    expect(done.progress?.epoch).toBe(1);
+    await expect(jobs.update(id, { status: 'running' })).rejects.toBeInstanceOf(InvalidJobTransitionError);
+    await expect(jobs.update(second, { status: 'succeeded' })).rejects.toBeInstanceOf(
+      InvalidJobTransitionError,
+    );
+    await jobs.update(second, { status: 'failed', error: { code: 'no_data', message: 'empty data set' } });
+
+    expect((await jobs.list()).map((j) => j.id)).toEqual([id, second]);
+    expect((await jobs.list({ status: 'failed' })).map((j) => j.id)).toEqual([second]);
+    expect(await jobs.list({ limit: 1 })).toHaveLength(1);
+  });
+
+  it('rejects bad patches and unknown ids', async () => {
+    const jobs = new JobStore(t.store);
+    const id = await jobs.create({});
+    await expect(jobs.update(id, { progress: { phase: 'x', fraction: 1.5 } })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await expect(jobs.update(id, { status: 'paused' as 'queued' })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await expect(jobs.get('01AAAAAAAAAAAAAAAAAAAAAAAA')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(jobs.get('../x')).rejects.toMatchObject({ code: 'invalid_name' });
+  });
+});
