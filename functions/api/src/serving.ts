@@ -25,6 +25,10 @@ export interface LoadError {
   version?: number;
   message: string;
   at: string;
+  /** Consecutive failed loads of that version. */
+  attempts?: number;
+  /** When loading that version will be tried again. */
+  retryAt?: string;
 }
 
 /** What `/ready` shows for one model. */
@@ -41,6 +45,8 @@ export interface SlotStatus {
 export interface ServingOptions {
   /** Minimum time between two reads of `current.json` for one model (default 5000 ms). */
   refreshMs?: number;
+  /** Longest wait before loading a version that failed again (default 10 min; the wait doubles per failure from `refreshMs`). */
+  maxRetryMs?: number;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -62,6 +68,10 @@ interface Slot {
   refreshing?: Promise<void>;
   lastCheck: number;
   lastError?: LoadError & { atMs: number };
+  /** Loading `lastError.version` again is not tried before this time (back-off for a broken version). */
+  retryAtMs?: number;
+  /** Consecutive failed loads of `lastError.version`. */
+  failures: number;
 }
 
 /**
@@ -80,6 +90,7 @@ interface Slot {
  */
 export class ServingCache {
   readonly refreshMs: number;
+  readonly maxRetryMs: number;
   private readonly now: () => number;
   private readonly slots = new Map<string, Slot>();
 
@@ -88,6 +99,7 @@ export class ServingCache {
     options: ServingOptions = {},
   ) {
     this.refreshMs = options.refreshMs ?? 5000;
+    this.maxRetryMs = Math.max(this.refreshMs, options.maxRetryMs ?? 600_000);
     this.now = options.now ?? Date.now;
   }
 
@@ -145,7 +157,13 @@ export class ServingCache {
       loadedAt: slot.current ? new Date(slot.current.loadedAt).toISOString() : undefined,
       loading: Boolean(slot.firstLoad || slot.refreshing),
       lastError: slot.lastError
-        ? { version: slot.lastError.version, message: slot.lastError.message, at: slot.lastError.at }
+        ? {
+            version: slot.lastError.version,
+            message: slot.lastError.message,
+            at: slot.lastError.at,
+            attempts: slot.lastError.version === undefined ? undefined : slot.failures,
+            retryAt: slot.retryAtMs === undefined ? undefined : new Date(slot.retryAtMs).toISOString(),
+          }
         : undefined,
     }));
   }
@@ -161,7 +179,7 @@ export class ServingCache {
   private slot(name: string): Slot {
     let slot = this.slots.get(name);
     if (!slot) {
-      slot = { name, lastCheck: Number.NEGATIVE_INFINITY };
+      slot = { name, lastCheck: Number.NEGATIVE_INFINITY, failures: 0 };
       this.slots.set(name, slot);
     }
     return slot;
@@ -181,10 +199,13 @@ export class ServingCache {
       if (!model) throw new ModelNotFoundError(name);
       throw new NoServingVersionError(name);
     }
+    if (this.backingOff(slot, pointer.version) && failure) {
+      throw new ModelUnavailableError(name, pointer.version, failure.message);
+    }
     try {
       const loaded = await this.load(name, pointer.version);
       slot.current = loaded;
-      slot.lastError = undefined;
+      this.clearError(slot);
       return loaded;
     } catch (err) {
       this.recordError(slot, pointer.version, err);
@@ -207,10 +228,12 @@ export class ServingCache {
       version = pointer?.version;
       // No pointer any more (rolled back to nothing / deleted): keep serving what we have.
       if (version === undefined || version === slot.current?.version) return;
+      // Versions are immutable: a version that failed is retried with a doubling back-off, not every check.
+      if (this.backingOff(slot, version)) return;
       const next = await this.load(slot.name, version);
       const old = slot.current;
       slot.current = next;
-      slot.lastError = undefined;
+      this.clearError(slot);
       if (old) this.retire(old);
     } catch (err) {
       this.recordError(slot, version, err);
@@ -260,7 +283,24 @@ export class ServingCache {
 
   private recordError(slot: Slot, version: number | undefined, err: unknown): void {
     const atMs = this.now();
+    if (version === undefined) {
+      // the pointer could not be read: nothing to back off from
+      slot.lastError = { version, message: messageOf(err), at: new Date(atMs).toISOString(), atMs };
+      return;
+    }
+    slot.failures = slot.lastError?.version === version ? slot.failures + 1 : 1;
+    slot.retryAtMs = atMs + Math.min(this.maxRetryMs, this.refreshMs * 2 ** (slot.failures - 1));
     slot.lastError = { version, message: messageOf(err), at: new Date(atMs).toISOString(), atMs };
+  }
+
+  private backingOff(slot: Slot, version: number): boolean {
+    return slot.lastError?.version === version && slot.retryAtMs !== undefined && this.now() < slot.retryAtMs;
+  }
+
+  private clearError(slot: Slot): void {
+    slot.lastError = undefined;
+    slot.retryAtMs = undefined;
+    slot.failures = 0;
   }
 }
 

@@ -83,6 +83,28 @@ describe('ServingCache', () => {
     expect(source.loaded[0]?.disposed).toBe(true);
   });
 
+  it('backs off from a broken new version (doubling from refreshMs) while the old one serves', async () => {
+    const source = new MemoryModelSource()
+      .add('digits', 1, { serve: true })
+      .add('digits', 2, { broken: 'bad' });
+    const t = clock();
+    const serving = new ServingCache(source, { refreshMs: 1000, maxRetryMs: 4000, now: t.now });
+    (await serving.acquire('digits')).release();
+    await source.promote('digits', 2);
+    const loadsAt: number[] = [];
+    for (let second = 1; second <= 16; second++) {
+      t.advance(1000);
+      const before = source.loadCount;
+      (await serving.acquire('digits')).release();
+      await serving.settled('digits');
+      if (source.loadCount > before) loadsAt.push(second);
+    }
+    // failures at 1, 2 (wait 1 s), 4 (2 s), 8 (4 s), then every 4 s (the cap)
+    expect(loadsAt).toEqual([1, 2, 4, 8, 12, 16]);
+    expect(source.getCurrentCount).toBe(17); // the pointer itself is still read every refreshMs
+    expect(serving.status()[0]).toMatchObject({ version: 1, lastError: { version: 2, attempts: 6 } });
+  });
+
   it('does not retry a failed first load on every request (at most once per refresh interval)', async () => {
     const source = new MemoryModelSource().add('digits', 1, { serve: true, broken: 'corrupt' });
     const t = clock();

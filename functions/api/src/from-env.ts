@@ -1,0 +1,91 @@
+/**
+ * Builds the app from environment variables: the clients are created once here, at the edge, and passed in.
+ * Used by `lambda.ts` and `server.ts`.
+ */
+import { BatchClient } from '@aws-sdk/client-batch';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3BlobStore } from '@graft/storage';
+import { resolveApiToken } from './api-token.js';
+import { createApp } from './app.js';
+import type { AppDeps } from './app-env.js';
+import { AwsBatchJobRunner } from './batch-runner.js';
+import { type ApiConfig, readConfig } from './config.js';
+import { ConfigError } from './errors.js';
+import { RegistryModelSource } from './model-source.js';
+import type { JobRunner } from './ports.js';
+import { StoreJobs } from './store-jobs.js';
+
+/** What {@link buildAppFromEnv} returns. */
+export interface EnvApp {
+  app: ReturnType<typeof createApp>;
+  config: ApiConfig;
+  token: string;
+  /** True when no token was configured and one was generated (only when `generateToken` is allowed). */
+  generatedToken: boolean;
+}
+
+/**
+ * Reads the configuration, builds the S3 and Batch clients and the adapters, and creates the app.
+ *
+ * @example
+ * ```ts
+ * const { app } = await buildAppFromEnv(process.env, { generateToken: false });
+ * ```
+ */
+export async function buildAppFromEnv(
+  env: Record<string, string | undefined>,
+  options: { generateToken?: boolean; overrides?: Partial<AppDeps> } = {},
+): Promise<EnvApp> {
+  const config = readConfig(env);
+  let token = await resolveApiToken(env);
+  let generatedToken = false;
+  if (!token) {
+    if (!options.generateToken) throw new ConfigError('set GRAFT_API_TOKEN or GRAFT_API_TOKEN_SECRET_ARN');
+    token = randomToken();
+    generatedToken = true;
+  }
+  const s3 = new S3Client({
+    region: config.region,
+    ...(config.s3Endpoint ? { endpoint: config.s3Endpoint, forcePathStyle: true } : {}),
+  });
+  const store = new S3BlobStore(s3, config.bucket);
+  const runner: JobRunner =
+    config.jobQueue && config.jobDefinition
+      ? new AwsBatchJobRunner(
+          new BatchClient({ region: config.region }),
+          config.jobQueue,
+          config.jobDefinition,
+        )
+      : {
+          submit: async () => {
+            throw new ConfigError(
+              'no job runner is configured (set GRAFT_JOB_QUEUE and GRAFT_JOB_DEFINITION)',
+            );
+          },
+        };
+  const app = createApp({
+    models: new RegistryModelSource(store),
+    jobs: new StoreJobs(store),
+    runner,
+    store,
+    token,
+    bodyLimitBytes: config.bodyLimitBytes,
+    refreshMs: config.refreshMs,
+    defaultModel: config.modelName,
+    ...options.overrides,
+  });
+  return { app, config, token, generatedToken };
+}
+
+/**
+ * 32 random bytes as hex (Web Crypto).
+ *
+ * @example
+ * ```ts
+ * randomToken(); // '9f86d081884c7d65...'
+ * ```
+ */
+export function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,103 @@
+/**
+ * The {@link ModelSource} port over the real model registry (`@graft/storage`) and bundle loader (`@graft/core`).
+ */
+import { loadBundle } from '@graft/core';
+import { initBackend } from '@graft/runtime';
+import { type BlobStore, ModelRegistry } from '@graft/storage';
+import { bundleModel } from './bundle-model.js';
+import { ModelNotFoundError, VersionNotFoundError } from './errors.js';
+import type { LoadedModel, ModelInfo, ModelSource, ModelSummary, ModelVersionInfo } from './ports.js';
+
+const text = new TextDecoder();
+
+/** What the API shows of a version's `graft.json`. */
+interface GraftSummary {
+  createdAt?: string;
+  strategy?: string;
+  labels?: string[];
+  metrics?: Record<string, unknown>;
+}
+
+/**
+ * Models from the registry in the store: `models/<name>/current.json` and the immutable version files.
+ *
+ * @example
+ * ```ts
+ * const models = new RegistryModelSource(new S3BlobStore(s3, 'graft'));
+ * const app = createApp({ models, jobs, runner, token });
+ * ```
+ */
+export class RegistryModelSource implements ModelSource {
+  readonly registry: ModelRegistry;
+
+  constructor(store: BlobStore | ModelRegistry) {
+    this.registry = store instanceof ModelRegistry ? store : new ModelRegistry(store);
+  }
+
+  async getCurrent(name: string): Promise<{ version: number } | undefined> {
+    const pointer = await this.registry.getCurrent(name);
+    return pointer ? { version: pointer.version } : undefined;
+  }
+
+  async loadVersion(name: string, version: number): Promise<LoadedModel> {
+    await initBackend();
+    const [modelJson, weights, graft] = await Promise.all([
+      this.registry.readFile(name, version, 'model.json'),
+      this.registry.readFile(name, version, 'weights.bin'),
+      this.registry.readFile(name, version, 'graft.json'),
+    ]).catch((err: unknown) => {
+      if ((err as { code?: unknown }).code === 'not_found') throw new VersionNotFoundError(name, version);
+      throw err;
+    });
+    const bundle = await loadBundle({
+      modelJson: text.decode(modelJson),
+      weights,
+      graft: text.decode(graft),
+    });
+    return bundleModel(bundle);
+  }
+
+  async listModels(): Promise<ModelSummary[]> {
+    const names = await this.registry.listModels();
+    return Promise.all(
+      names.map(async (name) => {
+        const [versions, current] = await Promise.all([
+          this.registry.listVersions(name),
+          this.registry.getCurrent(name),
+        ]);
+        return { name, servingVersion: current?.version, latestVersion: versions.at(-1) };
+      }),
+    );
+  }
+
+  async getModel(name: string): Promise<ModelInfo | undefined> {
+    const [numbers, current] = await Promise.all([
+      this.registry.listVersions(name),
+      this.registry.getCurrent(name),
+    ]);
+    if (numbers.length === 0 && !current) return undefined;
+    const versions = await Promise.all(
+      numbers.map(async (version): Promise<ModelVersionInfo> => {
+        const graft = await this.registry.readJson<GraftSummary>(name, version, 'graft.json');
+        return {
+          version,
+          createdAt: graft.createdAt,
+          strategy: graft.strategy,
+          labels: graft.labels,
+          metrics: graft.metrics,
+        };
+      }),
+    );
+    return { name, servingVersion: current?.version, versions };
+  }
+
+  async promote(name: string, version: number): Promise<void> {
+    if ((await this.registry.listVersions(name)).length === 0) throw new ModelNotFoundError(name);
+    try {
+      await this.registry.promote(name, version);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'not_found') throw new VersionNotFoundError(name, version);
+      throw err;
+    }
+  }
+}
