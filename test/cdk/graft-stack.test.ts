@@ -178,7 +178,7 @@ describe('extraction', () => {
     expect(s3Actions(statementsOf('ExtractionExtractRole'))).toEqual([
       { action: 's3:GetObject', resources: ['datasets/', 'features/'], prefixes: undefined },
       { action: 's3:PutObject', resources: ['features/', 'rejects/'], prefixes: undefined },
-      { action: 's3:ListBucket', resources: ['bucket'], prefixes: ['datasets/*', 'features/*', 'rejects/*'] },
+      { action: 's3:ListBucket', resources: ['bucket'], prefixes: undefined },
     ]);
     const statements = statementsOf('ExtractionExtractRole');
     expect(statements).toContainEqual({
@@ -341,11 +341,7 @@ describe('training', () => {
         prefixes: undefined,
       },
       { action: 's3:PutObject', resources: ['features/', 'models/', 'jobs/'], prefixes: undefined },
-      {
-        action: 's3:ListBucket',
-        resources: ['bucket'],
-        prefixes: ['datasets/*', 'features/*', 'models/*', 'jobs/*'],
-      },
+      { action: 's3:ListBucket', resources: ['bucket'], prefixes: undefined },
     ]);
   });
 });
@@ -416,7 +412,7 @@ describe('serving', () => {
     expect(s3Actions(statements)).toEqual([
       { action: 's3:GetObject', resources: ['models/', 'datasets/', 'jobs/'], prefixes: undefined },
       { action: 's3:PutObject', resources: ['jobs/'], prefixes: undefined },
-      { action: 's3:ListBucket', resources: ['bucket'], prefixes: ['models/*', 'datasets/*', 'jobs/*'] },
+      { action: 's3:ListBucket', resources: ['bucket'], prefixes: undefined },
     ]);
   });
 

@@ -2,13 +2,14 @@ import { type CfnElement, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { GraftConfigError } from '../errors.js';
 import { acknowledge } from '../nag.js';
 
 /** Which key prefixes (each ending in `/`) a principal may read and write. */
 export interface PrefixAccess {
-  /** Prefixes readable with `s3:GetObject` and listable with `s3:ListBucket`. */
+  /** Prefixes readable with `s3:GetObject`. */
   readonly read?: readonly string[];
-  /** Prefixes writable with `s3:PutObject` (and listable, since a writer checks what exists). */
+  /** Prefixes writable with `s3:PutObject`. */
   readonly write?: readonly string[];
   /** Prefixes whose objects may be deleted with `s3:DeleteObject`. */
   readonly delete?: readonly string[];
@@ -19,13 +20,13 @@ function objectArns(bucket: s3.IBucket, prefixes: readonly string[]): string[] {
 }
 
 /**
- * Grants least-privilege, prefix-scoped S3 access: object actions only on `<prefix>*` and
- * `s3:ListBucket` only with an `s3:prefix` condition on the same prefixes. Nothing else of the
- * bucket is reachable.
+ * Grants least-privilege, prefix-scoped S3 access: object actions only on `<prefix>*`, plus
+ * `s3:ListBucket` on the bucket (needed for S3 to answer a missing key with 404 rather than 403).
+ * No object outside the given prefixes can be read, written or deleted.
  *
  * @example
  * ```ts
- * grantPrefixes(bucket, fn.role!, { read: ['datasets/'], write: ['features/', 'rejects/'] });
+ * grantPrefixes(bucket, fn, { read: ['datasets/'], write: ['features/', 'rejects/'] });
  * ```
  */
 export function grantPrefixes(bucket: s3.IBucket, grantee: iam.IGrantable, access: PrefixAccess): void {
@@ -34,7 +35,7 @@ export function grantPrefixes(bucket: s3.IBucket, grantee: iam.IGrantable, acces
   const del = [...(access.delete ?? [])];
   for (const p of [...read, ...write, ...del]) {
     if (!p.endsWith('/') || p.startsWith('/') || p.includes('*')) {
-      throw new Error(`grantPrefixes: "${p}" must be a literal prefix ending in "/"`);
+      throw new GraftConfigError('prefix', `"${p}" must be a literal key prefix ending in "/"`);
     }
   }
   const statements: iam.PolicyStatement[] = [];
@@ -53,15 +54,12 @@ export function grantPrefixes(bucket: s3.IBucket, grantee: iam.IGrantable, acces
       new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: objectArns(bucket, del) }),
     );
   }
-  const listable = [...new Set([...read, ...write])];
-  if (listable.length > 0) {
-    statements.push(
-      new iam.PolicyStatement({
-        actions: ['s3:ListBucket'],
-        resources: [bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': listable.map((p) => `${p}*`) } },
-      }),
-    );
+  if (read.length + write.length > 0) {
+    // Deliberately not narrowed with an s3:prefix condition: S3 answers GET/HEAD of a missing key with
+    // 404 NoSuchKey only when the caller may s3:ListBucket for that request, and a GET carries no
+    // s3:prefix, so a prefix-conditioned grant turns every "not found" into 403 AccessDenied (and the
+    // storage adapter's NotFoundError into a 500). Listing reveals key names, never object content.
+    statements.push(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
   }
   for (const statement of statements) grantee.grantPrincipal.addToPrincipalPolicy(statement);
 
