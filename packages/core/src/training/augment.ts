@@ -1,6 +1,13 @@
 import { tf } from '@graft/runtime';
 
-/** Random augmentation of image batches. */
+/**
+ * Random augmentation of image batches.
+ *
+ * @example
+ * ```ts
+ * const aug: AugmentationOptions = { flip: true, shift: 0.1, zoom: 0.1 };
+ * ```
+ */
 export interface AugmentationOptions {
   /** Mirror left–right with probability 0.5. */
   flip?: boolean;

@@ -1,4 +1,11 @@
-/** Machine-readable codes of the training errors. */
+/**
+ * Machine-readable codes of the training errors.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof TrainingError && error.code === 'INVALID_OPTIONS') return 400;
+ * ```
+ */
 export type TrainingErrorCode =
   | 'INVALID_INPUT'
   | 'INVALID_OPTIONS'

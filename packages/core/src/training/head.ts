@@ -1,7 +1,14 @@
 import { tf } from '@graft/runtime';
 import { InvalidTrainingOptionsError } from './errors.js';
 
-/** Shape of a classification head. */
+/**
+ * Shape of a classification head.
+ *
+ * @example
+ * ```ts
+ * const spec: HeadSpec = { inputShape: [1280], numClasses: 3, hidden: 128, dropout: 0.2, seed: 1 };
+ * ```
+ */
 export interface HeadSpec {
   /** Input shape without the batch dimension (e.g. `[1280]`). */
   inputShape: number[];
@@ -13,7 +20,14 @@ export interface HeadSpec {
   seed?: number;
 }
 
-/** Prefix of every head layer name: the bundle finds the head by it. */
+/**
+ * Prefix of every head layer name: the bundle finds the head by it.
+ *
+ * @example
+ * ```ts
+ * model.layers.filter((l) => l.name.startsWith(HEAD_PREFIX)); // the head's layers
+ * ```
+ */
 export const HEAD_PREFIX = 'graft_head_';
 
 /**

@@ -6,7 +6,14 @@ import { shuffledIndices } from './random.js';
 import type { EpochMetrics, ProgressEvent } from './types.js';
 import { snapshotWeights, uniqueWeights, type WeightsSnapshot } from './weights-snapshot.js';
 
-/** A fully resolved training run for {@link runTrainingLoop}. */
+/**
+ * A fully resolved training run for {@link runTrainingLoop}.
+ *
+ * @example
+ * ```ts
+ * await runTrainingLoop({ ...spec, epochs: 5 } satisfies LoopSpec);
+ * ```
+ */
 export interface LoopSpec {
   /** Layers applied before the head (upper part, or the whole backbone); `null` for a head alone. */
   base: tf.LayersModel | null;
@@ -30,7 +37,14 @@ export interface LoopSpec {
   onProgress?: (e: ProgressEvent) => void;
 }
 
-/** What the loop learnt. */
+/**
+ * What the loop learnt.
+ *
+ * @example
+ * ```ts
+ * const { history, bestEpoch }: LoopResult = await runTrainingLoop(spec);
+ * ```
+ */
 export interface LoopResult {
   history: EpochMetrics[];
   bestEpoch: number;

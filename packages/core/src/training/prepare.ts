@@ -6,7 +6,14 @@ import { seededRandom } from './random.js';
 import type { Labels, ProgressEvent, TrainOptions } from './types.js';
 import { stratifiedSplit } from './validation-split.js';
 
-/** Options with every default filled in. */
+/**
+ * Options with every default filled in.
+ *
+ * @example
+ * ```ts
+ * const r: ResolvedOptions = resolveOptions({ epochs: 3 });
+ * ```
+ */
 export interface ResolvedOptions {
   optimizer: 'adam' | 'sgd' | 'rmsprop';
   learningRate: number;
@@ -73,7 +80,14 @@ export function checkLabels(labels: Labels, n: number, numClasses: number): Int3
   return out;
 }
 
-/** Training and validation data ready for the loop, plus tensors to dispose afterwards. */
+/**
+ * Training and validation data ready for the loop, plus tensors to dispose afterwards.
+ *
+ * @example
+ * ```ts
+ * const { data, owned }: PreparedData = prepareData(x, labels, 3, options, 1);
+ * ```
+ */
 export interface PreparedData {
   data: Pick<LoopSpec, 'x' | 'labels' | 'val' | 'numClasses' | 'classWeights' | 'rand' | 'onProgress'>;
   owned: tf.Tensor[];

@@ -1,13 +1,34 @@
 import type { tf } from '@graft/runtime';
 import type { Backbone } from '../backbone/index.js';
 
-/** The five ways Graft can train. */
+/**
+ * The five ways Graft can train.
+ *
+ * @example
+ * ```ts
+ * const s: StrategyName = advice.strategy;
+ * ```
+ */
 export type StrategyName = 'feature-extraction' | 'freeze-k' | 'scratch' | 'fine-tune' | 'develop';
 
-/** Names of the architectures that `develop` can train from scratch. */
+/**
+ * Names of the architectures that `develop` can train from scratch.
+ *
+ * @example
+ * ```ts
+ * const a: ArchitectureName = 'mnist-cnn';
+ * ```
+ */
 export type ArchitectureName = 'mnist-cnn' | 'mobilenet_v2';
 
-/** Class indexes `0..classNames.length-1`, one per sample. */
+/**
+ * Class indexes `0..classNames.length-1`, one per sample.
+ *
+ * @example
+ * ```ts
+ * const labels: Labels = Int32Array.from([0, 2, 1]);
+ * ```
+ */
 export type Labels = ArrayLike<number>;
 
 interface CommonInput {
@@ -16,14 +37,28 @@ interface CommonInput {
   labels: Labels;
 }
 
-/** New head over cached features (the backbone's pooled output). */
+/**
+ * New head over cached features (the backbone's pooled output).
+ *
+ * @example
+ * ```ts
+ * const input: FeatureExtractionInput = { strategy: 'feature-extraction', features, labels, classNames };
+ * ```
+ */
 export interface FeatureExtractionInput extends CommonInput {
   strategy: 'feature-extraction';
   /** `[n, ...featureShape]` — usually `[n, d]`. */
   features: tf.Tensor;
 }
 
-/** Frozen trunk up to `cut`; the pretrained upper layers and a new head are trained. */
+/**
+ * Frozen trunk up to `cut`; the pretrained upper layers and a new head are trained.
+ *
+ * @example
+ * ```ts
+ * const input: FreezeKInput = { strategy: 'freeze-k', backbone, cut: 'block_6_project_BN', images, labels, classNames };
+ * ```
+ */
 export interface FreezeKInput extends CommonInput {
   strategy: 'freeze-k';
   backbone: Backbone;
@@ -34,21 +69,42 @@ export interface FreezeKInput extends CommonInput {
   images?: tf.Tensor4D;
 }
 
-/** Same architecture as the backbone, weights re-initialised, trained on images. */
+/**
+ * Same architecture as the backbone, weights re-initialised, trained on images.
+ *
+ * @example
+ * ```ts
+ * const input: ScratchInput = { strategy: 'scratch', backbone, images, labels, classNames };
+ * ```
+ */
 export interface ScratchInput extends CommonInput {
   strategy: 'scratch';
   backbone: Backbone;
   images: tf.Tensor4D;
 }
 
-/** Every layer from the pretrained weights, trained on images with a low learning rate. */
+/**
+ * Every layer from the pretrained weights, trained on images with a low learning rate.
+ *
+ * @example
+ * ```ts
+ * const input: FineTuneInput = { strategy: 'fine-tune', backbone, images, labels, classNames };
+ * ```
+ */
 export interface FineTuneInput extends CommonInput {
   strategy: 'fine-tune';
   backbone: Backbone;
   images: tf.Tensor4D;
 }
 
-/** Train a source model of a named architecture and return it as a backbone. */
+/**
+ * Train a source model of a named architecture and return it as a backbone.
+ *
+ * @example
+ * ```ts
+ * const input: DevelopInput = { strategy: 'develop', architecture: 'mnist-cnn', images, labels, classNames };
+ * ```
+ */
 export interface DevelopInput extends CommonInput {
   strategy: 'develop';
   architecture: ArchitectureName;
@@ -60,16 +116,37 @@ export interface DevelopInput extends CommonInput {
   architectureOptions?: { filters?: number; denseUnits?: number; alpha?: number };
 }
 
-/** What `train()` learns from; the `strategy` field selects the variant. */
+/**
+ * What `train()` learns from; the `strategy` field selects the variant.
+ *
+ * @example
+ * ```ts
+ * const input: TrainInput = { strategy: 'feature-extraction', features, labels, classNames };
+ * ```
+ */
 export type TrainInput = FeatureExtractionInput | FreezeKInput | ScratchInput | FineTuneInput | DevelopInput;
 
-/** A labelled validation set in the same form as the training data (features, activations or images). */
+/**
+ * A labelled validation set in the same form as the training data (features, activations or images).
+ *
+ * @example
+ * ```ts
+ * await train(input, { validation: { x: valFeatures, labels: valLabels } satisfies ValidationSet });
+ * ```
+ */
 export interface ValidationSet {
   x: tf.Tensor;
   labels: Labels;
 }
 
-/** Hyperparameters of one training run. */
+/**
+ * Hyperparameters of one training run.
+ *
+ * @example
+ * ```ts
+ * const options: TrainOptions = { epochs: 20, learningRate: 1e-3, validation: 0.2, earlyStopping: { patience: 3 }, seed: 1 };
+ * ```
+ */
 export interface TrainOptions {
   optimizer?: 'adam' | 'sgd' | 'rmsprop';
   /** Learning rate of the new head (and of every layer for `scratch`/`develop`). Default 1e-3. */
@@ -92,7 +169,14 @@ export interface TrainOptions {
   seed?: number;
 }
 
-/** One progress report: after every batch (`type: 'batch'`) and every epoch (`type: 'epoch'`). */
+/**
+ * One progress report: after every batch (`type: 'batch'`) and every epoch (`type: 'epoch'`).
+ *
+ * @example
+ * ```ts
+ * await train(input, options, (e: ProgressEvent) => e.type === 'epoch' && console.log(e.epoch, e.valLoss));
+ * ```
+ */
 export interface ProgressEvent {
   phase: 'train';
   type: 'batch' | 'epoch';
@@ -106,7 +190,14 @@ export interface ProgressEvent {
   valAcc?: number;
 }
 
-/** Metrics of one epoch (validation values are absent without a validation set). */
+/**
+ * Metrics of one epoch (validation values are absent without a validation set).
+ *
+ * @example
+ * ```ts
+ * const last: EpochMetrics = result.history.at(-1)!;
+ * ```
+ */
 export interface EpochMetrics {
   loss: number;
   acc: number;
@@ -114,7 +205,15 @@ export interface EpochMetrics {
   valAcc?: number;
 }
 
-/** What `train()` returns. The caller owns (and disposes) the models. */
+/**
+ * What `train()` returns. The caller owns (and disposes) the models.
+ *
+ * @example
+ * ```ts
+ * const result: TrainResult = await train(input, options);
+ * result.model.dispose();
+ * ```
+ */
 export interface TrainResult {
   /** The trained part: head, upper+head, or the whole image → probabilities model. Input matches the training data. */
   model: tf.LayersModel;

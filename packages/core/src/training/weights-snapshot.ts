@@ -1,6 +1,13 @@
 import { tf } from '@graft/runtime';
 
-/** Copies of a set of layer weights, to restore the best epoch. */
+/**
+ * Copies of a set of layer weights, to restore the best epoch.
+ *
+ * @example
+ * ```ts
+ * const best: WeightsSnapshot = snapshotWeights(model.weights);
+ * ```
+ */
 export interface WeightsSnapshot {
   restore(): void;
   dispose(): void;

@@ -4,7 +4,14 @@ import type { StrategyName } from '../types.js';
 import type { SimilarityMeasure } from './similarity.js';
 import { ADVISOR_THRESHOLDS, type AdvisorThresholds } from './thresholds.js';
 
-/** The advisor's recommendation. */
+/**
+ * The advisor's recommendation.
+ *
+ * @example
+ * ```ts
+ * const { scenario, strategy, cut, explanation } = advise({ counts, similarity, backbone });
+ * ```
+ */
 export interface Advice {
   scenario: 1 | 2 | 3 | 4;
   strategy: Exclude<StrategyName, 'develop'>;

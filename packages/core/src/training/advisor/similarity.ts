@@ -4,7 +4,14 @@ import type { Backbone } from '../../backbone/index.js';
 import { InvalidTrainingInputError } from '../errors.js';
 import { ADVISOR_THRESHOLDS } from './thresholds.js';
 
-/** How close a data set is to the data the backbone was trained on (lower score = more similar). */
+/**
+ * How close a data set is to the data the backbone was trained on (lower score = more similar).
+ *
+ * @example
+ * ```ts
+ * const sim: SimilarityMeasure = await measureSimilarity(backbone, images); // { score: 0.62, method: 'bn-statistics', ... }
+ * ```
+ */
 export interface SimilarityMeasure {
   /** Weighted mean divergence; compare with the thresholds of `method`. */
   score: number;

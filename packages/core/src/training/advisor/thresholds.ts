@@ -39,5 +39,12 @@ export const ADVISOR_THRESHOLDS = {
   maxSimilarityImages: 64,
 } as const;
 
-/** The type of {@link ADVISOR_THRESHOLDS}. */
+/**
+ * The type of {@link ADVISOR_THRESHOLDS}.
+ *
+ * @example
+ * ```ts
+ * const strict: AdvisorThresholds = { ...ADVISOR_THRESHOLDS, similarBnScore: 0.7 };
+ * ```
+ */
 export type AdvisorThresholds = typeof ADVISOR_THRESHOLDS;

@@ -7,7 +7,14 @@ import { composeWithHead } from '../strategies/compose.js';
 import type { TrainResult } from '../types.js';
 import { type GraftMeta, tfjsVersion } from './meta.js';
 
-/** A complete inference model (image → probabilities) plus its `graft.json`. */
+/**
+ * A complete inference model (image → probabilities) plus its `graft.json`.
+ *
+ * @example
+ * ```ts
+ * const { model, meta }: Bundle = await bundleFromFiles(files);
+ * ```
+ */
 export interface Bundle {
   model: tf.LayersModel;
   meta: GraftMeta;

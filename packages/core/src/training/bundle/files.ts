@@ -3,7 +3,14 @@ import { InvalidBundleError } from '../errors.js';
 import type { Bundle } from './create-bundle.js';
 import { type GraftMeta, parseGraftMeta } from './meta.js';
 
-/** A bundle as the three files the model registry stores. */
+/**
+ * A bundle as the three files the model registry stores.
+ *
+ * @example
+ * ```ts
+ * const files: BundleFiles = await bundleToFiles(bundle); // { modelJson, weights, graft }
+ * ```
+ */
 export interface BundleFiles {
   /** tfjs `model.json` (weights manifest pointing at `weights.bin`; `userDefinedMetadata.graft` = graft.json). */
   modelJson: string;
@@ -12,7 +19,14 @@ export interface BundleFiles {
   graft: string;
 }
 
-/** Name of the single weights file referenced by `model.json`. */
+/**
+ * Name of the single weights file referenced by `model.json`.
+ *
+ * @example
+ * ```ts
+ * JSON.parse(files.modelJson).weightsManifest[0].paths; // [WEIGHTS_FILE]
+ * ```
+ */
 export const WEIGHTS_FILE = 'weights.bin';
 
 /**

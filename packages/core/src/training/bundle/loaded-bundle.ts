@@ -6,7 +6,14 @@ import { HEAD_PREFIX } from '../head.js';
 import type { Bundle } from './create-bundle.js';
 import type { GraftMeta } from './meta.js';
 
-/** One image's classification. */
+/**
+ * One image's classification.
+ *
+ * @example
+ * ```ts
+ * const [c]: Classification[] = await served.classify(batch, { topK: 3 }); // c.top[0].label, c.unknown
+ * ```
+ */
 export interface Classification {
   /** Best classes first (calibrated probabilities). */
   top: { label: string; score: number }[];
@@ -14,7 +21,17 @@ export interface Classification {
   unknown: boolean;
 }
 
-/** A bundle ready to serve. */
+/**
+ * A bundle ready to serve.
+ *
+ * @example
+ * ```ts
+ * const served: LoadedBundle = await loadBundle(files);
+ * const probs = served.predict(batch);
+ * probs.dispose();
+ * served.dispose();
+ * ```
+ */
 export interface LoadedBundle {
   meta: GraftMeta;
   /** The full layers model (image → uncalibrated probabilities). */

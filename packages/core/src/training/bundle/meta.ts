@@ -2,7 +2,15 @@ import { tf } from '@graft/runtime';
 import { InvalidBundleError } from '../errors.js';
 import type { StrategyName } from '../types.js';
 
-/** The contents of `graft.json`: everything needed to serve and audit a trained model. */
+/**
+ * The contents of `graft.json`: everything needed to serve and audit a trained model.
+ *
+ * @example
+ * ```ts
+ * const meta: GraftMeta = parseGraftMeta(JSON.parse(files.graft));
+ * meta.labels; // ['cat', 'dog']
+ * ```
+ */
 export interface GraftMeta {
   formatVersion: 1;
   /** Class names, in output order. */

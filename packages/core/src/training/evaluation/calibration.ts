@@ -1,4 +1,11 @@
-/** One bin of a reliability diagram. */
+/**
+ * One bin of a reliability diagram.
+ *
+ * @example
+ * ```ts
+ * const bins: ReliabilityBin[] = evaluate(probs, labels, names).reliability;
+ * ```
+ */
 export interface ReliabilityBin {
   lower: number;
   upper: number;

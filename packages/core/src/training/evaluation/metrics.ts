@@ -2,7 +2,14 @@ import { InvalidTrainingInputError } from '../errors.js';
 import { expectedCalibrationError, type ReliabilityBin, reliabilityBins } from './calibration.js';
 import { type ScoreKind, type Scores, toProbabilities, toRows } from './scores.js';
 
-/** Precision, recall, F1 and support of one class. */
+/**
+ * Precision, recall, F1 and support of one class.
+ *
+ * @example
+ * ```ts
+ * const [cat]: ClassMetrics[] = evaluate(probs, labels, ['cat', 'dog']).perClass; // cat.f1
+ * ```
+ */
 export interface ClassMetrics {
   label: string;
   precision: number;
@@ -11,7 +18,15 @@ export interface ClassMetrics {
   support: number;
 }
 
-/** Everything {@link evaluate} measures. */
+/**
+ * Everything {@link evaluate} measures.
+ *
+ * @example
+ * ```ts
+ * const report: EvaluationReport = evaluate(probs, labels, classNames);
+ * console.log(report.accuracy, report.ece);
+ * ```
+ */
 export interface EvaluationReport {
   accuracy: number;
   /** Unweighted mean F1 over classes with support. */

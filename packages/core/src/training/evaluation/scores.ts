@@ -1,10 +1,24 @@
 import type { tf } from '@graft/runtime';
 import { InvalidTrainingInputError } from '../errors.js';
 
-/** Per-sample class scores: probabilities or logits, as rows of numbers or a `[n, classes]` tensor. */
+/**
+ * Per-sample class scores: probabilities or logits, as rows of numbers or a `[n, classes]` tensor.
+ *
+ * @example
+ * ```ts
+ * const s: Scores = [[0.9, 0.1], [0.2, 0.8]];
+ * ```
+ */
 export type Scores = number[][] | Float32Array[] | tf.Tensor2D;
 
-/** Whether scores are probabilities or logits (`'auto'`: probabilities when every row is in [0, 1] and sums to 1). */
+/**
+ * Whether scores are probabilities or logits (`'auto'`: probabilities when every row is in [0, 1] and sums to 1).
+ *
+ * @example
+ * ```ts
+ * evaluate(logits, labels, names, { kind: 'logits' satisfies ScoreKind });
+ * ```
+ */
 export type ScoreKind = 'probs' | 'logits' | 'auto';
 
 /**

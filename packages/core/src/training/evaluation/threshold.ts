@@ -1,6 +1,13 @@
 import { type ScoreKind, type Scores, toProbabilities, toRows } from './scores.js';
 
-/** One calibrated prediction. */
+/**
+ * One calibrated prediction.
+ *
+ * @example
+ * ```ts
+ * const [p]: ThresholdedPrediction[] = predictWithThreshold(probs, names, { threshold: 0.6 });
+ * ```
+ */
 export interface ThresholdedPrediction {
   label: string;
   index: number;

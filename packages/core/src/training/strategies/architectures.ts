@@ -3,7 +3,14 @@ import { loadBackbone, reinitializeModel } from '../../backbone/index.js';
 import { UnknownStrategyError } from '../errors.js';
 import type { ArchitectureName } from '../types.js';
 
-/** A source architecture without its classifier: `input → features`, plus the classifier it was published with. */
+/**
+ * A source architecture without its classifier: `input → features`, plus the classifier it was published with.
+ *
+ * @example
+ * ```ts
+ * const { model, featuresLayer, head }: Architecture = mnistCnn({ inputSize: 28, channels: 1 });
+ * ```
+ */
 export interface Architecture {
   model: tf.LayersModel;
   /** Layer whose output is the features (for `backboneFromModel`). */
@@ -12,7 +19,14 @@ export interface Architecture {
   head: { hidden: number; dropout: number };
 }
 
-/** Knobs of the architectures (defaults follow the published versions). */
+/**
+ * Knobs of the architectures (defaults follow the published versions).
+ *
+ * @example
+ * ```ts
+ * const o: ArchitectureOptions = { inputSize: 28, channels: 1, filters: 32, denseUnits: 128, seed: 1 };
+ * ```
+ */
 export interface ArchitectureOptions {
   inputSize: number;
   channels: number;

@@ -5,7 +5,14 @@ import { prepareData, type ResolvedOptions } from '../prepare.js';
 import type { Labels, ProgressEvent, TrainOptions } from '../types.js';
 import { outputShape } from './compose.js';
 
-/** A base model (trained or fine-tuned) under a new head. */
+/**
+ * A base model (trained or fine-tuned) under a new head.
+ *
+ * @example
+ * ```ts
+ * const run: BaseRun = { base: upper, baseTraining: false, baseLrScale: 0.1, x: acts, labels, numClasses: 3, images: false };
+ * ```
+ */
 export interface BaseRun {
   base: tf.LayersModel;
   /** BatchNormalization in training mode (scratch) or inference mode (fine-tuning pretrained layers). */
