@@ -1,6 +1,6 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   InvalidKeyError,
   NotFoundError,
@@ -141,6 +141,20 @@ describe('S3BlobStore against s3rver', () => {
         .catch((e) => e);
       expect(err?.$metadata?.httpStatusCode).toBe(400);
     }
+    // a copy whose source climbs out of the bucket is refused too (nothing is read from outside)
+    await writeFile(path.join(t.dir, '..', 'secret._S3rver_object'), 'secret');
+    const copyErr = await t.s3.client
+      .send(
+        new CopyObjectCommand({
+          Bucket: t.s3.bucket,
+          Key: 'stolen',
+          CopySource: `${t.s3.bucket}/../../secret`,
+        }),
+      )
+      .catch((e) => e);
+    expect(copyErr?.$metadata?.httpStatusCode).toBe(400);
+    expect(await t.store.head('stolen')).toBeUndefined();
+    await rm(path.join(t.dir, '..', 'secret._S3rver_object'));
     const files = (await readdir(t.root, { recursive: true })).map((f) => path.join(t.root, f));
     const outside = files.filter(
       (f) => !f.startsWith(t.dir + path.sep) && f !== t.dir && !t.dir.startsWith(f),

@@ -1,4 +1,5 @@
 export type { BlobBody, BlobInfo, BlobStore, PutOptions } from './blob-store.js';
+export { byteCompare } from './byte-compare.js';
 export * from './errors.js';
 export {
   decodeFeature,
@@ -24,7 +25,6 @@ export type { Split, UploadKey, VersionFile } from './keys.js';
 export * as keys from './keys.js';
 export { type LocalS3, type LocalS3Options, startLocalS3 } from './local-s3.js';
 export { normaliseS3rverRecord, type RecordContext, type S3rverRawRecord } from './local-s3-events.js';
-export { byteCompare } from './local-s3-hardening.js';
 export {
   type CurrentPointer,
   ModelRegistry,
