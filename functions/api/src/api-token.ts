@@ -5,7 +5,14 @@
  */
 import { ConfigError } from './errors.js';
 
-/** Environment variables the token resolution reads. */
+/**
+ * Environment variables the token resolution reads.
+ *
+ * @example
+ * ```ts
+ * const env: TokenEnv = { GRAFT_API_TOKEN_SECRET_ARN: arn, AWS_SESSION_TOKEN: process.env.AWS_SESSION_TOKEN };
+ * ```
+ */
 export interface TokenEnv {
   GRAFT_API_TOKEN?: string;
   GRAFT_API_TOKEN_SECRET_ARN?: string;

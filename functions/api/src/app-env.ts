@@ -6,7 +6,14 @@ import type { RequestIdVariables } from 'hono/request-id';
 import type { DecodedImage, JobRunner, JobStoreLike, ModelSource, ObjectReader } from './ports.js';
 import type { ServingCache } from './serving.js';
 
-/** Decodes image bytes (JPEG, PNG, WebP) into RGBA; throws errors carrying an imaging `code`. */
+/**
+ * Decodes image bytes (JPEG, PNG, WebP) into RGBA; throws errors carrying an imaging `code`.
+ *
+ * @example
+ * ```ts
+ * const decode: ImageDecoder = (bytes) => decodeImage(bytes, { maxPixels: 20_000_000 });
+ * ```
+ */
 export type ImageDecoder = (bytes: Uint8Array) => Promise<DecodedImage>;
 
 /**
@@ -37,13 +44,32 @@ export interface AppDeps {
   now?: () => number;
 }
 
-/** Resolved dependencies available to route modules. */
+/**
+ * Resolved dependencies available to route modules.
+ *
+ * @example
+ * ```ts
+ * registerPredict(app, { ...deps, serving, decode });
+ * ```
+ */
 export interface RouteDeps extends AppDeps {
   serving: ServingCache;
   decode: ImageDecoder;
 }
 
-/** Hono environment of the app. */
+/**
+ * Hono environment of the app.
+ *
+ * @example
+ * ```ts
+ * const app = new OpenAPIHono<AppEnv>();
+ * ```
+ *
+ * @example
+ * ```ts
+ * function registerX(app: App, deps: RouteDeps): void {}
+ * ```
+ */
 export type AppEnv = { Variables: RequestIdVariables };
 
 /** The app type route modules register on. */

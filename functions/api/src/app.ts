@@ -22,10 +22,24 @@ interface LambdaEnv {
   requestContext?: { requestId?: string };
 }
 
-/** Default request body limit: 10 MB. */
+/**
+ * Default request body limit: 10 MB.
+ *
+ * @example
+ * ```ts
+ * createApp({ ...deps, bodyLimitBytes: DEFAULT_BODY_LIMIT_BYTES * 2 });
+ * ```
+ */
 export const DEFAULT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 
-/** The default decoder: `decodeImage` of `@graft/imaging`, imported on first use. */
+/**
+ * The default decoder: `decodeImage` of `@graft/imaging`, imported on first use.
+ *
+ * @example
+ * ```ts
+ * const image = await imagingDecoder(pngBytes); // { width, height, data, format: 'png' }
+ * ```
+ */
 export const imagingDecoder: ImageDecoder = async (bytes) => {
   const { decodeImage } = await import('@graft/imaging');
   return decodeImage(bytes);

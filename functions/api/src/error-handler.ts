@@ -6,12 +6,26 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApiError } from './errors.js';
 
-/** The JSON body of every error response. */
+/**
+ * The JSON body of every error response.
+ *
+ * @example
+ * ```ts
+ * const body: ErrorBody = { error: { code: 'model_not_found', message: "model 'x' does not exist" } };
+ * ```
+ */
 export interface ErrorBody {
   error: { code: string; message: string };
 }
 
-/** HTTP status for each image error `code` of `@graft/imaging`. */
+/**
+ * HTTP status for each image error `code` of `@graft/imaging`.
+ *
+ * @example
+ * ```ts
+ * IMAGE_ERROR_STATUS.corrupt_image; // 422
+ * ```
+ */
 export const IMAGE_ERROR_STATUS: Readonly<Record<string, ContentfulStatusCode>> = {
   unsupported_format: 415,
   corrupt_image: 422,

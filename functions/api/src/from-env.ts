@@ -15,7 +15,14 @@ import { RegistryModelSource } from './model-source.js';
 import type { JobRunner } from './ports.js';
 import { StoreJobs } from './store-jobs.js';
 
-/** What {@link buildAppFromEnv} returns. */
+/**
+ * What {@link buildAppFromEnv} returns.
+ *
+ * @example
+ * ```ts
+ * const { app, token, generatedToken } = await buildAppFromEnv(process.env, { generateToken: true });
+ * ```
+ */
 export interface EnvApp {
   app: ReturnType<typeof createApp>;
   config: ApiConfig;

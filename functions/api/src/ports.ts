@@ -3,7 +3,14 @@
  * (`model-source.ts`, `batch-runner.ts`); tests may plug in anything with the same shape.
  */
 
-/** A decoded RGBA image (the shape `@graft/imaging`'s `decodeImage` returns). */
+/**
+ * A decoded RGBA image (the shape `@graft/imaging`'s `decodeImage` returns).
+ *
+ * @example
+ * ```ts
+ * const image: DecodedImage = { width: 1, height: 1, data: new Uint8ClampedArray([0, 0, 0, 255]) };
+ * ```
+ */
 export interface DecodedImage {
   width: number;
   height: number;
@@ -11,20 +18,41 @@ export interface DecodedImage {
   format?: string;
 }
 
-/** One ranked label. */
+/**
+ * One ranked label.
+ *
+ * @example
+ * ```ts
+ * const p: Prediction = { label: '7', score: 0.98 };
+ * ```
+ */
 export interface Prediction {
   label: string;
   score: number;
 }
 
-/** Options of {@link LoadedModel.classify}. */
+/**
+ * Options of {@link LoadedModel.classify}.
+ *
+ * @example
+ * ```ts
+ * await model.classify(image, { topK: 3, threshold: 0.6 });
+ * ```
+ */
 export interface ClassifyOptions {
   topK: number;
   /** Below this top score the answer is flagged `unknown`. */
   threshold?: number;
 }
 
-/** What a model answers for one image. */
+/**
+ * What a model answers for one image.
+ *
+ * @example
+ * ```ts
+ * const c: Classification = { predictions: [{ label: 'cat', score: 0.4 }], unknown: true };
+ * ```
+ */
 export interface Classification {
   predictions: Prediction[];
   unknown: boolean;
@@ -47,7 +75,14 @@ export interface LoadedModel {
   dispose(): void;
 }
 
-/** One published version of a model. */
+/**
+ * One published version of a model.
+ *
+ * @example
+ * ```ts
+ * const v: ModelVersionInfo = { version: 2, createdAt: '2026-11-27T17:00:00Z', metrics: { accuracy: 0.97 } };
+ * ```
+ */
 export interface ModelVersionInfo {
   version: number;
   createdAt?: string;
@@ -55,14 +90,28 @@ export interface ModelVersionInfo {
   [extra: string]: unknown;
 }
 
-/** A model with its versions. */
+/**
+ * A model with its versions.
+ *
+ * @example
+ * ```ts
+ * const m: ModelInfo = { name: 'digits', servingVersion: 2, versions: [{ version: 1 }, { version: 2 }] };
+ * ```
+ */
 export interface ModelInfo {
   name: string;
   servingVersion?: number;
   versions: ModelVersionInfo[];
 }
 
-/** A model in a listing. */
+/**
+ * A model in a listing.
+ *
+ * @example
+ * ```ts
+ * const s: ModelSummary = { name: 'digits', servingVersion: 2, latestVersion: 3 };
+ * ```
+ */
 export interface ModelSummary {
   name: string;
   servingVersion?: number;
@@ -92,13 +141,34 @@ export interface ModelSource {
   promote(name: string, version: number): Promise<void>;
 }
 
-/** Training strategies a client may ask for. */
+/**
+ * Training strategies a client may ask for.
+ *
+ * @example
+ * ```ts
+ * STRATEGIES.includes('freeze-k'); // true
+ * ```
+ */
 export const STRATEGIES = ['auto', 'feature-extraction', 'freeze-k', 'fine-tune', 'scratch'] as const;
 
-/** One of {@link STRATEGIES}. */
+/**
+ * One of {@link STRATEGIES}.
+ *
+ * @example
+ * ```ts
+ * const s: Strategy = 'auto';
+ * ```
+ */
 export type Strategy = (typeof STRATEGIES)[number];
 
-/** What a client asks to train. */
+/**
+ * What a client asks to train.
+ *
+ * @example
+ * ```ts
+ * const spec: TrainingSpec = { dataset: 'digits', model: 'digits', strategy: 'auto', options: { epochs: 5 } };
+ * ```
+ */
 export interface TrainingSpec {
   dataset: string;
   model: string;
@@ -106,7 +176,14 @@ export interface TrainingSpec {
   options?: Record<string, unknown>;
 }
 
-/** A stored training job (the store may add more fields: progress, result, timestamps). */
+/**
+ * A stored training job (the store may add more fields: progress, result, timestamps).
+ *
+ * @example
+ * ```ts
+ * const job: JobRecordLike = { id: '01J0ABCDEF', status: 'running', progress: { phase: 'train' } };
+ * ```
+ */
 export interface JobRecordLike {
   id: string;
   status: string;

@@ -194,7 +194,14 @@ export const JobIdParams = z.object({
     .openapi({ param: { name: 'id', in: 'path' }, example: '01J0ABCDEF' }),
 });
 
-/** Standard error responses, for `createRoute`. */
+/**
+ * Standard error responses, for `createRoute`.
+ *
+ * @example
+ * ```ts
+ * createRoute({ method: 'get', path: '/x', responses: { 200: ok, ...errorResponses(401, 404) } });
+ * ```
+ */
 export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(
     statuses.map((s) => [

@@ -9,7 +9,14 @@ import type { createApp } from './app.js';
 
 type App = ReturnType<typeof createApp>;
 
-/** A listening server. */
+/**
+ * A listening server.
+ *
+ * @example
+ * ```ts
+ * const { url, close } = await startServer(app, { port: 0 });
+ * ```
+ */
 export interface RunningServer {
   url: string;
   port: number;

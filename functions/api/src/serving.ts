@@ -12,7 +12,15 @@
 import { ModelNotFoundError, ModelUnavailableError, NoServingVersionError } from './errors.js';
 import type { LoadedModel, ModelSource } from './ports.js';
 
-/** A model version in use by one request; call `release()` when done. */
+/**
+ * A model version in use by one request; call `release()` when done.
+ *
+ * @example
+ * ```ts
+ * const lease = await serving.acquire('digits');
+ * try { await lease.model.classify(image, { topK: 1 }); } finally { lease.release(); }
+ * ```
+ */
 export interface Lease {
   name: string;
   version: number;
@@ -20,7 +28,14 @@ export interface Lease {
   release(): void;
 }
 
-/** A load failure, as reported on `/ready`. */
+/**
+ * A load failure, as reported on `/ready`.
+ *
+ * @example
+ * ```ts
+ * const error: LoadError = { version: 3, message: 'weights.bin is truncated', at: new Date().toISOString() };
+ * ```
+ */
 export interface LoadError {
   version?: number;
   message: string;
@@ -31,7 +46,14 @@ export interface LoadError {
   retryAt?: string;
 }
 
-/** What `/ready` shows for one model. */
+/**
+ * What `/ready` shows for one model.
+ *
+ * @example
+ * ```ts
+ * for (const slot of serving.status()) console.log(slot.name, slot.version, slot.lastError?.message);
+ * ```
+ */
 export interface SlotStatus {
   name: string;
   /** The version serving now, if any. */
@@ -41,7 +63,14 @@ export interface SlotStatus {
   lastError?: LoadError;
 }
 
-/** Options of {@link ServingCache}. */
+/**
+ * Options of {@link ServingCache}.
+ *
+ * @example
+ * ```ts
+ * new ServingCache(models, { refreshMs: 5000, maxRetryMs: 600_000 });
+ * ```
+ */
 export interface ServingOptions {
   /** Minimum time between two reads of `current.json` for one model (default 5000 ms). */
   refreshMs?: number;

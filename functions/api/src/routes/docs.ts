@@ -7,7 +7,14 @@
  */
 import type { App } from '../app-env.js';
 
-/** OpenAPI document metadata. */
+/**
+ * OpenAPI document metadata.
+ *
+ * @example
+ * ```ts
+ * app.doc31('/openapi.json', OPENAPI_CONFIG);
+ * ```
+ */
 export const OPENAPI_CONFIG = {
   openapi: '3.1.0',
   info: {

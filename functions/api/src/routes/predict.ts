@@ -7,7 +7,14 @@ import { ApiError, InvalidRequestError, ObjectNotFoundError } from '../errors.js
 import type { ObjectReader } from '../ports.js';
 import { errorResponses, ModelNameParams, PredictJson, PredictQuery, PredictResponse } from '../schemas.js';
 
-/** Media types accepted as a raw image body. */
+/**
+ * Media types accepted as a raw image body.
+ *
+ * @example
+ * ```ts
+ * IMAGE_MEDIA_TYPES.includes('image/webp'); // true
+ * ```
+ */
 export const IMAGE_MEDIA_TYPES = [
   'image/jpeg',
   'image/png',
@@ -15,7 +22,14 @@ export const IMAGE_MEDIA_TYPES = [
   'application/octet-stream',
 ] as const;
 
-/** Key prefixes a `{ s3Key }` request may read. */
+/**
+ * Key prefixes a `{ s3Key }` request may read.
+ *
+ * @example
+ * ```ts
+ * READABLE_PREFIXES.some((p) => 'uploads/cat.jpg'.startsWith(p)); // true
+ * ```
+ */
 export const READABLE_PREFIXES = ['datasets/', 'uploads/'] as const;
 
 const binary = z.string().openapi({ type: 'string', format: 'binary' });
