@@ -36,7 +36,7 @@ function outSize(inSize: number, k: number, s: number, pad: Pad, axis: 1 | 2): n
 /**
  * The comparison grid: Conv2DBackpropFilter / Conv2DBackpropInput and the two depthwise gradients
  * over strides 1 and 2, padding same/valid (plus explicit pads), kernels 1×1/3×3/5×5, batch 1 and
- * 4, channel multiplier 1 and 2; plus transposed and batched BatchMatMul and leading-axes Sum.
+ * 4, channel multiplier 1 and 2; plus transposed and batched BatchMatMul.
  *
  * @example
  * ```ts
@@ -143,20 +143,6 @@ export function kernelCases(): KernelCase[] {
     attrs: { transposeA: false, transposeB: true },
     seed: seed++,
   });
-  for (const [shape, axis, keepDims] of [
-    [[4, 16, 16, 40], [0, 1, 2], false],
-    [[4, 16, 16, 40], [2, 0, 1], true],
-    [[300, 200], 0, false],
-    [[4, 16, 16, 40], [1, 2], false],
-  ] as const) {
-    cases.push({
-      name: `Sum ${shape.join('×')} axis ${axis} keepDims ${keepDims}`,
-      kernel: 'Sum',
-      inputs: { x: [...shape] },
-      attrs: { axis: Array.isArray(axis) ? [...axis] : axis, keepDims },
-      seed: seed++,
-    });
-  }
   return cases;
 }
 

@@ -1,16 +1,17 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { assertFloat32, convGeometry, type PadAttr } from './conv-geometry.js';
-import { KernelScope, type WasmBackendLike } from './kernel-scope.js';
+import { type KernelInputs, KernelScope, type WasmBackendLike } from './kernel-scope.js';
 
 const NAME = 'DepthwiseConv2dNativeBackpropFilter';
 
 /**
- * Filter gradient of a depthwise convolution on wasm as ONE depthwise convolution over a "canvas":
- * the batch images of x are laid side by side along the width (each padded to a multiple of the
- * stride), dy's images likewise become one wide depthwise filter, and the forward stride becomes
- * the dilation (the forward dilation the stride). Images never overlap, so the per-channel
- * correlation also sums over the batch:
- * `dW[kh,kw,c,m] = Σ_b,oh,ow x[b, oh·s+kh·d-top, ow·s+kw·d-left, c] · dy[b,oh,ow,c·M+m]`.
+ * Filter gradient of a depthwise convolution on wasm, one pass per filter tap without im2col:
+ * x is padded to the grid the filter reads and viewed as `[b·h·w, C]`; dy is placed on the same
+ * grid (dilated by the stride, zero-padded). Tap (kh, kw) pairs grid cell g of dy with cell
+ * `g + shift` of x (`shift = kh·d·w + kw·d`) — the zero rows/columns of dy cancel every term that
+ * would wrap across a row or an image — so with channel-major views (one transpose of x and of dy)
+ * each tap is one pad, one multiply (broadcast over the multiplier M) and one innermost-axis sum:
+ * `dW[kh,kw,c,m] = Σ_g x[g + shift, c] · dy[g, c·M + m]`.
  */
 export const depthwiseBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
@@ -35,51 +36,49 @@ export const depthwiseBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) 
       true,
     );
     const m = g.outC / g.inC;
-    // Width of one image slot on the canvas: everything the filter reads, rounded up to the stride.
-    const slotQ = Math.ceil(((g.outW - 1) * g.sW + (g.kW - 1) * g.dW + 1) / g.sW);
-    const slot = slotQ * g.sW;
-    const needH = (g.outH - 1) * g.sH + (g.kH - 1) * g.dH + 1;
+    const hn = (g.outH - 1) * g.sH + (g.kH - 1) * g.dH + 1;
+    const wn = (g.outW - 1) * g.sW + (g.kW - 1) * g.dW + 1;
     const xs = scope.padOrCrop(x, [
       [0, 0],
-      [Math.min(0, g.top), Math.min(0, needH - g.inH - g.top)],
-      [g.left, slot - g.inW - g.left],
+      [g.top, hn - g.inH - g.top],
+      [g.left, wn - g.inW - g.left],
       [0, 0],
     ]);
-    const rows = xs.shape[1] as number;
-    const canvas0 = scope.reshape(scope.transpose(xs, [1, 0, 2, 3]), [1, rows, g.batch * slot, g.inC]);
-    const canvasW = (g.batch * slotQ - 1) * g.sW + 1 + (g.kW - 1) * g.dW;
-    const extraW = canvasW - g.batch * slot;
-    const canvas =
-      extraW < 0
-        ? scope.padOrCrop(canvas0, [
-            [0, 0],
-            [0, 0],
-            [0, extraW],
-            [0, 0],
-          ])
-        : canvas0;
-    const dyP = scope.padOrCrop(dy, [
+    const n = g.batch * hn * wn;
+    // Channel-major views (one transpose each), so every per-tap reduction is over the innermost axis.
+    const xT = scope.reshape(scope.transpose(scope.reshape(xs, [n, g.inC]), [1, 0]), [g.inC, 1, n]);
+    const dyP = scope.padOrCrop(scope.dilateSpatial(dy, g.sH, g.sW), [
       [0, 0],
-      [0, 0],
-      [0, slotQ - g.outW],
+      [0, hn - g.outH * g.sH],
+      [0, wn - g.outW * g.sW],
       [0, 0],
     ]);
-    const filter = scope.reshape(scope.transpose(dyP, [1, 0, 2, 3]), [g.outH, g.batch * slotQ, g.inC, m]);
-    const out = scope.run(
-      'DepthwiseConv2dNative',
-      { x: canvas, filter },
-      {
-        strides: [g.dH, g.dW],
-        dilations: [g.sH, g.sW],
-        pad: [
+    const maxShift = (g.kH - 1) * g.dH * wn + (g.kW - 1) * g.dW;
+    const len = n - maxShift;
+    const dyT = scope.transpose(scope.reshape(dyP, [n, g.outC]), [1, 0]); // [C·M, n]
+    const dyL = scope.reshape(scope.run('Slice', { x: dyT }, { begin: [0, 0], size: [g.outC, len] }), [
+      g.inC,
+      m,
+      len,
+    ]);
+    const taps: TensorInfo[] = [];
+    for (let kh = 0; kh < g.kH; kh++) {
+      for (let kw = 0; kw < g.kW; kw++) {
+        const shift = kh * g.dH * wn + kw * g.dW;
+        const shifted = scope.padOrCrop(dyL, [
           [0, 0],
-          [Math.max(0, g.top), Math.max(0, needH - g.inH - g.top)],
-          [0, Math.max(0, extraW)],
           [0, 0],
-        ],
-      },
-    );
-    return scope.keep(scope.reshape(out, [g.kH, g.kW, g.inC, m]));
+          [shift, n - shift - len],
+        ]);
+        const prod = scope.run('Multiply', { a: xT, b: shifted }); // [C, M, n]
+        taps.push(scope.run('Sum', { x: prod }, { axis: [2], keepDims: false }));
+      }
+    }
+    const stacked =
+      taps.length === 1
+        ? (taps[0] as TensorInfo)
+        : scope.run('Pack', taps as unknown as KernelInputs, { axis: 0 });
+    return scope.keep(scope.reshape(stacked, [g.kH, g.kW, g.inC, m]));
   } finally {
     scope.dispose();
   }

@@ -5,7 +5,6 @@ import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter.js';
 import { depthwiseBackpropInputConfig } from './depthwise-backprop-input.js';
-import { sumLeadingAxesConfig } from './sum-leading-axes.js';
 
 /** Kernels Graft adds to (or replaces in) the wasm backend. */
 export const GRAFT_WASM_KERNELS = [
@@ -14,7 +13,6 @@ export const GRAFT_WASM_KERNELS = [
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
   'BatchMatMul',
-  'Sum',
 ] as const;
 
 let registered = false;
@@ -22,8 +20,8 @@ let registered = false;
 /**
  * Registers Graft's wasm training kernels: the three tfjs-backend-wasm 4.22 lacks
  * (`Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter`,
- * `DepthwiseConv2dNativeBackpropInput`) plus faster replacements for `Conv2DBackpropInput`,
- * transposed/batched `BatchMatMul` and leading-axes `Sum` (bias gradients). All are composed from XNNPACK-backed wasm kernels.
+ * `DepthwiseConv2dNativeBackpropInput`) plus faster replacements for `Conv2DBackpropInput` and
+ * transposed/batched `BatchMatMul`. All are composed from XNNPACK-backed wasm kernels.
  * Idempotent; safe to call before or after `tf.setBackend('wasm')`.
  *
  * @example
@@ -36,8 +34,7 @@ let registered = false;
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   const builtInMatMul = tf.getKernel('BatchMatMul', 'wasm');
-  const builtInSum = tf.getKernel('Sum', 'wasm');
-  if (builtInMatMul === undefined || builtInSum === undefined) {
+  if (builtInMatMul === undefined) {
     throw new Error('tfjs-backend-wasm kernels are not registered');
   }
   const configs = [
@@ -46,7 +43,6 @@ export function registerWasmTrainingKernels(): void {
     depthwiseBackpropFilterConfig,
     depthwiseBackpropInputConfig,
     batchMatMulConfig(builtInMatMul),
-    sumLeadingAxesConfig(builtInSum),
   ];
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, 'wasm') !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
