@@ -13,7 +13,7 @@ import { maskHashes, type Synthesised, synthGraft } from './synth.js';
 let s: Synthesised;
 beforeAll(() => {
   s = synthGraft();
-});
+}, 300_000); // one synth (esbuild bundling + asset staging); generous for a loaded 2-core CI box
 afterAll(() => s?.cleanup());
 
 type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };

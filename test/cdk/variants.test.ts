@@ -18,7 +18,7 @@ beforeAll(() => {
     },
     { bundle: false },
   );
-});
+}, 300_000); // one synth (esbuild bundling + asset staging); generous for a loaded 2-core CI box
 afterAll(() => s?.cleanup());
 
 describe('parameters', () => {
