@@ -1,8 +1,11 @@
 import { tf } from '@graft/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { backboneFromModel } from '../../../packages/core/src/backbone/index.js';
 import {
   augmentBatch,
+  InvalidTrainingInputError,
   InvalidTrainingOptionsError,
+  mnistCnn,
   type ProgressEvent,
   resolveClassWeights,
   train,
@@ -126,5 +129,27 @@ describe('training loop', () => {
     await expect(train(base, { validation: 1.5 })).rejects.toBeInstanceOf(InvalidTrainingOptionsError);
     await expect(train(base, { classWeights: [1, 2] })).rejects.toBeInstanceOf(InvalidTrainingOptionsError);
     x.dispose();
+  });
+
+  it('rejects images that do not fit the backbone', async () => {
+    const arch = mnistCnn({ inputSize: 8, channels: 1, filters: 2 });
+    const backbone = backboneFromModel(arch.model, {
+      name: 'tiny',
+      featuresLayer: 'flatten',
+      preprocessing: { scale: 1 / 255, offset: 0 },
+      inputSize: 8,
+    });
+    const images = tf.zeros([2, 10, 10, 1]) as tf.Tensor4D;
+    await expect(
+      train({ strategy: 'scratch', backbone, images, labels: [0, 1], classNames: ['a', 'b'] }, { epochs: 1 }),
+    ).rejects.toBeInstanceOf(InvalidTrainingInputError);
+    await expect(
+      train(
+        { strategy: 'fine-tune', backbone, images, labels: [0, 1], classNames: ['a', 'b'] },
+        { epochs: 1 },
+      ),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    images.dispose();
+    arch.model.dispose();
   });
 });

@@ -1,3 +1,4 @@
+import { InvalidTrainingInputError } from '../errors.js';
 import { buildHead } from '../head.js';
 import { runTrainingLoop } from '../loop.js';
 import { prepareData, type ResolvedOptions } from '../prepare.js';
@@ -19,6 +20,8 @@ export async function trainFeatureExtraction(
   r: ResolvedOptions,
   onProgress?: (e: ProgressEvent) => void,
 ): Promise<StrategyOutput> {
+  if (input.features.rank < 2)
+    throw new InvalidTrainingInputError(`features must be [n, ...shape], got [${input.features.shape}]`);
   const { data, owned } = prepareData(
     input.features,
     input.labels,

@@ -1,4 +1,5 @@
 import type { tf } from '@graft/runtime';
+import { InvalidTrainingInputError } from '../errors.js';
 import { buildHead } from '../head.js';
 import { type LoopResult, runTrainingLoop } from '../loop.js';
 import { prepareData, type ResolvedOptions } from '../prepare.js';
@@ -43,6 +44,12 @@ export async function trainWithBase(
   onProgress?: (e: ProgressEvent) => void,
   headOverride?: { hidden: number; dropout: number },
 ): Promise<{ head: tf.LayersModel; loop: LoopResult }> {
+  const expected = run.base.inputs[0]!.shape.slice(1);
+  const probe = run.transform ? null : run.x.shape.slice(1);
+  if (probe && (probe.length !== expected.length || expected.some((d, i) => d !== null && d !== probe[i])))
+    throw new InvalidTrainingInputError(
+      `data has shape [${run.x.shape}] but the model expects [n,${expected}]`,
+    );
   const { data, owned } = prepareData(
     run.x,
     run.labels,
