@@ -1,11 +1,12 @@
 import { initBackend, tf } from '@graft/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Backbone, loadBackbone } from '../../../packages/core/src/backbone/index.js';
+import { type Backbone, backboneFromModel, loadBackbone } from '../../../packages/core/src/backbone/index.js';
 import {
   ADVISOR_THRESHOLDS,
   advise,
   InvalidTrainingInputError,
   measureSimilarity,
+  mnistCnn,
   type SimilarityMeasure,
   symmetricGaussianKl,
 } from '../../../packages/core/src/training/index.js';
@@ -46,6 +47,24 @@ describe('measureSimilarity', () => {
     expect(simDigits.score).toBeGreaterThan(ADVISOR_THRESHOLDS.similarBnScore);
     expect(simNatural.score).toBeLessThanOrEqual(ADVISOR_THRESHOLDS.similarBnScore);
     tf.dispose([digits.images, digitInput, natural, naturalInput]);
+  });
+
+  it('falls back to feature statistics for a backbone without BatchNormalization', async () => {
+    const arch = mnistCnn({ inputSize: 12, channels: 1, filters: 4, seed: 1 });
+    const plain = backboneFromModel(arch.model, {
+      name: 'tiny',
+      featuresLayer: 'flatten',
+      preprocessing: { scale: 1 / 255, offset: 0 },
+      inputSize: 12,
+    });
+    const digits = mnistImages([1, 2], 4, { size: 12 });
+    const sim = await measureSimilarity(plain, digits.images);
+    expect(sim.method).toBe('feature-statistics');
+    expect(sim.score).toBeGreaterThan(0);
+    expect(sim.score).toBeLessThan(1);
+    expect(sim.images).toBe(8);
+    digits.images.dispose();
+    arch.model.dispose();
   });
 
   it('rejects images of the wrong size', async () => {
