@@ -1,4 +1,4 @@
-import { decodeS3EventKey, isTransientStorageError } from '@graft/storage';
+import { decodeS3EventKey, TransientStorageError } from '@graft/storage';
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type Outcome, type ProcessDeps, processObject } from './process-object.js';
 
@@ -71,6 +71,6 @@ function isS3Event(event: SQSEvent | S3Event): event is S3Event {
 }
 
 function describe(error: unknown): string {
-  const transient = isTransientStorageError(error) ? ' (transient)' : '';
+  const transient = error instanceof TransientStorageError ? ' (transient)' : '';
   return `${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}${transient}`;
 }

@@ -1,12 +1,5 @@
 import { ImagingError } from '@graft/imaging';
-import {
-  type BlobStore,
-  type FeatureStore,
-  keys,
-  NotFoundError,
-  StorageError,
-  sha256Hex,
-} from '@graft/storage';
+import { type BlobStore, type FeatureStore, keys, NotFoundError, StorageError, sha256 } from '@graft/storage';
 import type { ExtractConfig, Extractor } from './extractor.js';
 
 /** What happened to one uploaded object. */
@@ -44,57 +37,48 @@ export class RetryableError extends Error {
 export async function processObject(key: string, deps: ProcessDeps): Promise<Outcome> {
   if (!key.startsWith('datasets/')) return { kind: 'ignored', key, reason: 'outside datasets/' };
   if (key.endsWith('/')) return { kind: 'ignored', key, reason: 'folder marker' };
-  if (key.endsWith('/graft.json') && key.split('/').length === 3)
+  if (key.endsWith('/graft.json') && key.split('/').length === 3) {
     return { kind: 'ignored', key, reason: 'data set config' };
+  }
 
   let bytes: Uint8Array;
   try {
     bytes = await deps.store.get(key);
   } catch (error) {
-    // Deleted (or overwritten and deleted) between the event and now: nothing left to process.
+    // Deleted between the event and now: nothing left to process.
     if (error instanceof NotFoundError) return { kind: 'ignored', key, reason: 'object no longer exists' };
     throw error;
   }
-  const sha256 = await sha256Hex(bytes);
+  const contentSha = await sha256(bytes);
   const parsed = keys.parseUploadKey(key);
   if (!parsed) {
-    return reject(
-      deps,
-      key,
-      sha256,
-      datasetOf(key),
-      'invalid_key',
-      'expected datasets/<dataset>/[<split>/]<label>/<file>',
-    );
+    const message = 'expected datasets/<dataset>/[<split>/]<label>/<file>';
+    return reject(deps, key, contentSha, datasetOf(key), 'invalid_key', message);
   }
   const config = await readConfig(deps, parsed.dataset);
   if (config.labels && !config.labels.includes(parsed.label)) {
-    return reject(
-      deps,
-      key,
-      sha256,
-      parsed.dataset,
-      'unknown_label',
-      `label '${parsed.label}' is not one of ${config.labels.join(', ')}`,
-    );
+    const message = `label '${parsed.label}' is not one of ${config.labels.join(', ')}`;
+    return reject(deps, key, contentSha, parsed.dataset, 'unknown_label', message);
   }
   const extractor = await deps.extractors.get(config);
-  const featureKey = keys.feature(extractor.backboneId, extractor.cut, sha256);
-  if (await deps.features.has(extractor.backboneId, extractor.cut, sha256)) {
-    return { kind: 'duplicate', key, sha256, featureKey };
-  }
+  const ref = { backboneId: extractor.backboneId, cut: extractor.cut, sha256: contentSha };
+  const featureKey = deps.features.key(ref);
+  if (await deps.features.has(ref)) return { kind: 'duplicate', key, sha256: contentSha, featureKey };
   const started = performance.now();
   let output: { data: Float32Array; shape: number[] };
   try {
     output = await extractor.extract(bytes);
   } catch (error) {
     if (error instanceof ImagingError)
-      return reject(deps, key, sha256, parsed.dataset, error.code, error.message);
+      return reject(deps, key, contentSha, parsed.dataset, error.code, error.message);
     throw error;
   }
-  await deps.features.put(extractor.backboneId, extractor.cut, sha256, output);
-  return { kind: 'extracted', key, sha256, featureKey, ms: performance.now() - started };
+  await deps.features.put(ref, output, { dtype: FEATURE_DTYPE });
+  return { kind: 'extracted', key, sha256: contentSha, featureKey, ms: performance.now() - started };
 }
+
+/** Activations are stored as float16: half the bytes, ≤ 1e-3 relative error (see the storage package). */
+export const FEATURE_DTYPE = 'float16' as const;
 
 async function readConfig(deps: ProcessDeps, dataset: string) {
   try {
@@ -123,7 +107,7 @@ function datasetOf(key: string): string {
  * ```
  */
 export async function rejectKey(dataset: string, key: string): Promise<string> {
-  return keys.reject(dataset, await sha256Hex(new TextEncoder().encode(key)));
+  return keys.reject(dataset, await sha256(key));
 }
 
 async function reject(

@@ -1,5 +1,5 @@
 import { type ProcessDeps, processObject } from '@graft/fn-extract';
-import { sha256Hex } from '@graft/storage';
+import { type FeatureRef, NotFoundError, sha256 } from '@graft/storage';
 import type { Upload } from './dataset-index.js';
 
 /** Activations of the usable uploads of one split, plus what happened to the others. */
@@ -72,13 +72,22 @@ export async function gatherActivations(
 }
 
 async function activationOf(deps: ProcessDeps, at: { backboneId: string; cut: string }, key: string) {
-  const sha = await sha256Hex(await deps.store.get(key));
-  const stored = await deps.features.get(at.backboneId, at.cut, sha);
+  const sha = await sha256(await deps.store.get(key));
+  const stored = await readFeature(deps, { ...at, sha256: sha });
   if (stored) return { data: stored.data, shape: stored.shape, computed: false, sha };
   const outcome = await processObject(key, deps);
   if (outcome.kind === 'rejected') return { code: outcome.code, message: outcome.message };
   if (outcome.kind === 'ignored') return { code: 'ignored', message: outcome.reason };
-  const fresh = await deps.features.get(at.backboneId, at.cut, outcome.sha256);
+  const fresh = await readFeature(deps, { ...at, sha256: outcome.sha256 });
   if (!fresh) throw new Error(`features of ${key} were not stored`);
   return { data: fresh.data, shape: fresh.shape, computed: outcome.kind === 'extracted', sha };
+}
+
+async function readFeature(deps: ProcessDeps, ref: FeatureRef) {
+  try {
+    return await deps.features.get(ref);
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
 }

@@ -14,7 +14,7 @@ import {
 } from '@graft/core';
 import { createExtractDeps } from '@graft/fn-extract';
 import { tf } from '@graft/runtime';
-import { type BlobStore, JobStore, ModelRegistry, sha256Hex } from '@graft/storage';
+import { type BlobStore, JobStore, ModelRegistry, sha256 } from '@graft/storage';
 import { type DatasetIndex, indexDataset, type Upload } from './dataset-index.js';
 import { type Decision, decideStrategy } from './decide.js';
 import { JobError } from './errors.js';
@@ -82,20 +82,14 @@ const DEFAULTS: Record<string, TrainOptions> = {
  */
 export async function runJob(jobId: string, deps: JobDeps) {
   const jobs = new JobStore(deps.store);
-  const record = await jobs.get(jobId);
-  if (!record) throw new JobError('job_not_found', `no job record jobs/${jobId}.json`);
+  const record = await jobs.get<JobSpec>(jobId);
   const progress = progressReporter((p: JobProgress) => jobs.update(jobId, { progress: p }));
-  await jobs.update(jobId, {
-    status: 'running',
-    startedAt: new Date().toISOString(),
-    progress: { phase: 'index', fraction: 0 },
-  });
+  await jobs.update(jobId, { status: 'running', progress: { phase: 'index', fraction: 0 } });
   try {
     const result = await execute(record.spec, deps.store, progress);
     await progress.flush();
     return await jobs.update(jobId, {
       status: 'succeeded',
-      finishedAt: new Date().toISOString(),
       progress: { phase: 'done', fraction: 1, message: `published ${result.model} v${result.version}` },
       result,
     });
@@ -106,7 +100,6 @@ export async function runJob(jobId: string, deps: JobDeps) {
     deps.log?.({ level: 'error', msg: 'job failed', jobId, code, message });
     return await jobs.update(jobId, {
       status: 'failed',
-      finishedAt: new Date().toISOString(),
       error: { code, message },
     });
   }
@@ -332,7 +325,7 @@ async function prepareInputs(
         uploads.map((u) => u.key),
         backbone,
         async (key, bytes) => {
-          if (fingerprinted) fingerprint.push({ sha256: await sha256Hex(bytes), label: labelOf.get(key)! });
+          if (fingerprinted) fingerprint.push({ sha256: await sha256(bytes), label: labelOf.get(key)! });
         },
       );
       return { uploads, x: keep(x) };

@@ -1,5 +1,9 @@
-import { readdir } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { byteCompare } from './byte-compare.js';
 import { keyProblem } from './key-rules.js';
 import type { ListState } from './local-s3-list-patch.js';
@@ -11,6 +15,16 @@ export interface S3rverStore {
   getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
   existsObject(bucket: string, key: string): Promise<boolean>;
   listObjects(bucket: string, options: ListOptions): Promise<ListResult>;
+  putObject?(object: PutObjectInput): Promise<{ size: number; md5: string }>;
+  getObject?(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<unknown>;
+}
+
+/** What s3rver's controllers hand to `store.putObject`. */
+interface PutObjectInput {
+  bucket: string;
+  key: string;
+  metadata: Record<string, string>;
+  content: Buffer | NodeJS.ReadableStream;
 }
 
 interface ListOptions {
@@ -29,10 +43,27 @@ interface ListResult {
 /** Constructors from s3rver's own modules, so thrown errors become proper S3 XML error responses. */
 export interface S3rverModels {
   S3Error: new (code: string, message: string, detail?: Record<string, string>) => Error;
-  S3Object: new (bucket: string, key: string, content: null, metadata: Record<string, string>) => unknown;
+  S3Object: new (
+    bucket: string,
+    key: string,
+    content: NodeJS.ReadableStream | null,
+    metadata: Record<string, string>,
+  ) => { range?: { start: number; end: number } };
 }
 
 const OBJECT_SUFFIX = '._S3rver_object';
+
+/** The metadata s3rver keeps besides `x-amz-meta-*` (its `S3Object.ALLOWED_METADATA`). */
+const METADATA_KEYS = new Set([
+  'content-type',
+  'content-encoding',
+  'content-disposition',
+  'content-language',
+  'cache-control',
+  'expires',
+  'x-amz-storage-class',
+  'x-amz-website-redirect-location',
+]);
 
 /**
  * Patches an s3rver `FilesystemStore` in place so that (1) no bucket name or object key can resolve
@@ -128,6 +159,84 @@ export function hardenS3rverStore(
       isTruncated = false;
     }
     return { objects, commonPrefixes: [...commonPrefixes].sort(byteCompare), isTruncated };
+  };
+
+  // s3rver writes objects in place and answers before the bytes are flushed, so a GET racing a PUT
+  // (a job record read while it is being updated) sees a partial file. S3 is atomic per object:
+  // write everything to temporary files, flush, then rename into place (object last).
+  // Reads open the object once and take its length from that open file, so a concurrent replace (a
+  // rename) can never cut a response short: the reader sees the old object or the new one, whole.
+  store.getObject = async (bucket: string, key: string, options?: { start?: number; end?: number }) => {
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(store.getResourcePath(bucket, key, 'object'), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    try {
+      const size = (await handle.stat()).size;
+      const metadata = { ...(await store.getMetadata(bucket, key)), 'content-length': String(size) };
+      const lastByte = Math.max(0, size - 1);
+      const ranged = options !== undefined && (options.start !== undefined || Boolean(options.end));
+      const range = {
+        start: options?.start ?? 0,
+        end: Math.min(options?.end ?? Number.POSITIVE_INFINITY, lastByte),
+      };
+      if (range.start < 0 || range.end < range.start) {
+        await handle.close();
+        const object = new S3Object(bucket, key, null, metadata);
+        if (ranged) object.range = range;
+        return object;
+      }
+      const object = new S3Object(
+        bucket,
+        key,
+        handle.createReadStream({ ...range, autoClose: true }),
+        metadata,
+      );
+      if (ranged) object.range = range;
+      return object;
+    } catch (error) {
+      await handle.close().catch(() => {});
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  };
+
+  store.putObject = async (object: PutObjectInput) => {
+    const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
+    const metadataPath = store.getResourcePath(object.bucket, object.key, 'metadata.json');
+    const md5Path = store.getResourcePath(object.bucket, object.key, 'object.md5');
+    await mkdir(path.dirname(objectPath), { recursive: true });
+    const suffix = `.${randomBytes(6).toString('hex')}.tmp`;
+    const md5Context = createHash('md5');
+    let size = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        md5Context.update(chunk);
+        size += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    const source = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
+    const temporary = [objectPath, metadataPath, md5Path].map((p) => p + suffix) as [string, string, string];
+    try {
+      await pipeline(source, counter, createWriteStream(temporary[0]));
+      const md5 = md5Context.digest('hex');
+      const json = Object.fromEntries(
+        Object.entries(object.metadata).filter(([k]) => METADATA_KEYS.has(k) || k.startsWith('x-amz-meta-')),
+      );
+      await writeFile(temporary[2], md5);
+      await writeFile(temporary[1], JSON.stringify(json, null, 2));
+      await rename(temporary[2], md5Path);
+      await rename(temporary[1], metadataPath);
+      await rename(temporary[0], objectPath);
+      return { size, md5 };
+    } catch (error) {
+      await Promise.all(temporary.map((p) => rm(p, { force: true })));
+      throw error;
+    }
   };
 }
 
