@@ -7,6 +7,8 @@ import { imagesTensor } from './images.js';
 export interface Decision {
   strategy: Exclude<StrategyName, 'develop'>;
   scenario?: 1 | 2 | 3 | 4;
+  /** A freeze-k cut asked for explicitly (`options.cut`). */
+  cut?: string;
   explanation: string;
   advice?: Advice;
 }

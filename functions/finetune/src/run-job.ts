@@ -1,5 +1,6 @@
 import {
   type Backbone,
+  backboneFromModel,
   createBundle,
   evaluate,
   fingerprintDataset,
@@ -51,7 +52,7 @@ const DEFAULTS: Record<string, TrainOptions> = {
     head: { hidden: 128, dropout: 0.3 },
   },
   'freeze-k': {
-    epochs: 15,
+    epochs: 8,
     learningRate: 1e-3,
     batchSize: 32,
     earlyStopping: { patience: 3 },
@@ -130,7 +131,8 @@ async function execute(
     fraction: 0.02,
     message: 'measuring data set size and similarity to the source data',
   });
-  const decision = await decideStrategy(spec.strategy, backbone, index.uploads, index.labels, read);
+  const decided = await decideStrategy(spec.strategy, backbone, index.uploads, index.labels, read);
+  const decision: Decision = spec.options?.cut ? { ...decided, cut: spec.options.cut } : decided;
   progress.set({ phase: 'advise', fraction: 0.05, message: decision.explanation });
 
   const splits = bySplit(index.uploads);
@@ -279,17 +281,22 @@ async function prepareInputs(
       const val = await gather(splits.val);
       const test = await gather(splits.test);
       if (decision.strategy === 'freeze-k') {
+        // The data set stores activations at its cut; the job may freeze more (a deeper cut): the frozen
+        // layers between the two run once over the stored activations.
+        const cut = freezeCut(backbone, extractor.cut, decision);
+        const forward = (split?: PreparedSplit) =>
+          split && cut !== extractor.cut
+            ? {
+                uploads: split.uploads,
+                x: keep(predictInBatches(segment(backbone, extractor.cut, cut), split.x)),
+              }
+            : split;
+        const trainAt = forward(train)!;
         return {
-          cut: extractor.cut,
-          train: {
-            ...train,
-            strategy: 'freeze-k',
-            backbone,
-            cut: extractor.cut,
-            activations: train.x as tf.Tensor4D,
-          },
-          val,
-          test,
+          cut,
+          train: { ...trainAt, strategy: 'freeze-k', backbone, cut, activations: trainAt.x as tf.Tensor4D },
+          val: forward(val),
+          test: forward(test),
           rejected,
           fingerprint,
           dispose,
@@ -408,6 +415,32 @@ function evaluateSplits(
   } finally {
     tf.dispose([valScores, testScores].filter((t): t is tf.Tensor2D => t !== undefined));
   }
+}
+
+/**
+ * The cut a freeze-k job trains above: the one asked for (`options.cut`) or advised, but never below the cut the
+ * data set's activations are stored at (those layers are already baked into the stored activations).
+ */
+function freezeCut(backbone: Backbone, storedCut: string, decision: Decision): string {
+  const wanted = decision.cut ?? decision.advice?.cut ?? storedCut;
+  const index = (name: string) => backbone.cuts.find((c) => c.name === name)?.index;
+  const wantedIndex = index(wanted);
+  if (wantedIndex === undefined)
+    throw new JobError('unknown_cut', `cut '${wanted}' is not a cut point of ${backbone.id}`);
+  return wantedIndex < (index(storedCut) ?? 0) ? storedCut : wanted;
+}
+
+/** The frozen layers of `backbone` from the output of `from` to the output of `to`, as one model. */
+function segment(backbone: Backbone, from: string, to: string): tf.LayersModel {
+  const { upper } = splitBackbone(backbone, from);
+  if (!upper) throw new JobError('unknown_cut', `nothing lies above '${from}'`);
+  const size = upper.inputs[0]!.shape[1] ?? 1;
+  const above = backboneFromModel(upper, {
+    name: `${backbone.name}-above-${from}`,
+    preprocessing: backbone.preprocessing,
+    inputSize: size,
+  });
+  return splitBackbone(above, to).trunk;
 }
 
 function predictInBatches(model: tf.LayersModel, x: tf.Tensor, batchSize = 64): tf.Tensor {

@@ -30,6 +30,7 @@ export function createOutput(options: {
   const stderr = options.stderr ?? process.stderr;
   const tty = Boolean(stderr.isTTY) && !options.json;
   let lastPlain = 0;
+  let lastText = '';
   let lineOpen = false;
   const closeLine = () => {
     if (lineOpen) stderr.write('\n');
@@ -51,8 +52,9 @@ export function createOutput(options: {
         return;
       }
       const now = Date.now();
-      if (now - lastPlain < 2000 && done !== total) return;
+      if (text === lastText || (now - lastPlain < 2000 && done !== total)) return;
       lastPlain = now;
+      lastText = text;
       stderr.write(`${text}\n`);
     },
     result(value) {

@@ -99,8 +99,20 @@ describe('advise', () => {
     expect(s2).toMatchObject({ scenario: 2, strategy: 'freeze-k', similarity: 'different' });
     expect(s2.cut).not.toBe('features');
     expect(s2.k).toBeGreaterThan(0);
-    expect(s2.k).toBeLessThanOrEqual(backbone.pretrainedUpTo!);
-    expect(backbone.cuts.find((c) => c.name === s2.cut)?.imagenet).toBe(true);
+    // The retrained layers above the cut fit the parameter budget of the data set (and the cut is the
+    // shallowest that does); the cut never goes below the freeze floor.
+    const total = Object.values(small).reduce((a, b) => a + b, 0);
+    const paramsAbove = (k: number) =>
+      backbone.model.layers.slice(k + 1).reduce((n, l) => n + l.countParams(), 0);
+    expect(paramsAbove(s2.k)).toBeLessThanOrEqual(total * ADVISOR_THRESHOLDS.maxRetrainedParamsPerImage);
+    const shallower = backbone.cuts.filter((c) => c.index < s2.k && c.name !== 'features').at(-1)!;
+    expect(paramsAbove(shallower.index)).toBeGreaterThan(
+      total * ADVISOR_THRESHOLDS.maxRetrainedParamsPerImage,
+    );
+    // With plenty of images the cut stops at the freeze floor inside the untouched ImageNet layers.
+    const many = advise({ counts: { a: 900, b: 900, c: 900, d: 900, e: 900 }, similarity: sim(5), backbone });
+    expect(many.k).toBeLessThanOrEqual(backbone.pretrainedUpTo!);
+    expect(backbone.cuts.find((c) => c.name === many.cut)?.imagenet).toBe(true);
     expect(advise({ counts: large, similarity: sim(5), backbone })).toMatchObject({
       scenario: 3,
       strategy: 'scratch',

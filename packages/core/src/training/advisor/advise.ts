@@ -61,12 +61,12 @@ export function advise(input: {
   const similarity = input.similarity.score <= limit ? 'similar' : 'different';
   const scenario = size === 'small' ? (similarity === 'similar' ? 1 : 2) : similarity === 'similar' ? 4 : 3;
   const strategy = (['feature-extraction', 'freeze-k', 'scratch', 'fine-tune'] as const)[scenario - 1]!;
-  const { cut, k } = chooseCut(input.backbone, scenario, t);
+  const { cut, k } = chooseCut(input.backbone, scenario, t, total);
   const sizeText = `${total} images in ${counts.length} classes (median ${perClass} per class; large from ${t.largePerClass})`;
   const simText = `similarity score ${input.similarity.score.toFixed(3)} (${input.similarity.method} over ${input.similarity.images} images; similar up to ${limit})`;
   const why = {
     1: `a small data set close to ${input.backbone.name}'s source data: keep the whole network frozen and train a new head on its features`,
-    2: `a small data set unlike the source data: freeze the generic early layers up to '${cut}' (layer ${k}) and retrain the upper blocks with a new head`,
+    2: `a small data set unlike the source data: freeze the layers up to '${cut}' (layer ${k}: at most ${t.maxRetrainedParamsPerImage} retrained parameters per image, never below ${Math.round(t.freezeFraction * 100)} % of the pretrained depth) and retrain the layers above with a new head`,
     3: `a large data set unlike the source data: train the ${input.backbone.name} architecture from scratch`,
     4: `a large data set close to the source data: fine-tune every layer from the pretrained weights with a low learning rate`,
   }[scenario];
@@ -86,14 +86,24 @@ function chooseCut(
   backbone: Backbone,
   scenario: 1 | 2 | 3 | 4,
   t: AdvisorThresholds,
+  images: number,
 ): { cut: string | null; k: number } {
   const features = backbone.cuts.at(-1);
   if (scenario === 1) return { cut: features?.name ?? 'features', k: features?.index ?? -1 };
   if (scenario !== 2) return { cut: null, k: -1 };
+  // Keep at least the generic early layers frozen, and retrain no more parameters than the data can support:
+  // the shallowest cut whose layers above hold at most `maxRetrainedParamsPerImage` parameters per image.
   const depth = backbone.pretrainedUpTo ?? features?.index ?? 0;
-  const target = Math.floor(depth * t.freezeFraction);
-  const candidates = backbone.cuts.filter((c) => c.name !== 'features' && c.index <= target);
-  const preferred = candidates.filter((c) => c.imagenet);
-  const pick = (preferred.length ? preferred : candidates).at(-1) ?? features;
+  const floor = Math.floor(depth * t.freezeFraction);
+  const budget = images * t.maxRetrainedParamsPerImage;
+  const layers = backbone.model.layers;
+  const paramsAbove = (index: number) =>
+    layers.slice(index + 1).reduce((sum, layer) => sum + layer.countParams(), 0);
+  const candidates = backbone.cuts.filter((c) => c.name !== 'features');
+  const lowest = candidates.filter((c) => c.index <= floor).at(-1) ?? candidates[0];
+  const pick =
+    candidates.find((c) => c.index >= (lowest?.index ?? 0) && paramsAbove(c.index) <= budget) ??
+    candidates.at(-1) ??
+    features;
   return { cut: pick?.name ?? 'features', k: pick?.index ?? -1 };
 }

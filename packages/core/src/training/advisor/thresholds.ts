@@ -33,6 +33,12 @@ export const ADVISOR_THRESHOLDS = {
    * whole model) and retrains the rest: early layers hold generic edges and textures, upper blocks are specific.
    */
   freezeFraction: 0.6,
+  /**
+   * Scenario 2 retrains at most this many parameters per training image: a small data set cannot fit millions
+   * of weights (and every retrained weight costs training time). 1,000 MNIST digits → 500k parameters → the
+   * cut lands on `block_16_project_BN` (Conv_1 and the head retrained); 5,000 images reach the `freezeFraction` floor.
+   */
+  maxRetrainedParamsPerImage: 500,
   /** Per-layer weights of the similarity score decay linearly from 1 (first BN layer) to this (last). */
   lastLayerWeight: 0.25,
   /** At most this many images are used to measure similarity. */
