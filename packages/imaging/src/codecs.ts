@@ -83,6 +83,9 @@ async function compile(name: CodecName): Promise<WebAssembly.Module> {
     import('node:path'),
   ]);
   const [pkg, file] = WASM_FILES[name];
+  // In a bundle (Lambda) there is no node_modules: the deploy copies every .wasm, flat, into GRAFT_WASM_DIR.
+  const flat = process.env.GRAFT_WASM_DIR;
+  if (flat) return new WebAssembly.Module(readFileSync(path.join(flat, path.basename(file))));
   const dir = path.dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`));
   if (name === 'webpEncoder') {
     // @jsquash/webp picks its SIMD glue when the engine validates SIMD; the binary must match it.

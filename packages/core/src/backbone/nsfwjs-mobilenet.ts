@@ -32,6 +32,8 @@ async function loadUmd(file: string): Promise<unknown> {
 
 /** Directory holding nsfwjs' MobileNetV2 files (resolved by path: the package `exports` map hides them). */
 export function nsfwjsModelDir(): string {
+  // In a bundle (Lambda) there is no node_modules: the deploy copies the model files into GRAFT_MODEL_DIR.
+  if (process.env.GRAFT_MODEL_DIR) return process.env.GRAFT_MODEL_DIR;
   const require = createRequire(import.meta.url);
   // The main entry is <root>/dist/cjs/index.js; package.json itself is not exported.
   const main = require.resolve('nsfwjs');
