@@ -11,7 +11,6 @@ import {
   type BlobStore,
   FeatureStore,
   JobStore,
-  keys,
   type LocalS3,
   ModelRegistry,
   S3BlobStore,
