@@ -1,4 +1,4 @@
-import { compileTrunk, loadBackbone, splitBackbone } from '@graft/core';
+import { compileTrunk, disposeWeights, loadBackbone, splitBackbone } from '@graft/core';
 import { decodeImage, type ImageLimits, toModelInput } from '@graft/imaging';
 import { tf } from '@graft/runtime';
 
@@ -16,6 +16,8 @@ export interface Extractor {
   cut: string;
   /** Decodes, resizes, normalises and runs the frozen trunk. Throws imaging errors for bad images. */
   extract(bytes: Uint8Array): Promise<{ data: Float32Array; shape: number[] }>;
+  /** Frees the trunk's weights. */
+  dispose(): void;
 }
 
 /**
@@ -40,6 +42,14 @@ export function createExtractorCache(options: { limits?: ImageLimits } = {}) {
         cache.set(key, extractor);
       }
       return extractor;
+    },
+    /** Frees every extractor built so far (a Lambda container never needs to; a job does when it ends). */
+    async dispose(): Promise<void> {
+      const all = [...cache.values()];
+      cache.clear();
+      for (const extractor of await Promise.allSettled(all)) {
+        if (extractor.status === 'fulfilled') extractor.value.dispose();
+      }
     },
   };
 }
@@ -66,6 +76,10 @@ async function build(config: ExtractConfig, limits: ImageLimits = {}): Promise<E
       } finally {
         output.dispose();
       }
+    },
+    dispose() {
+      compiled.dispose();
+      disposeWeights([backbone.model]);
     },
   };
 }

@@ -13,7 +13,7 @@ export type Outcome =
 export interface ProcessDeps {
   store: BlobStore;
   features: FeatureStore;
-  extractors: { get(config: ExtractConfig): Promise<Extractor> };
+  extractors: { get(config: ExtractConfig): Promise<Extractor>; dispose?(): Promise<void> };
   /** Reads a data set's `graft.json` (cached by the caller). Rejects with `NotFoundError` when missing. */
   datasetConfig(dataset: string): Promise<ExtractConfig & { labels?: string[] }>;
 }

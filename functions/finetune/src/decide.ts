@@ -1,6 +1,7 @@
 import { type Advice, advise, type Backbone, measureSimilarity, type StrategyName } from '@graft/core';
 import { tf } from '@graft/runtime';
 import type { Upload } from './dataset-index.js';
+import { JobError } from './errors.js';
 import { imagesTensor } from './images.js';
 
 /** The strategy a job runs and why. */
@@ -46,8 +47,9 @@ export async function decideStrategy(
   }
   const train = uploads.filter((u) => u.split === 'train');
   const sample = spread(train, maxImages).map((u) => u.key);
-  const images = await imagesTensor(read, sample, backbone);
+  const { images } = await imagesTensor(read, sample, backbone);
   try {
+    if (images.shape[0] === 0) throw new JobError('no_training_images', 'no training image could be decoded');
     const similarity = await measureSimilarity(backbone, images);
     const advice = advise({ counts, similarity, backbone });
     return { strategy: advice.strategy, scenario: advice.scenario, explanation: advice.explanation, advice };

@@ -1,14 +1,23 @@
 import type { Backbone } from '@graft/core';
-import { decodeImage, toModelInput } from '@graft/imaging';
+import { decodeImage, ImagingError, toModelInput } from '@graft/imaging';
 import { tf } from '@graft/runtime';
 
+/** A batch of decoded images and the keys it holds (undecodable images are left out). */
+export interface ImageBatch {
+  images: tf.Tensor4D;
+  /** Keys of the images in `images`, in order. */
+  keys: string[];
+  /** Keys skipped because they are not usable images (the extract function writes their rejects records). */
+  skipped: { key: string; code: string; message: string }[];
+}
+
 /**
- * Decodes up to `limit` images into one preprocessed `[n, size, size, 3]` batch (for the similarity measure and
- * for strategies that train from images).
+ * Decodes images into one preprocessed `[n, size, size, 3]` batch (for the similarity measure and for
+ * strategies that train from images). An image that cannot be decoded is skipped and reported, never fatal.
  *
  * @example
  * ```ts
- * const images = await imagesTensor(store, keys, backbone);
+ * const { images, keys } = await imagesTensor((k) => store.get(k), uploadKeys, backbone);
  * ```
  */
 export async function imagesTensor(
@@ -16,16 +25,28 @@ export async function imagesTensor(
   keys: string[],
   backbone: Backbone,
   onBytes?: (key: string, bytes: Uint8Array) => Promise<void>,
-): Promise<tf.Tensor4D> {
+): Promise<ImageBatch> {
   const tensors: tf.Tensor3D[] = [];
+  const used: string[] = [];
+  const skipped: ImageBatch['skipped'] = [];
   try {
     for (const key of keys) {
       const bytes = await read(key);
+      let image: Awaited<ReturnType<typeof decodeImage>>;
+      try {
+        image = await decodeImage(bytes);
+      } catch (error) {
+        if (!(error instanceof ImagingError)) throw error;
+        skipped.push({ key, code: error.code, message: error.message });
+        continue;
+      }
       await onBytes?.(key, bytes);
-      const image = await decodeImage(bytes);
       tensors.push(toModelInput(image, { size: backbone.inputSize, preprocessing: backbone.preprocessing }));
+      used.push(key);
     }
-    return tf.stack(tensors) as tf.Tensor4D;
+    const size = backbone.inputSize;
+    const images = (tensors.length ? tf.stack(tensors) : tf.zeros([0, size, size, 3])) as tf.Tensor4D;
+    return { images, keys: used, skipped };
   } finally {
     tf.dispose(tensors);
   }

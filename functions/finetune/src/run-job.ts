@@ -2,6 +2,7 @@ import {
   type Backbone,
   backboneFromModel,
   createBundle,
+  disposeWeights,
   evaluate,
   fingerprintDataset,
   fitTemperature,
@@ -13,7 +14,7 @@ import {
   toLogits,
   train,
 } from '@graft/core';
-import { createExtractDeps } from '@graft/fn-extract';
+import { createExtractDeps, type ProcessDeps } from '@graft/fn-extract';
 import { tf } from '@graft/runtime';
 import { type BlobStore, JobStore, ModelRegistry, sha256 } from '@graft/storage';
 import { type DatasetIndex, indexDataset, type Upload } from './dataset-index.js';
@@ -52,11 +53,13 @@ const DEFAULTS: Record<string, TrainOptions> = {
     head: { hidden: 128, dropout: 0.3 },
   },
   'freeze-k': {
+    // Measured on the demo (MNIST, 100/class, cut block_16_project_BN): lr 1e-3 with pretrained layers at 0.1×
+    // reached 0.79 held-out; lr 3e-3 with the retrained layers at full rate 0.88.
     epochs: 8,
-    learningRate: 1e-3,
+    learningRate: 3e-3,
     batchSize: 32,
     earlyStopping: { patience: 3 },
-    pretrainedLrScale: 0.1,
+    pretrainedLrScale: 1,
   },
   'fine-tune': {
     epochs: 10,
@@ -125,6 +128,26 @@ async function execute(
       `data set '${spec.dataset}' needs at least 2 labels, found ${index.labels.length}`,
     );
   const backbone = await loadBackbone({ kind: 'default' }, { inputSize: index.config.inputSize });
+  const extractDeps = createExtractDeps(store);
+  const models: (tf.LayersModel | undefined)[] = [backbone.model];
+  try {
+    return await executeWith(spec, store, progress, index, backbone, extractDeps, models);
+  } finally {
+    // A job process may run many jobs: free every weight it created (shared layers once).
+    await extractDeps.extractors.dispose?.();
+    disposeWeights(models);
+  }
+}
+
+async function executeWith(
+  spec: JobSpec,
+  store: BlobStore,
+  progress: ReturnType<typeof progressReporter>,
+  index: DatasetIndex,
+  backbone: Backbone,
+  extractDeps: ProcessDeps,
+  models: (tf.LayersModel | undefined)[],
+): Promise<JobResult> {
   const read = (key: string) => store.get(key);
   progress.set({
     phase: 'advise',
@@ -142,7 +165,7 @@ async function execute(
   const labelIndex = new Map(index.labels.map((l, i) => [l, i]));
   const toLabels = (uploads: Upload[]) => uploads.map((u) => labelIndex.get(u.label)!);
 
-  const prepared = await prepareInputs(decision, backbone, index, splits, store, progress);
+  const prepared = await prepareInputs(decision, backbone, index, splits, extractDeps, progress);
   try {
     const trainLabels = toLabels(prepared.train.uploads);
     const input = { ...prepared.train, classNames: index.labels, labels: trainLabels } as TrainInput;
@@ -211,8 +234,7 @@ async function execute(
         trainSeconds: result.seconds,
       };
     } finally {
-      result.model.dispose();
-      if (result.inference) result.inference.dispose();
+      models.push(result.model, result.head, result.inference);
     }
   } finally {
     prepared.dispose();
@@ -241,7 +263,7 @@ async function prepareInputs(
   backbone: Backbone,
   index: DatasetIndex,
   splits: Record<'train' | 'val' | 'test', Upload[]>,
-  store: BlobStore,
+  extractDeps: ProcessDeps,
   progress: ReturnType<typeof progressReporter>,
 ): Promise<Prepared> {
   const tensors: tf.Tensor[] = [];
@@ -254,7 +276,6 @@ async function prepareInputs(
   const fingerprint: Prepared['fingerprint'] = [];
   try {
     if (decision.strategy === 'feature-extraction' || decision.strategy === 'freeze-k') {
-      const extractDeps = createExtractDeps(store);
       const extractor = await extractDeps.extractors.get(index.config);
       const at = { backboneId: extractor.backboneId, cut: extractor.cut };
       const total = index.uploads.length;
@@ -318,7 +339,7 @@ async function prepareInputs(
       };
     }
     // scratch / fine-tune train from images.
-    const read = (key: string) => store.get(key);
+    const read = (key: string) => extractDeps.store.get(key);
     const load = async (uploads: Upload[], phaseFraction: number, fingerprinted = false) => {
       if (uploads.length === 0) return undefined;
       progress.set({
@@ -326,18 +347,22 @@ async function prepareInputs(
         fraction: phaseFraction,
         message: `decoding ${uploads.length} images`,
       });
-      const labelOf = new Map(uploads.map((u) => [u.key, u.label]));
-      const x = await imagesTensor(
+      const byKey = new Map(uploads.map((u) => [u.key, u]));
+      const batch = await imagesTensor(
         read,
         uploads.map((u) => u.key),
         backbone,
         async (key, bytes) => {
-          if (fingerprinted) fingerprint.push({ sha256: await sha256(bytes), label: labelOf.get(key)! });
+          if (fingerprinted) fingerprint.push({ sha256: await sha256(bytes), label: byKey.get(key)!.label });
         },
       );
-      return { uploads, x: keep(x) };
+      rejected.push(...batch.skipped);
+      keep(batch.images);
+      if (batch.keys.length === 0) return undefined;
+      return { uploads: batch.keys.map((k) => byKey.get(k)!), x: batch.images };
     };
-    const train = (await load(splits.train, 0.05, true))!;
+    const train = await load(splits.train, 0.05, true);
+    if (!train) throw new JobError('no_training_images', 'no usable training image (all were rejected)');
     return {
       train: {
         ...train,

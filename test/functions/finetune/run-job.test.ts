@@ -150,7 +150,7 @@ describe('runJob', () => {
       dataset: 'digits',
       model: 'digits-auto',
       strategy: 'auto',
-      options: { epochs: 2 },
+      options: { epochs: 8 },
     });
     const result = record.result as JobResult | undefined;
     console.log(`auto job: ${seconds.toFixed(1)} s → ${result?.strategy} (scenario ${result?.scenario})`);

@@ -128,7 +128,6 @@ export const demoCommand: Command = {
         modelVersion: version,
         apiUrl: runtime.apiUrl,
         docsUrl: `${runtime.apiUrl}/docs`,
-        reportUrl: `${runtime.apiUrl}/v1/models/${model}/report`,
       };
       if (flags.exit) {
         out.result(summary);

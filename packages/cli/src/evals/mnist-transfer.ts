@@ -55,12 +55,13 @@ export async function evalMnistTransfer(options: MnistTransferOptions = {}): Pro
         classNames: names([0, 1, 2, 3, 4]),
       },
       {
-        epochs: options.sourceEpochs ?? 6,
+        epochs: options.sourceEpochs ?? 12,
         batchSize: 64,
         learningRate: 1e-3,
         seed,
         validation: 0.1,
-        earlyStopping: { patience: 2 },
+        earlyStopping: { patience: 3 },
+        augmentation: { shift: 0.1, zoom: 0.1 },
       },
       (e) =>
         e.type === 'epoch' &&

@@ -95,102 +95,118 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     };
   }
-  const client = local?.client ?? s3ClientFor(s3);
-  const store = new S3BlobStore(client, bucket);
+  // Everything started so far is stopped again if a later step fails (a bad token, a port in use), so a failed
+  // start exits instead of hanging on open handles.
+  const started: (() => unknown)[] = [];
+  if (local) started.push(() => local.close());
+  try {
+    const client = local?.client ?? s3ClientFor(s3);
+    const store = new S3BlobStore(client, bucket);
 
-  const stats: FanOutStats = {
-    events: 0,
-    extracted: 0,
-    duplicate: 0,
-    rejected: 0,
-    ignored: 0,
-    retried: 0,
-    deadLettered: 0,
-    workerRestarts: 0,
-  };
-  const pool = new WorkerPool<QueueMessage[], ExtractBatchResult>({
-    entry: new URL('./extract-worker.ts', import.meta.url),
-    size: options.workers ?? os.availableParallelism(),
-    config: { s3 },
-    onWorkerExit: ({ index, code, error }) => {
-      stats.workerRestarts++;
-      log(`extraction worker ${index} exited (code ${code}${error ? `: ${error.message}` : ''}); restarted`);
-    },
-  });
-  const queue = new LocalQueue({
-    concurrency: options.workers ?? os.availableParallelism(),
-    consume: async (messages) => {
-      const result = await pool.run(messages);
-      for (const outcome of result.outcomes) {
-        const kind = outcome.kind as keyof FanOutStats;
-        if (kind in stats) stats[kind]++;
-      }
-      stats.retried += result.batchItemFailures.length;
-      return result;
-    },
-    onDeadLetter: async (message, reason) => {
-      stats.deadLettered++;
-      log(`dead letter ${message.messageId} after ${message.receiveCount} receives: ${reason}`);
-      const record = {
-        messageId: message.messageId,
-        receiveCount: message.receiveCount,
-        reason,
-        body: JSON.parse(message.body),
-      };
-      await mkdir(path.join(dataDir, 'dead-letters'), { recursive: true });
-      await writeFile(
-        path.join(dataDir, 'dead-letters', `${message.messageId}-${Date.now()}.json`),
-        JSON.stringify(record, null, 2),
-      );
-    },
-  });
-  const unsubscribe = local?.onObjectCreated((record) => {
-    stats.events++;
-    queue.send(JSON.stringify({ Records: [record] }));
-  });
+    const stats: FanOutStats = {
+      events: 0,
+      extracted: 0,
+      duplicate: 0,
+      rejected: 0,
+      ignored: 0,
+      retried: 0,
+      deadLettered: 0,
+      workerRestarts: 0,
+    };
+    const pool = new WorkerPool<QueueMessage[], ExtractBatchResult>({
+      entry: new URL('./extract-worker.ts', import.meta.url),
+      size: options.workers ?? os.availableParallelism(),
+      config: { s3 },
+      onWorkerExit: ({ index, code, error }) => {
+        stats.workerRestarts++;
+        log(
+          `extraction worker ${index} exited (code ${code}${error ? `: ${error.message}` : ''}); restarted`,
+        );
+      },
+    });
+    started.push(() => pool.close());
+    const queue = new LocalQueue({
+      concurrency: options.workers ?? os.availableParallelism(),
+      consume: async (messages) => {
+        const result = await pool.run(messages);
+        for (const outcome of result.outcomes) {
+          const kind = outcome.kind as keyof FanOutStats;
+          if (kind in stats) stats[kind]++;
+        }
+        stats.retried += result.batchItemFailures.length;
+        return result;
+      },
+      onDeadLetter: async (message, reason) => {
+        stats.deadLettered++;
+        log(`dead letter ${message.messageId} after ${message.receiveCount} receives: ${reason}`);
+        const record = {
+          messageId: message.messageId,
+          receiveCount: message.receiveCount,
+          reason,
+          body: JSON.parse(message.body),
+        };
+        await mkdir(path.join(dataDir, 'dead-letters'), { recursive: true });
+        await writeFile(
+          path.join(dataDir, 'dead-letters', `${message.messageId}-${Date.now()}.json`),
+          JSON.stringify(record, null, 2),
+        );
+      },
+    });
+    const unsubscribe = local?.onObjectCreated((record) => {
+      stats.events++;
+      queue.send(JSON.stringify({ Records: [record] }));
+    });
 
-  const runner = new LocalJobRunner({
-    s3,
-    onError: (jobId, error) => log(`training job ${jobId} crashed: ${error.message}`),
-  });
-  const app = createApp({
-    models: new RegistryModelSource(store),
-    jobs: new StoreJobs(store),
-    runner,
-    store,
-    token,
-    refreshMs: options.refreshMs,
-  });
-  const requestedPort = options.port ?? Number(process.env.GRAFT_PORT ?? 8787);
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: requestedPort, hostname: '127.0.0.1' }, () => resolve(s));
-    s.once('error', reject);
-  });
-  const port = (server.address() as AddressInfo).port;
+    const runner = new LocalJobRunner({
+      s3,
+      onError: (jobId, error) => log(`training job ${jobId} crashed: ${error.message}`),
+    });
+    started.push(
+      () => runner.close(),
+      () => queue.close(),
+    );
+    const app = createApp({
+      models: new RegistryModelSource(store),
+      jobs: new StoreJobs(store),
+      runner,
+      store,
+      token,
+      refreshMs: options.refreshMs,
+    });
+    const requestedPort = options.port ?? Number(process.env.GRAFT_PORT ?? 8787);
+    const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: requestedPort, hostname: '127.0.0.1' }, () => resolve(s));
+      s.once('error', reject);
+    });
+    const port = (server.address() as AddressInfo).port;
 
-  return {
-    apiUrl: `http://127.0.0.1:${port}`,
-    token,
-    s3Endpoint: s3.endpoint,
-    bucket,
-    client,
-    store,
-    stats,
-    async extractionIdle() {
-      await local?.drainEvents();
-      await queue.drained();
-    },
-    jobsIdle: () => runner.idle(),
-    killWorker: (index) => pool.kill(index),
-    async close() {
-      unsubscribe?.();
-      queue.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
-      await Promise.all([pool.close(), runner.close()]);
-      await local?.close();
-    },
-  };
+    return {
+      apiUrl: `http://127.0.0.1:${port}`,
+      token,
+      s3Endpoint: s3.endpoint,
+      bucket,
+      client,
+      store,
+      stats,
+      async extractionIdle() {
+        await local?.drainEvents();
+        await queue.drained();
+      },
+      jobsIdle: () => runner.idle(),
+      killWorker: (index) => pool.kill(index),
+      async close() {
+        unsubscribe?.();
+        queue.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        });
+        await Promise.all([pool.close(), runner.close()]);
+        await local?.close();
+      },
+    };
+  } catch (error) {
+    for (const stop of started.reverse()) await Promise.resolve(stop()).catch(() => {});
+    throw error;
+  }
 }

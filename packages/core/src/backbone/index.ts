@@ -3,6 +3,7 @@ export { type BenchTrunkOptions, type BenchTrunkResult, benchTrunk } from './ben
 export { compileTrunk } from './compile-trunk.js';
 export { computeCuts } from './cuts.js';
 export { readModelDir } from './dir-source.js';
+export { disposeWeights } from './dispose-weights.js';
 export {
   BackboneError,
   type BackboneErrorCode,

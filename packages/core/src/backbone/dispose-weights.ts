@@ -1,0 +1,24 @@
+import type { tf } from '@graft/runtime';
+
+/**
+ * Frees the weights of models that share layers, each weight once. `LayersModel.dispose()` does not: it only
+ * frees layers no other model references, and every `splitBackbone` trunk or upper model references them.
+ * The models are unusable afterwards.
+ *
+ * @example
+ * ```ts
+ * const { trunk } = splitBackbone(backbone, 'block_5_add');
+ * disposeWeights([backbone.model, trunk]);
+ * ```
+ */
+export function disposeWeights(models: (tf.LayersModel | undefined)[]): number {
+  const seen = new Set<number>();
+  for (const model of models) {
+    for (const weight of model?.weights ?? []) {
+      if (seen.has(weight.id)) continue;
+      seen.add(weight.id);
+      weight.dispose();
+    }
+  }
+  return seen.size;
+}
