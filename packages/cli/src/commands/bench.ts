@@ -7,6 +7,17 @@ import type { Command, Flags } from '../main.js';
 type Bench = (flags: Flags, log: (message: string) => void) => Promise<Record<string, unknown>>;
 
 const benches: Record<string, () => Promise<Bench>> = {
+  /** Every benchmark in one run (what `npm run bench` calls); each result is also written with --out. */
+  all: async () => async (flags, log) => {
+    const results: Record<string, unknown> = {};
+    for (const name of Object.keys(benches).filter((n) => n !== 'all')) {
+      log(`bench ${name} …`);
+      const result = await (await benches[name]!())(flags, log);
+      if (flags.out) await writeResult(name, { bench: name, ...result });
+      results[name] = result;
+    }
+    return results;
+  },
   kernels: async () => async (flags) => {
     const { benchKernels } = await import('@graft/runtime');
     return { ...(await benchKernels({ steps: num(flags.steps), cpuSteps: num(flags['cpu-steps']) })) };

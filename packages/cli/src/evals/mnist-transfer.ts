@@ -1,4 +1,4 @@
-import { train } from '@graft/core';
+import { type ProgressEvent, train } from '@graft/core';
 import { loadMnistDigits } from '@graft/datasets';
 import { initBackend, tf } from '@graft/runtime';
 
@@ -46,28 +46,10 @@ export async function evalMnistTransfer(options: MnistTransferOptions = {}): Pro
   const names = (digits: number[]) => digits.map(String);
   try {
     log(`developing the source CNN on ${source.train.labels.length} digits 0–4 (${backend})`);
-    const developed = await train(
-      {
-        strategy: 'develop',
-        architecture: 'mnist-cnn',
-        images: source.train.x,
-        labels: source.train.labels,
-        classNames: names([0, 1, 2, 3, 4]),
-      },
-      {
-        epochs: options.sourceEpochs ?? 12,
-        batchSize: 64,
-        learningRate: 1e-3,
-        seed,
-        validation: 0.1,
-        earlyStopping: { patience: 3 },
-        augmentation: { shift: 0.1, zoom: 0.1 },
-      },
-      (e) =>
-        e.type === 'epoch' &&
-        log(
-          `  source epoch ${e.epoch + 1}/${e.epochs} loss ${e.loss.toFixed(4)} val acc ${e.valAcc?.toFixed(4)}`,
-        ),
+    const developed = await trainCnn(source.train, [0, 1, 2, 3, 4], seed, options, (e) =>
+      log(
+        `  source epoch ${e.epoch + 1}/${e.epochs} loss ${e.loss.toFixed(4)} val acc ${e.valAcc?.toFixed(4)}`,
+      ),
     );
     const backbone = developed.backbone!;
     const sourceAccuracy = accuracyOf(developed.model, source.test.x, source.test.labels);
@@ -105,23 +87,7 @@ export async function evalMnistTransfer(options: MnistTransferOptions = {}): Pro
     let scratchAccuracy: number | undefined;
     if (options.scratch) {
       log('scratch: the same CNN trained on digits 5–9 only');
-      const scratch = await train(
-        {
-          strategy: 'develop',
-          architecture: 'mnist-cnn',
-          images: target.train.x,
-          labels: target.train.labels,
-          classNames: names([5, 6, 7, 8, 9]),
-        },
-        {
-          epochs: options.sourceEpochs ?? 6,
-          batchSize: 64,
-          learningRate: 1e-3,
-          seed,
-          validation: 0.1,
-          earlyStopping: { patience: 2 },
-        },
-      );
+      const scratch = await trainCnn(target.train, [5, 6, 7, 8, 9], seed, options);
       scratchAccuracy = accuracyOf(scratch.model, target.test.x, target.test.labels);
       scratch.model.dispose();
     }
@@ -138,6 +104,40 @@ export async function evalMnistTransfer(options: MnistTransferOptions = {}): Pro
   } finally {
     tf.dispose([source.train.x, source.test.x, target.train.x, target.test.x]);
   }
+}
+
+/**
+ * Trains the Keras CNN from scratch on digits (the source model, and the no-transfer baseline): 12 epochs with
+ * shift/zoom augmentation and early stopping on a 10 % validation split.
+ */
+function trainCnn(
+  data: Split,
+  digits: number[],
+  seed: number,
+  options: MnistTransferOptions,
+  onEpoch?: (e: ProgressEvent) => void,
+) {
+  return train(
+    {
+      strategy: 'develop',
+      architecture: 'mnist-cnn',
+      images: data.x,
+      labels: data.labels,
+      classNames: digits.map(String),
+    },
+    {
+      epochs: options.sourceEpochs ?? 12,
+      batchSize: 64,
+      learningRate: 1e-3,
+      seed,
+      validation: 0.1,
+      earlyStopping: { patience: 3 },
+      augmentation: { shift: 0.1, zoom: 0.1 },
+    },
+    (e) => {
+      if (e.type === 'epoch') onEpoch?.(e);
+    },
+  );
 }
 
 interface Split {
