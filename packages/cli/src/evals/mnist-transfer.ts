@@ -1,4 +1,4 @@
-import { type ProgressEvent, train } from '@graft/core';
+import { disposeWeights, type ProgressEvent, train } from '@graft/core';
 import { loadMnistDigits } from '@graft/datasets';
 import { initBackend, tf } from '@graft/runtime';
 
@@ -81,15 +81,14 @@ export async function evalMnistTransfer(options: MnistTransferOptions = {}): Pro
     );
     const targetAccuracy = accuracyOf(transferred.model, testFeatures, target.test.labels);
     tf.dispose([features, testFeatures]);
-    transferred.model.dispose();
-    developed.model.dispose();
+    disposeWeights([transferred.model, transferred.head, developed.model, backbone.model]);
 
     let scratchAccuracy: number | undefined;
     if (options.scratch) {
       log('scratch: the same CNN trained on digits 5–9 only');
       const scratch = await trainCnn(target.train, [5, 6, 7, 8, 9], seed, options);
       scratchAccuracy = accuracyOf(scratch.model, target.test.x, target.test.labels);
-      scratch.model.dispose();
+      disposeWeights([scratch.model, scratch.backbone?.model]);
     }
     return {
       sourceAccuracy,
