@@ -5,6 +5,15 @@ import { KernelInputError } from '../errors.js';
 /** Padding attribute as tfjs kernels receive it. */
 export type PadAttr = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 
+/** Attributes every convolution-gradient kernel receives (the filter or input shape is added per kernel). */
+export interface ConvGradAttrs {
+  strides: number | [number, number];
+  dilations?: number | [number, number];
+  pad: PadAttr;
+  dataFormat?: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
 /** Geometry of one 2-D convolution (NHWC), resolved from kernel attributes. */
 export interface ConvGeometry {
   batch: number;

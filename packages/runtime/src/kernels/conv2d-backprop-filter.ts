@@ -1,5 +1,5 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { assertFloat32, convGeometry, type PadAttr } from './conv-geometry.js';
+import { assertFloat32, type ConvGradAttrs, convGeometry } from './conv-geometry.js';
 import { type KernelInputs, KernelScope, type WasmBackendLike } from './kernel-scope.js';
 
 const NAME = 'Conv2DBackpropFilter';
@@ -14,13 +14,7 @@ const NAME = 'Conv2DBackpropFilter';
  */
 export const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x: x0, dy: dy0 } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const a = attrs as NamedAttrMap & {
-    strides: number | [number, number];
-    pad: PadAttr;
-    dataFormat?: 'NHWC' | 'NCHW';
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    filterShape: [number, number, number, number];
-  };
+  const a = attrs as NamedAttrMap & ConvGradAttrs & { filterShape: [number, number, number, number] };
   assertFloat32(NAME, [x0, dy0]);
   const scope = new KernelScope(backend as unknown as WasmBackendLike);
   try {

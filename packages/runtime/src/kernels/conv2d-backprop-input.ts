@@ -1,5 +1,5 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { assertFloat32, convGeometry, type PadAttr } from './conv-geometry.js';
+import { assertFloat32, type ConvGradAttrs, convGeometry } from './conv-geometry.js';
 import { KernelScope, type WasmBackendLike } from './kernel-scope.js';
 
 const NAME = 'Conv2DBackpropInput';
@@ -12,13 +12,7 @@ const NAME = 'Conv2DBackpropInput';
  */
 export const conv2dBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy: dy0, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const a = attrs as NamedAttrMap & {
-    strides: number | [number, number];
-    pad: PadAttr;
-    dataFormat?: 'NHWC' | 'NCHW';
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    inputShape: [number, number, number, number];
-  };
+  const a = attrs as NamedAttrMap & ConvGradAttrs & { inputShape: [number, number, number, number] };
   assertFloat32(NAME, [dy0, filter]);
   const scope = new KernelScope(backend as unknown as WasmBackendLike);
   try {

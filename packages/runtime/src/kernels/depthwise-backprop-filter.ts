@@ -1,5 +1,5 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { assertFloat32, convGeometry, type PadAttr } from './conv-geometry.js';
+import { assertFloat32, type ConvGradAttrs, convGeometry } from './conv-geometry.js';
 import { type KernelInputs, KernelScope, type WasmBackendLike } from './kernel-scope.js';
 
 const NAME = 'DepthwiseConv2dNativeBackpropFilter';
@@ -15,13 +15,7 @@ const NAME = 'DepthwiseConv2dNativeBackpropFilter';
  */
 export const depthwiseBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const a = attrs as NamedAttrMap & {
-    strides: number | [number, number];
-    dilations?: number | [number, number];
-    pad: PadAttr;
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    filterShape: [number, number, number, number];
-  };
+  const a = attrs as NamedAttrMap & ConvGradAttrs & { filterShape: [number, number, number, number] };
   assertFloat32(NAME, [x, dy]);
   const scope = new KernelScope(backend as unknown as WasmBackendLike);
   try {

@@ -1,5 +1,5 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { assertFloat32, convGeometry, type PadAttr } from './conv-geometry.js';
+import { assertFloat32, type ConvGradAttrs, convGeometry } from './conv-geometry.js';
 import { KernelScope, type WasmBackendLike } from './kernel-scope.js';
 
 const NAME = 'DepthwiseConv2dNativeBackpropInput';
@@ -12,13 +12,7 @@ const NAME = 'DepthwiseConv2dNativeBackpropInput';
  */
 export const depthwiseBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const a = attrs as NamedAttrMap & {
-    strides: number | [number, number];
-    dilations?: number | [number, number];
-    pad: PadAttr;
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    inputShape: [number, number, number, number];
-  };
+  const a = attrs as NamedAttrMap & ConvGradAttrs & { inputShape: [number, number, number, number] };
   assertFloat32(NAME, [dy, filter]);
   const scope = new KernelScope(backend as unknown as WasmBackendLike);
   try {
