@@ -1,10 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { type BenchRun as Bench, loadRun } from '../benches/types.js';
 import { UsageError } from '../errors.js';
-import type { Command, Flags } from '../main.js';
-
-type Bench = (flags: Flags, log: (message: string) => void) => Promise<Record<string, unknown>>;
+import type { Command } from '../main.js';
 
 const benches: Record<string, () => Promise<Bench>> = {
   /** Every benchmark in one run (what `npm run bench` calls); each result is also written with --out. */
@@ -32,6 +31,13 @@ const benches: Record<string, () => Promise<Bench>> = {
       ...(await benchTrunk({ inputSize, batch, iterations: num(flags.iterations) })),
     };
   },
+  // Each of these lives in src/benches/<name>.ts and exports `run: BenchRun`.
+  ...Object.fromEntries(
+    ['train', 'pipeline', 'api', 'faults'].map((name) => [
+      name,
+      () => loadRun(`../benches/${name}.js`, `benchmark '${name}'`),
+    ]),
+  ),
 };
 
 /**

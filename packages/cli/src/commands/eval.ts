@@ -1,9 +1,8 @@
+import { type BenchRun as Eval, loadRun } from '../benches/types.js';
 import { UsageError } from '../errors.js';
 import { intFlag } from '../flags.js';
-import type { Command, Flags } from '../main.js';
+import type { Command } from '../main.js';
 import { writeResult } from './bench.js';
-
-type Eval = (flags: Flags, log: (message: string) => void) => Promise<Record<string, unknown>>;
 
 const evals: Record<string, Eval> = {
   'mnist-transfer': async (flags, log) => {
@@ -17,6 +16,10 @@ const evals: Record<string, Eval> = {
       })),
     };
   },
+  // Each of these lives in src/evals/<name>.ts and exports `run: BenchRun`.
+  fashion: async (flags, log) => (await loadRun('../evals/fashion.js', "evaluation 'fashion'"))(flags, log),
+  scenarios: async (flags, log) =>
+    (await loadRun('../evals/scenarios.js', "evaluation 'scenarios'"))(flags, log),
 };
 
 /** `graft eval <name> [--json] [--out]` — accuracy evaluations on real data sets against published anchors. */
