@@ -7,6 +7,7 @@ export {
   runKernelCase,
   seededValues,
 } from './bench/kernel-cases.js';
+export { type MatmulPeak, measureMatmulPeak } from './bench/matmul-peak.js';
 export { buildMnistCnn, type MnistSample, mnistTensors, readMnistDigits } from './bench/mnist-cnn.js';
 export { type BenchKernelsOptions, type BenchKernelsResult, benchKernels } from './bench-kernels.js';
 export {

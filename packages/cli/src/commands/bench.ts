@@ -21,16 +21,8 @@ const benches: Record<string, () => Promise<Bench>> = {
     const { benchKernels } = await import('@graft/runtime');
     return { ...(await benchKernels({ steps: num(flags.steps), cpuSteps: num(flags['cpu-steps']) })) };
   },
-  trunk: async () => async (flags) => {
-    const { benchTrunk } = await import('@graft/core');
-    const inputSize = num(flags['input-size']) ?? 224;
-    const batch = num(flags.batch) ?? 1;
-    return {
-      inputSize,
-      batch,
-      ...(await benchTrunk({ inputSize, batch, iterations: num(flags.iterations) })),
-    };
-  },
+  /** MobileNetV2 trunk: compiled vs tfjs-layers vs cpu, and the share of the wasm matmul peak (src/benches/trunk.ts). */
+  trunk: () => loadRun('../benches/trunk.js', "benchmark 'trunk'"),
   // Each of these lives in src/benches/<name>.ts and exports `run: BenchRun`.
   ...Object.fromEntries(
     ['train', 'pipeline', 'api', 'faults'].map((name) => [
@@ -54,6 +46,18 @@ export const benchCommand: Command = {
     steps: { type: 'string' },
     'cpu-steps': { type: 'string' },
     out: { type: 'boolean' },
+    // trunk / train / pipeline / api (src/benches/*.ts)
+    sizes: { type: 'string' },
+    batches: { type: 'string' },
+    'cpu-images': { type: 'string' },
+    'peak-sizes': { type: 'string' },
+    rounds: { type: 'string' },
+    'cpu-samples': { type: 'string' },
+    images: { type: 'string' },
+    workers: { type: 'string' },
+    duration: { type: 'string' },
+    concurrency: { type: 'string' },
+    'per-class': { type: 'string' },
   },
   async run({ flags, positionals, out }) {
     const name = positionals[0];
