@@ -51,13 +51,17 @@ export function toModelInput(image: DecodedImage, spec: ModelInputSpec): tf.Tens
     fit === 'crop'
       ? { x: (image.width - side) >> 1, y: (image.height - side) >> 1, width: side, height: side }
       : { x: 0, y: 0, width: image.width, height: image.height };
-  const rgb = extractRgb(image, crop);
+  // A huge image (a 35 KB PNG can declare 6000×6000) is first averaged down by whole factors, so the float
+  // copy and the tensor hold at most ~8×size per side instead of every pixel (1.3 GB of RSS for 36 MP).
+  const fx = Math.max(1, Math.floor(crop.width / (PRE_REDUCE_AT * size)));
+  const fy = Math.max(1, Math.floor(crop.height / (PRE_REDUCE_AT * size)));
+  const rgb = extractRgb(image, crop, fx, fy);
+  const height = Math.floor(crop.height / fy);
+  const width = Math.floor(crop.width / fx);
   return tf.tidy(() => {
-    const pixels = tf.tensor3d(rgb, [crop.height, crop.width, 3], 'float32');
+    const pixels = tf.tensor3d(rgb, [height, width, 3], 'float32');
     const resized =
-      crop.width === size && crop.height === size
-        ? pixels
-        : tf.image.resizeBilinear(pixels, [size, size], false, true);
+      width === size && height === size ? pixels : tf.image.resizeBilinear(pixels, [size, size], false, true);
     return resized.mul(preprocessing.scale).add(preprocessing.offset) as tf.Tensor3D;
   });
 }
@@ -76,11 +80,20 @@ export function toModelInputBatch(images: readonly DecodedImage[], spec: ModelIn
   return tf.tidy(() => tf.stack(images.map((image) => toModelInput(image, spec))) as tf.Tensor4D);
 }
 
-/** Copies the RGB of a rectangle of an RGBA image into a float32 HWC array. */
+/** Pre-reduction starts when a side is at least this many times the model input (then ≥ 4× remains). */
+const PRE_REDUCE_AT = 8;
+
+/**
+ * Copies the RGB of a rectangle of an RGBA image into a float32 HWC array, averaging `fx × fy` blocks
+ * (box filter; trailing pixels that do not fill a block are dropped) when a factor is above 1.
+ */
 function extractRgb(
   image: DecodedImage,
   r: { x: number; y: number; width: number; height: number },
+  fx = 1,
+  fy = 1,
 ): Float32Array {
+  if (fx > 1 || fy > 1) return boxReduce(image, r, fx, fy);
   const out = new Float32Array(r.width * r.height * 3);
   const { data, width } = image;
   let o = 0;
@@ -90,6 +103,39 @@ function extractRgb(
       out[o++] = data[i]!;
       out[o++] = data[i + 1]!;
       out[o++] = data[i + 2]!;
+    }
+  }
+  return out;
+}
+
+function boxReduce(
+  image: DecodedImage,
+  r: { x: number; y: number; width: number; height: number },
+  fx: number,
+  fy: number,
+): Float32Array {
+  const width = Math.floor(r.width / fx);
+  const height = Math.floor(r.height / fy);
+  const out = new Float32Array(width * height * 3);
+  const { data } = image;
+  const area = fx * fy;
+  for (let oy = 0; oy < height; oy++) {
+    for (let ox = 0; ox < width; ox++) {
+      let red = 0;
+      let green = 0;
+      let blue = 0;
+      for (let y = r.y + oy * fy; y < r.y + (oy + 1) * fy; y++) {
+        let i = (y * image.width + r.x + ox * fx) * 4;
+        for (let x = 0; x < fx; x++, i += 4) {
+          red += data[i]!;
+          green += data[i + 1]!;
+          blue += data[i + 2]!;
+        }
+      }
+      const o = (oy * width + ox) * 3;
+      out[o] = red / area;
+      out[o + 1] = green / area;
+      out[o + 2] = blue / area;
     }
   }
   return out;
