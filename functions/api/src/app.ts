@@ -5,15 +5,17 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
+import { NONCE, secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv, ImageDecoder, RouteDeps } from './app-env.js';
-import { bearerToken } from './auth.js';
+import { bearerToken, tokenLink } from './auth.js';
 import { errorBody, onError } from './error-handler.js';
 import { ApiError, ConfigError } from './errors.js';
 import { registerDocs } from './routes/docs.js';
 import { registerHealth } from './routes/health.js';
 import { registerModels } from './routes/models.js';
+import { registerPages } from './routes/pages.js';
 import { registerPredict } from './routes/predict.js';
+import { registerReport } from './routes/report.js';
 import { registerTrainings } from './routes/trainings.js';
 import { ServingCache } from './serving.js';
 
@@ -83,10 +85,18 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> & { serving: Servi
       contentSecurityPolicy: {
         defaultSrc: ["'none'"],
         styleSrc: ["'unsafe-inline'"],
+        // The HTML pages: one inline script with the request's nonce, same-origin fetches and images.
+        scriptSrc: [NONCE],
+        imgSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        baseUri: ["'none'"],
         frameAncestors: ["'none'"],
       },
     }),
   );
+  app.use('/', tokenLink(deps.token));
+  app.use('/v1/*', tokenLink(deps.token));
   app.use('/v1/*', bearerToken(deps.token));
   app.use(
     '/v1/*',
@@ -100,6 +110,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> & { serving: Servi
   registerModels(app, routeDeps);
   registerPredict(app, routeDeps);
   registerTrainings(app, routeDeps);
+  registerReport(app, routeDeps);
+  registerPages(app, routeDeps);
   registerDocs(app);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404));

@@ -1,0 +1,103 @@
+/**
+ * Report sections about the input: the data set (images per class and split, rejected uploads) and the
+ * advisor's decision.
+ */
+import { escapeHtml } from './escape.js';
+import type { ReportData } from './report-data.js';
+
+const MISSING = '<span class="missing">not recorded</span>';
+
+/** What each scenario means (DESIGN.md: size × similarity). */
+const SCENARIOS: Readonly<Record<number, string>> = {
+  1: 'small data set, similar to the source data → feature extraction',
+  2: 'small data set, different from the source data → freeze the early layers, retrain the upper ones',
+  3: 'large data set, different from the source data → architecture only, trained from scratch',
+  4: 'large data set, similar to the source data → fine-tune everything',
+};
+
+/**
+ * The data set section: a table of images per class and split, and the rejected uploads.
+ *
+ * @example
+ * ```ts
+ * datasetSection(report, ['cat', 'dog']);
+ * ```
+ */
+export function datasetSection(report: ReportData, labels: string[]): string {
+  const counts = report.counts;
+  let table = `<p>Images per class and split: ${MISSING}</p>`;
+  if (counts) {
+    const splits = [
+      'train',
+      'val',
+      'test',
+      ...Object.keys(counts).filter((s) => !['train', 'val', 'test'].includes(s)),
+    ];
+    const classes = [...new Set([...labels, ...Object.values(counts).flatMap((c) => Object.keys(c))])];
+    const cell = (split: string, label: string) => counts[split]?.[label] ?? 0;
+    const rows = classes.map(
+      (label) =>
+        `<tr><th scope="row">${escapeHtml(label)}</th>${splits.map((s) => `<td>${cell(s, label)}</td>`).join('')}<td>${splits.reduce((a, s) => a + cell(s, label), 0)}</td></tr>`,
+    );
+    const totals = splits.map((s) => classes.reduce((a, l) => a + cell(s, l), 0));
+    table = [
+      '<table class="counts"><caption>Images per class and split</caption>',
+      `<thead><tr><th scope="col">class</th>${splits.map((s) => `<th scope="col">${escapeHtml(s)}</th>`).join('')}<th scope="col">all</th></tr></thead>`,
+      `<tbody>${rows.join('')}</tbody>`,
+      `<tfoot><tr><th scope="row">all</th>${totals.map((t) => `<td>${t}</td>`).join('')}<td>${totals.reduce((a, b) => a + b, 0)}</td></tr></tfoot></table>`,
+    ].join('');
+  }
+  const rejected =
+    report.rejectedCount === undefined
+      ? `<p>Rejected uploads: ${MISSING}</p>`
+      : `<p>Rejected uploads: <strong class="rejected-count">${report.rejectedCount}</strong></p>${rejectedList(report)}`;
+  return `<section id="dataset"><h2>Data set ${report.dataset ? `<code>${escapeHtml(report.dataset)}</code>` : ''}</h2>${table}${rejected}</section>`;
+}
+
+function rejectedList(report: ReportData): string {
+  const list = report.rejected ?? [];
+  if (list.length === 0) return '';
+  const items = list
+    .slice(0, 200)
+    .map(
+      (r) => `<li><code>${escapeHtml(r.key)}</code>: ${escapeHtml(r.code)} — ${escapeHtml(r.message)}</li>`,
+    );
+  const more = list.length > 200 ? `<li>… and ${list.length - 200} more</li>` : '';
+  return `<details><summary>Why they were rejected</summary><ul>${items.join('')}${more}</ul></details>`;
+}
+
+/**
+ * The decision section: scenario, strategy and the advisor's explanation.
+ *
+ * @example
+ * ```ts
+ * decisionSection(report);
+ * ```
+ */
+export function decisionSection(report: ReportData): string {
+  const d = report.decision;
+  const a = d?.advice;
+  const scenario =
+    d?.scenario !== undefined
+      ? `${d.scenario}${SCENARIOS[d.scenario] ? ` — ${escapeHtml(SCENARIOS[d.scenario])}` : ''}`
+      : d?.strategy
+        ? '<span class="missing">none (the strategy was chosen by the user)</span>'
+        : MISSING;
+  const facts: [string, string][] = [
+    ['strategy', d?.strategy ? `<strong class="strategy">${escapeHtml(d.strategy)}</strong>` : MISSING],
+    ['scenario', scenario],
+  ];
+  if (a?.size) facts.push(['data set size', escapeHtml(a.size)]);
+  if (a?.similarity) facts.push(['similarity to the source data', escapeHtml(a.similarity)]);
+  if (a && a.cut !== undefined)
+    facts.push(['frozen up to', a.cut === null ? 'nothing' : `<code>${escapeHtml(a.cut)}</code>`]);
+  if (report.seconds !== undefined) facts.push(['training time', `${report.seconds.toFixed(1)} s`]);
+  const explanation = d?.explanation ?? a?.explanation;
+  return [
+    '<section id="decision"><h2>Strategy</h2><dl class="facts">',
+    facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join(''),
+    '</dl>',
+    `<h3>The advisor's explanation</h3><p class="explanation">${explanation ? escapeHtml(explanation) : MISSING}</p>`,
+    '</section>',
+  ].join('');
+}

@@ -1,0 +1,200 @@
+/**
+ * The shape of a version's `report.json` as the report page reads it, and a tolerant parser: every field may be
+ * missing (older versions) or malformed, and then it is `undefined` and the page says "not recorded".
+ */
+
+/** Metrics of one epoch. */
+export interface EpochPoint {
+  loss?: number;
+  acc?: number;
+  valLoss?: number;
+  valAcc?: number;
+}
+
+/** Precision, recall, F1 and support of one class. */
+export interface ClassRow {
+  label: string;
+  precision?: number;
+  recall?: number;
+  f1?: number;
+  support?: number;
+}
+
+/** One reliability bin: mean confidence and accuracy of the test images whose top score is in (lower, upper]. */
+export interface Bin {
+  lower: number;
+  upper: number;
+  count: number;
+  confidence: number;
+  accuracy: number;
+}
+
+/** An evaluation on the test split (all fields optional). */
+export interface Evaluation {
+  accuracy?: number;
+  macroF1?: number;
+  perClass?: ClassRow[];
+  /** `confusion[true][predicted]`. */
+  confusion?: number[][];
+  ece?: number;
+  reliability?: Bin[];
+  nll?: number;
+  count?: number;
+}
+
+/** An upload the job could not use. */
+export interface Rejected {
+  key: string;
+  code: string;
+  message: string;
+}
+
+/** The advisor's choice. */
+export interface Decision {
+  strategy?: string;
+  scenario?: number;
+  explanation?: string;
+  advice?: { size?: string; similarity?: string; cut?: string | null; k?: number; explanation?: string };
+}
+
+/**
+ * A parsed `report.json`; `undefined` means "not recorded".
+ *
+ * @example
+ * ```ts
+ * const data: ReportData = parseReport(JSON.parse(text));
+ * data.test?.accuracy;
+ * ```
+ */
+export interface ReportData {
+  dataset?: string;
+  counts?: Record<string, Record<string, number>>;
+  rejected?: Rejected[];
+  rejectedCount?: number;
+  decision?: Decision;
+  history?: EpochPoint[];
+  bestEpoch?: number;
+  test?: Evaluation;
+  testUncalibrated?: Evaluation;
+  testKeys?: string[];
+  testPredictions?: number[];
+  /** True class index per test image, when the job recorded it (else derived from the keys). */
+  testLabels?: number[];
+  seconds?: number;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const int = (v: unknown): number | undefined => {
+  const n = num(v);
+  return n !== undefined && Number.isInteger(n) ? n : undefined;
+};
+function list<T>(v: unknown, item: (x: unknown) => T | undefined): T[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: T[] = [];
+  for (const x of v) {
+    const parsed = item(x);
+    if (parsed === undefined) return undefined;
+    out.push(parsed);
+  }
+  return out;
+}
+
+function parseEvaluation(v: unknown): Evaluation | undefined {
+  if (!isObj(v)) return undefined;
+  const confusion = list(v.confusion, (row) =>
+    list(row, (n) => (int(n) !== undefined && (n as number) >= 0 ? (n as number) : undefined)),
+  );
+  const square = confusion?.every((row) => row.length === confusion.length) ? confusion : undefined;
+  return {
+    accuracy: num(v.accuracy),
+    macroF1: num(v.macroF1),
+    perClass: list(v.perClass, (r) =>
+      isObj(r) && str(r.label) !== undefined
+        ? {
+            label: r.label as string,
+            precision: num(r.precision),
+            recall: num(r.recall),
+            f1: num(r.f1),
+            support: int(r.support),
+          }
+        : undefined,
+    ),
+    confusion: square,
+    ece: num(v.ece),
+    reliability: list(v.reliability, (b) =>
+      isObj(b) && [b.lower, b.upper, b.count, b.confidence, b.accuracy].every((x) => num(x) !== undefined)
+        ? (b as unknown as Bin)
+        : undefined,
+    ),
+    nll: num(v.nll),
+    count: int(v.count),
+  };
+}
+
+function parseCounts(v: unknown): Record<string, Record<string, number>> | undefined {
+  if (!isObj(v)) return undefined;
+  const out: Record<string, Record<string, number>> = {};
+  for (const [split, perLabel] of Object.entries(v)) {
+    if (!isObj(perLabel)) continue;
+    out[split] = {};
+    for (const [label, n] of Object.entries(perLabel))
+      if (int(n) !== undefined) out[split][label] = n as number;
+  }
+  return out;
+}
+
+function parseDecision(v: unknown): Decision | undefined {
+  if (!isObj(v)) return undefined;
+  const a = isObj(v.advice) ? v.advice : undefined;
+  return {
+    strategy: str(v.strategy),
+    scenario: int(v.scenario),
+    explanation: str(v.explanation),
+    advice: a && {
+      size: str(a.size),
+      similarity: str(a.similarity),
+      cut: a.cut === null ? null : str(a.cut),
+      k: int(a.k),
+      explanation: str(a.explanation),
+    },
+  };
+}
+
+/**
+ * Parses a `report.json` value without trusting it: wrong types become `undefined`, never an exception.
+ *
+ * @example
+ * ```ts
+ * parseReport({ bestEpoch: 3, history: 'oops' }); // { bestEpoch: 3, history: undefined, … }
+ * ```
+ */
+export function parseReport(value: unknown): ReportData {
+  if (!isObj(value)) return {};
+  const rejected = list(value.rejected, (r) =>
+    isObj(r)
+      ? { key: String(r.key ?? ''), code: String(r.code ?? ''), message: String(r.message ?? '') }
+      : undefined,
+  );
+  return {
+    dataset: str(value.dataset),
+    counts: parseCounts(value.counts),
+    rejected,
+    rejectedCount: rejected?.length ?? int(value.rejected),
+    decision: parseDecision(value.decision),
+    history: list(value.history, (e) =>
+      isObj(e)
+        ? { loss: num(e.loss), acc: num(e.acc), valLoss: num(e.valLoss), valAcc: num(e.valAcc) }
+        : undefined,
+    ),
+    bestEpoch: int(value.bestEpoch),
+    test: parseEvaluation(value.test),
+    testUncalibrated: parseEvaluation(value.testUncalibrated),
+    testKeys: list(value.testKeys, str),
+    testPredictions: list(value.testPredictions, int),
+    testLabels: list(value.testLabels, int),
+    seconds: num(value.seconds),
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * `GET /` (the try-it page) and `POST /v1/session` (turns a bearer token into the session cookie, so links to
+ * report pages work in the same browser).
+ */
+import type { App, RouteDeps } from '../app-env.js';
+import { startSession } from '../auth.js';
+import { renderTryIt } from '../pages/try-it.js';
+
+/**
+ * Registers the pages. `POST /v1/session` relies on the `/v1` bearer authentication in front of it.
+ *
+ * @example
+ * ```ts
+ * registerPages(app, deps);
+ * ```
+ */
+export function registerPages(app: App, deps: RouteDeps): void {
+  app.get('/', (c) => {
+    c.header('Cache-Control', 'no-cache');
+    return c.html(renderTryIt(c.get('secureHeadersNonce' as never) as string | undefined));
+  });
+
+  app.post('/v1/session', async (c) => {
+    await startSession(c, deps.token);
+    return c.body(null, 204);
+  });
+}

@@ -1,0 +1,118 @@
+/**
+ * The training report pages and the test images they show:
+ * `GET /v1/models/{name}/report` (serving version), `GET /v1/models/{name}/versions/{v}/report`,
+ * `GET /v1/models/{name}/versions/{v}/test-images/{index}`.
+ */
+import type { Context } from 'hono';
+import type { App, RouteDeps } from '../app-env.js';
+import {
+  ApiError,
+  InvalidRequestError,
+  ModelNotFoundError,
+  NoServingVersionError,
+  ObjectNotFoundError,
+  VersionNotFoundError,
+} from '../errors.js';
+import type { ObjectReader } from '../ports.js';
+import { type LoadedReport, ReportLoader } from '../report/load-report.js';
+import { renderReportPage } from '../report/render-page.js';
+import { ModelNameParams } from '../schemas.js';
+
+/** Media types by sniffed image format; anything else is served as a download, never rendered. */
+const IMAGE_TYPES: Readonly<Record<string, string>> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+};
+
+function modelName(c: Context): string {
+  const parsed = ModelNameParams.shape.name.safeParse(c.req.param('name'));
+  if (!parsed.success) throw new InvalidRequestError(`name: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
+function positiveInt(value: string | undefined, what: string, min: number): number {
+  const n = /^\d{1,9}$/.test(value ?? '') ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new InvalidRequestError(`${what} must be an integer ≥ ${min}`);
+  return n;
+}
+
+function requireStore(deps: RouteDeps): ObjectReader {
+  if (!deps.store)
+    throw new ApiError(501, 'not_configured', 'reports need the object store, which this API was not given');
+  return deps.store;
+}
+
+/**
+ * Registers the report routes (behind the `/v1` authentication).
+ *
+ * @example
+ * ```ts
+ * registerReport(app, deps);
+ * ```
+ */
+export function registerReport(app: App, deps: RouteDeps): void {
+  let loader: ReportLoader | undefined;
+  const reports = () => {
+    loader ??= new ReportLoader(requireStore(deps));
+    return loader;
+  };
+
+  const load = async (name: string, version: number): Promise<LoadedReport> => {
+    const loaded = await reports().load(name, version);
+    if (loaded) return loaded;
+    if (!(await deps.models.getModel(name))) throw new ModelNotFoundError(name);
+    throw new VersionNotFoundError(name, version);
+  };
+
+  const page = async (c: Context, name: string, version: number, versionsBase: string) => {
+    const [loaded, model] = await Promise.all([load(name, version), deps.models.getModel(name)]);
+    const nonce = (c.get('secureHeadersNonce' as never) as string | undefined) ?? undefined;
+    c.header('Cache-Control', 'private, no-cache');
+    return c.html(renderReportPage({ loaded, model, versionsBase, nonce }));
+  };
+
+  app.get('/v1/models/:name/report', async (c) => {
+    const name = modelName(c);
+    const current = await deps.models.getCurrent(name);
+    if (!current) {
+      if (!(await deps.models.getModel(name))) throw new ModelNotFoundError(name);
+      throw new NoServingVersionError(name);
+    }
+    return page(c, name, current.version, 'versions/');
+  });
+
+  app.get('/v1/models/:name/versions/:version/report', async (c) => {
+    const name = modelName(c);
+    return page(c, name, positiveInt(c.req.param('version'), 'version', 1), '../');
+  });
+
+  app.get('/v1/models/:name/versions/:version/test-images/:index', async (c) => {
+    const name = modelName(c);
+    const version = positiveInt(c.req.param('version'), 'version', 1);
+    const index = positiveInt(c.req.param('index'), 'index', 0);
+    const keys = (await load(name, version)).report.testKeys ?? [];
+    const key = keys[index];
+    if (key === undefined)
+      throw new ApiError(
+        404,
+        'test_image_not_found',
+        `version ${version} of '${name}' has no test image ${index}`,
+      );
+    let bytes: Uint8Array;
+    try {
+      bytes = await requireStore(deps).get(key);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'not_found') throw new ObjectNotFoundError(key);
+      throw err;
+    }
+    const { sniffFormat } = await import('@graft/imaging');
+    const type = IMAGE_TYPES[sniffFormat(bytes)];
+    c.header('Content-Type', type ?? 'application/octet-stream');
+    if (!type) c.header('Content-Disposition', 'attachment');
+    c.header('Cache-Control', 'private, max-age=3600, immutable');
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200);
+  });
+}
