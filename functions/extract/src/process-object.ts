@@ -118,9 +118,25 @@ async function reject(
   code: string,
   message: string,
 ): Promise<Outcome> {
+  const recordKey = await rejectKey(dataset, key);
+  // A redelivered event finds the record already written for these bytes: leave it (and its date) alone.
+  const existing = await deps.store.get(recordKey).catch((error: unknown) => {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  });
+  if (existing && sameReject(existing, sha256, code)) return { kind: 'rejected', key, sha256, code, message };
   const record = { key, dataset, sha256, code, message, rejectedAt: new Date().toISOString() };
-  await deps.store.put(await rejectKey(dataset, key), JSON.stringify(record, null, 2), {
+  await deps.store.put(recordKey, JSON.stringify(record, null, 2), {
     contentType: 'application/json',
   });
   return { kind: 'rejected', key, sha256, code, message };
+}
+
+function sameReject(bytes: Uint8Array, sha256: string, code: string): boolean {
+  try {
+    const record = JSON.parse(new TextDecoder().decode(bytes)) as { sha256?: unknown; code?: unknown };
+    return record.sha256 === sha256 && record.code === code;
+  } catch {
+    return false; // an unreadable record is rewritten
+  }
 }

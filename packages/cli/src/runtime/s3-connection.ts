@@ -6,6 +6,8 @@ export interface S3Connection {
   bucket: string;
   region: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Attempts per S3 call including the first (the SDK's default is 3; fault tests use 1 to surface every fault). */
+  maxAttempts?: number;
 }
 
 /**
@@ -21,6 +23,7 @@ export function s3ClientFor(connection: S3Connection): S3Client {
     endpoint: connection.endpoint,
     region: connection.region,
     forcePathStyle: true,
+    ...(connection.maxAttempts ? { maxAttempts: connection.maxAttempts } : {}),
     ...(connection.credentials ? { credentials: connection.credentials } : {}),
   });
 }

@@ -70,6 +70,11 @@ export class WorkerPool<T, R> {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
+  /** Indexes of the workers running a task right now. */
+  busy(): number[] {
+    return this.slots.filter((s) => s.busy).map((s) => s.index);
+  }
+
   /** Terminates one worker abruptly (tests use it to prove nothing is lost). */
   async kill(index: number): Promise<void> {
     await this.slots[index]?.worker.terminate();
