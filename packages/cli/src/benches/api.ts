@@ -1,0 +1,115 @@
+/**
+ * `graft bench api`: the prediction route under load. A model is trained and published as `graft demo` does, a
+ * fresh `graft start` process serves it (time from spawn to first prediction = cold start), autocannon drives
+ * `POST /v1/models/{name}/predict` with a 224 px JPEG over loopback at several concurrencies, and the same model
+ * on the same image is timed in this process (decode + infer) between the load runs.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { initBackend } from '@graft/runtime';
+import autocannon from 'autocannon';
+import { publishDigitsModel } from './api-model.js';
+import { startApiProcess } from './api-server.js';
+import { benchJpeg } from './bench-image.js';
+import { listFlag, median, numberFlag, round } from './bench-stats.js';
+import type { BenchRun } from './types.js';
+
+const MODEL = 'digits';
+const TOKEN = 'bench-token-0123456789abcdefghijklmnop';
+
+/**
+ * Flags: `--concurrency 1,8,32`, `--duration 10` (seconds per level), `--iterations 20` (in-process inferences before
+ * and after each level), `--per-class 4` (training digits per class), `--input-size 96` (the model's input; the
+ * request image is always 224×224).
+ *
+ * @example
+ * ```ts
+ * const result = await run({ concurrency: '1', duration: '1' }, console.log);
+ * ```
+ */
+export const run: BenchRun = async (flags, log) => {
+  const levels = listFlag(flags, 'concurrency', [1, 8, 32]);
+  const duration = Math.max(1, numberFlag(flags, 'duration', 10));
+  const iterations = Math.max(3, Math.round(numberFlag(flags, 'iterations', 20)));
+  const perClass = Math.max(1, Math.round(numberFlag(flags, 'per-class', 4)));
+  const inputSize = Math.round(numberFlag(flags, 'input-size', 96));
+  await initBackend({ backend: 'wasm' });
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'graft-bench-api-'));
+  try {
+    log(`training ${MODEL} on ${perClass} digits per class at ${inputSize} px …`);
+    const published = await publishDigitsModel({ dataDir, name: MODEL, perClass, inputSize, log });
+    const jpeg = await benchJpeg(224);
+    const infer = async () => {
+      const t0 = performance.now();
+      await published.model.classify(jpeg, { topK: 3 });
+      return performance.now() - t0;
+    };
+    const inferSamples: number[] = [];
+    const inferRound = async () => {
+      for (let i = 0; i < iterations; i++) inferSamples.push(await infer());
+    };
+    try {
+      await infer();
+      log('cold start: spawning graft start …');
+      const server = await startApiProcess({ dataDir, token: TOKEN, model: MODEL, body: jpeg });
+      try {
+        const rows = [];
+        for (const connections of levels) {
+          await inferRound();
+          // A short warm-up at this concurrency, then the measured run.
+          await load(server.apiUrl, jpeg, connections, 1);
+          const r = await load(server.apiUrl, jpeg, connections, duration);
+          if (r.non2xx > 0 || r.errors > 0)
+            throw new Error(`${r.non2xx} non-2xx answers, ${r.errors} errors at c=${connections}`);
+          rows.push({
+            concurrency: connections,
+            p50Ms: r.latency.p50,
+            p99Ms: r.latency.p99,
+            rps: round(r.requests.average, 1),
+            requests: r.requests.total,
+          });
+          log(`c=${connections}: ${JSON.stringify(rows.at(-1))}`);
+        }
+        await inferRound();
+        const rssMb = round(await server.rssMb(), 1);
+        const inferMs = round(median(inferSamples));
+        const first = rows.find((r) => r.concurrency === 1) ?? rows[0]!;
+        return {
+          p50Ms: first.p50Ms,
+          p99Ms: first.p99Ms,
+          rps: first.rps,
+          inferMs,
+          p50Ratio: round(first.p50Ms / inferMs, 2),
+          coldStartMs: round(server.firstPredictionMs),
+          listeningMs: round(server.listeningMs),
+          rssMb,
+          imageBytes: jpeg.byteLength,
+          modelInputSize: inputSize,
+          trainSeconds: round(published.trainSeconds, 1),
+          duration,
+          rows,
+        };
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      published.model.dispose();
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+};
+
+function load(apiUrl: string, body: Uint8Array, connections: number, seconds: number) {
+  return autocannon({
+    url: `${apiUrl}/v1/models/${MODEL}/predict?topK=3`,
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'image/jpeg' },
+    body: Buffer.from(body),
+    connections,
+    duration: seconds,
+    // A busy shared machine can take seconds per request at c=32: time out late rather than count errors.
+    timeout: 120,
+  });
+}
