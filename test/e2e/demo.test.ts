@@ -154,7 +154,7 @@ describe('graft demo --exit --json', () => {
     expect(summary.accuracy).toBeLessThanOrEqual(1);
   });
 
-  it('every upload left a feature object (content sha256, mobilenet_v2-96, block_5_add) or a rejects record', async () => {
+  it('every upload left a feature object (content sha256, mobilenet_v2-96, block_13_expand_relu) or a rejects record', async () => {
     expect(run.code).toBe(0);
     let s3: LocalS3 | undefined;
     try {
@@ -162,7 +162,7 @@ describe('graft demo --exit --json', () => {
       const store = new S3BlobStore(s3.client, s3.bucket);
       const dataset = `mnist-demo-${PER_CLASS}`;
       const config = JSON.parse(new TextDecoder().decode(await store.get(keys.datasetConfig(dataset))));
-      expect(config).toMatchObject({ backbone: 'mobilenet_v2', inputSize: 96, cut: 'block_5_add' });
+      expect(config).toMatchObject({ backbone: 'mobilenet_v2', inputSize: 96, cut: 'block_13_expand_relu' });
       const uploads: string[] = [];
       for await (const info of store.list('datasets/')) {
         if (!info.key.endsWith('/graft.json')) uploads.push(info.key);
@@ -174,7 +174,7 @@ describe('graft demo --exit --json', () => {
       for (const key of uploads) {
         const sha = await sha256(await store.get(key));
         shas.add(sha);
-        if (await store.head(keys.feature('mobilenet_v2-96', 'block_5_add', sha))) continue;
+        if (await store.head(keys.feature('mobilenet_v2-96', 'block_13_expand_relu', sha))) continue;
         if (await store.head(await rejectKey(dataset, key))) {
           rejected++;
           continue;
@@ -184,7 +184,7 @@ describe('graft demo --exit --json', () => {
       expect(missing).toEqual([]);
       expect(rejected).toBe(0); // MNIST PNGs are all decodable
       let features = 0;
-      for await (const _ of store.list('features/mobilenet_v2-96/block_5_add/')) features++;
+      for await (const _ of store.list('features/mobilenet_v2-96/block_13_expand_relu/')) features++;
       expect(features).toBe(shas.size);
       // The published version is complete and serving.
       const current = JSON.parse(new TextDecoder().decode(await store.get(keys.modelCurrent('digits'))));

@@ -10,6 +10,8 @@ export interface Decision {
   scenario?: 1 | 2 | 3 | 4;
   /** A freeze-k cut asked for explicitly (`options.cut`). */
   cut?: string;
+  /** freeze-k: retrain the pretrained layers above the cut, or replace them with a new pooled head. */
+  upper?: 'retrain' | 'replace';
   explanation: string;
   advice?: Advice;
 }

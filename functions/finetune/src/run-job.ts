@@ -72,6 +72,19 @@ const DEFAULTS: Record<string, TrainOptions> = {
 };
 
 /**
+ * freeze-k with `upper: 'replace'` trains only a new head on pooled, standardised activations: cheap epochs, so
+ * more of them. Measured on the demo (MNIST, 100/class, `block_13_expand_relu`): best validation epoch ~20,
+ * 0.95 held-out, ~7 s.
+ */
+const REPLACE_UPPER_DEFAULTS: TrainOptions = {
+  epochs: 60,
+  learningRate: 1e-3,
+  batchSize: 32,
+  earlyStopping: { patience: 8 },
+  head: { hidden: 0, dropout: 0 },
+};
+
+/**
  * Runs one training job from its record in `jobs/<id>.json`: indexes the data set, gathers the stored trunk
  * activations (extracting any the fan-out has not), resolves `auto` through the advisor, trains, evaluates on
  * the test split (with temperature scaling fitted on the validation split), publishes an immutable model
@@ -113,7 +126,12 @@ interface JobSpec {
   dataset: string;
   model: string;
   strategy: string;
-  options?: TrainOptions & { cut?: string };
+  options?: TrainOptions & { cut?: string; upper?: 'retrain' | 'replace' };
+}
+
+/** What freeze-k does with the layers above its cut: as asked (`options.upper`), else as advised. */
+function upperOf(spec: JobSpec, decision: Decision): 'retrain' | 'replace' {
+  return spec.options?.upper ?? (spec.options?.cut ? undefined : decision.advice?.upper) ?? 'retrain';
 }
 
 async function execute(
@@ -155,13 +173,16 @@ async function executeWith(
     message: 'measuring data set size and similarity to the source data',
   });
   const decided = await decideStrategy(spec.strategy, backbone, index.uploads, index.labels, read);
-  const decision: Decision = spec.options?.cut ? { ...decided, cut: spec.options.cut } : decided;
+  const asked: Decision = spec.options?.cut ? { ...decided, cut: spec.options.cut } : decided;
+  const decision: Decision =
+    asked.strategy === 'freeze-k' ? { ...asked, upper: upperOf(spec, asked) } : asked;
   progress.set({ phase: 'advise', fraction: 0.05, message: decision.explanation });
 
   const splits = bySplit(index.uploads);
   if (splits.train.length === 0)
     throw new JobError('no_training_images', `data set '${spec.dataset}' has no training images`);
-  const options: TrainOptions = { ...DEFAULTS[decision.strategy], seed: 1, ...stripCut(spec.options) };
+  const defaults = decision.upper === 'replace' ? REPLACE_UPPER_DEFAULTS : DEFAULTS[decision.strategy];
+  const options: TrainOptions = { ...defaults, seed: 1, ...stripCut(spec.options) };
   const labelIndex = new Map(index.labels.map((l, i) => [l, i]));
   const toLabels = (uploads: Upload[]) => uploads.map((u) => labelIndex.get(u.label)!);
 
@@ -212,6 +233,8 @@ async function executeWith(
           strategy: decision.strategy,
           scenario: decision.scenario,
           explanation: decision.explanation,
+          ...(prepared.cut ? { cut: prepared.cut } : {}),
+          ...(decision.upper ? { upper: decision.upper } : {}),
           advice: decision.advice,
         },
         history: result.history,
@@ -315,7 +338,14 @@ async function prepareInputs(
         const trainAt = forward(train)!;
         return {
           cut,
-          train: { ...trainAt, strategy: 'freeze-k', backbone, cut, activations: trainAt.x as tf.Tensor4D },
+          train: {
+            ...trainAt,
+            strategy: 'freeze-k',
+            backbone,
+            cut,
+            upper: decision.upper ?? 'retrain',
+            activations: trainAt.x as tf.Tensor4D,
+          },
           val: forward(val),
           test: forward(test),
           rejected,
@@ -502,8 +532,8 @@ function countsBySplit(index: DatasetIndex): Record<string, Record<string, numbe
   return out;
 }
 
-function stripCut(options?: TrainOptions & { cut?: string }): TrainOptions {
+function stripCut(options?: JobSpec['options']): TrainOptions {
   if (!options) return {};
-  const { cut: _cut, ...rest } = options;
+  const { cut: _cut, upper: _upper, ...rest } = options;
   return rest;
 }

@@ -95,22 +95,33 @@ describe('advise', () => {
     });
     expect(s1.explanation).toContain('215 images');
     expect(s1.explanation).toContain('0.500');
-    const s2 = advise({ counts: small, similarity: sim(5), backbone });
-    expect(s2).toMatchObject({ scenario: 2, strategy: 'freeze-k', similarity: 'different' });
-    expect(s2.cut).not.toBe('features');
-    expect(s2.k).toBeGreaterThan(0);
-    // The retrained layers above the cut fit the parameter budget of the data set (and the cut is the
-    // shallowest that does); the cut never goes below the freeze floor.
-    const total = Object.values(small).reduce((a, b) => a + b, 0);
     const paramsAbove = (k: number) =>
       backbone.model.layers.slice(k + 1).reduce((n, l) => n + l.countParams(), 0);
-    expect(paramsAbove(s2.k)).toBeLessThanOrEqual(total * ADVISOR_THRESHOLDS.maxRetrainedParamsPerImage);
-    const shallower = backbone.cuts.filter((c) => c.index < s2.k && c.name !== 'features').at(-1)!;
-    expect(paramsAbove(shallower.index)).toBeGreaterThan(
-      total * ADVISOR_THRESHOLDS.maxRetrainedParamsPerImage,
-    );
+    const budget = (counts: Record<string, number>) =>
+      Object.values(counts).reduce((a, b) => a + b, 0) * ADVISOR_THRESHOLDS.maxRetrainedParamsPerImage;
+    // Too few images to retrain even the top pretrained layer: the upper layers are replaced by a new head on
+    // the pooled activations of the widest cut before the last downsampling.
+    const s2 = advise({ counts: small, similarity: sim(5), backbone });
+    expect(s2).toMatchObject({
+      scenario: 2,
+      strategy: 'freeze-k',
+      similarity: 'different',
+      upper: 'replace',
+      cut: 'block_13_expand_relu',
+    });
+    expect(s2.explanation).toContain('replace the source-specific layers above');
+    // Enough to retrain the top: the retrained layers fit the parameter budget of the data set, and the cut is
+    // the shallowest that does.
+    const mid = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`c${i}`, 500]));
+    const s2mid = advise({ counts: mid, similarity: sim(5), backbone });
+    expect(s2mid).toMatchObject({ scenario: 2, upper: 'retrain' });
+    expect(paramsAbove(s2mid.k)).toBeLessThanOrEqual(budget(mid));
+    const shallower = backbone.cuts.filter((c) => c.index < s2mid.k && c.name !== 'features').at(-1)!;
+    expect(paramsAbove(shallower.index)).toBeGreaterThan(budget(mid));
     // With plenty of images the cut stops at the freeze floor inside the untouched ImageNet layers.
-    const many = advise({ counts: { a: 900, b: 900, c: 900, d: 900, e: 900 }, similarity: sim(5), backbone });
+    const manyCounts = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`c${i}`, 900]));
+    const many = advise({ counts: manyCounts, similarity: sim(5), backbone });
+    expect(many.upper).toBe('retrain');
     expect(many.k).toBeLessThanOrEqual(backbone.pretrainedUpTo!);
     expect(backbone.cuts.find((c) => c.name === many.cut)?.imagenet).toBe(true);
     expect(advise({ counts: large, similarity: sim(5), backbone })).toMatchObject({

@@ -51,10 +51,11 @@ describe('bundle', () => {
     const similarity = await measureSimilarity(backbone, images);
     const advice = advise({ counts: [16, 16], similarity, backbone });
     // Few images and part digits: a small data set; the cut is wherever the advisor freezes for scenario 2.
-    const cut = advice.cut && advice.cut !== 'features' ? advice.cut : backbone.cuts.at(-3)!.name;
     expect(advice.size).toBe('small');
+    // 32 images cannot support retraining pretrained layers: a new pooled head replaces the upper layers.
+    const cut = 'block_13_expand_relu';
     result = await train(
-      { strategy: 'freeze-k', backbone, cut, images, labels, classNames },
+      { strategy: 'freeze-k', backbone, cut, upper: 'replace', images, labels, classNames },
       { epochs: 3, batchSize: 8, learningRate: 1e-3, seed: 9, head: { hidden: 16, dropout: 0.2 } },
     );
     const probs = result.inference!.predict(images) as tf.Tensor2D;
@@ -79,7 +80,9 @@ describe('bundle', () => {
       strategy: 'freeze-k',
       temperature,
     });
-    expect(bundle.meta.backbone.featuresLayer).toBe(backbone.model.outputs[0]!.sourceLayer.name);
+    // The head reads the (unpooled) activations at the cut and pools them itself.
+    expect(bundle.meta.backbone.featuresLayer).toBe(cut);
+    expect(bundle.meta.hyperparameters).toMatchObject({ cut, upper: 'replace' });
     expect(bundle.meta.datasetFingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(bundle.meta.tfjsVersion).toMatch(/^\d+\.\d+/);
     expect(bundle.model.inputs[0]!.shape).toEqual([null, SIZE, SIZE, 3]);

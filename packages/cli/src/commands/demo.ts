@@ -69,7 +69,7 @@ export const demoCommand: Command = {
       const started = performance.now();
       out.info(`Uploading ${samples.length} MNIST digits to s3://${runtime.bucket}/datasets/${dataset}/ …`);
       await importDataset(runtime.store, dataset, samples, {
-        config: { backbone: 'mobilenet_v2', inputSize, cut: String(flags.cut ?? 'block_5_add') },
+        config: { backbone: 'mobilenet_v2', inputSize, cut: String(flags.cut ?? 'block_13_expand_relu') },
         onProgress: ({ done, total }) => out.progress('upload', done, total),
       });
       const waitStarted = performance.now();

@@ -10,7 +10,7 @@ import { s3ClientFor } from '../runtime/s3-connection.js';
 export const importCommand: Command = {
   summary: 'Upload a folder tree <label>/<file> or <split>/<label>/<file> as a data set of a running Graft.',
   usage:
-    'graft import <dir> --dataset <name> [--input-size 96] [--cut block_5_add] [--concurrency 8] [--json]',
+    'graft import <dir> --dataset <name> [--input-size 96] [--cut block_13_expand_relu] [--concurrency 8] [--json]',
   options: {
     ...connectionOptions,
     dataset: { type: 'string' },
@@ -41,7 +41,7 @@ export const importCommand: Command = {
       config: {
         backbone: 'mobilenet_v2',
         inputSize: intFlag(flags, 'input-size', 96),
-        cut: String(flags.cut ?? 'block_5_add'),
+        cut: String(flags.cut ?? 'block_13_expand_relu'),
       },
       concurrency: intFlag(flags, 'concurrency', 8),
       onProgress: ({ done, total }) => out.progress('upload', done, total),

@@ -16,8 +16,12 @@ export const MOBILENET_V2 = {
   /** Last layer holding the untouched ImageNet weights; later layers were retrained by nsfwjs. */
   lastImagenetLayer: 'block_10_project_BN',
   preprocessing: { scale: 1 / 127.5, offset: -1 } satisfies Preprocessing,
-  /** Block outputs: the cuts worth offering (plus 'features'). */
-  keepCut: (name: string): boolean => /^(expanded_conv|block_\d+)_(project_BN|add)$|^out_relu$/.test(name),
+  /**
+   * Block outputs, plus the expanded activations inside blocks without a residual (where they are the only live
+   * tensor): the cuts worth offering (plus 'features').
+   */
+  keepCut: (name: string): boolean =>
+    /^(expanded_conv|block_\d+)_(project_BN|add|expand_relu)$|^out_relu$/.test(name),
 };
 
 let cached: Promise<tf.io.ModelArtifacts> | undefined;

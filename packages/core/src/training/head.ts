@@ -17,6 +17,8 @@ export interface HeadSpec {
   hidden?: number;
   /** Dropout rate before the output layer (0 = none). */
   dropout?: number;
+  /** For `[h, w, c]` inputs: global average pooling instead of flattening. */
+  pool?: boolean;
   seed?: number;
 }
 
@@ -31,7 +33,7 @@ export interface HeadSpec {
 export const HEAD_PREFIX = 'graft_head_';
 
 /**
- * Builds a new classification head: `[flatten] → [dense(hidden, relu)] → [dropout] → dense(classes, softmax)`.
+ * Builds a new classification head: `[flatten | global average pool] → [dense(hidden, relu)] → [dropout] → dense(classes, softmax)`.
  * Layer names start with {@link HEAD_PREFIX}; kernels use seeded Glorot-uniform initialisers.
  *
  * @example
@@ -54,7 +56,11 @@ export function buildHead(spec: HeadSpec): tf.LayersModel {
   const input = tf.input({ shape: spec.inputShape, name: `${HEAD_PREFIX}input` });
   let y: tf.SymbolicTensor = input;
   if (spec.inputShape.length > 1)
-    y = tf.layers.flatten({ name: `${HEAD_PREFIX}flatten` }).apply(y) as tf.SymbolicTensor;
+    y = (
+      spec.pool
+        ? tf.layers.globalAveragePooling2d({ name: `${HEAD_PREFIX}pool` })
+        : tf.layers.flatten({ name: `${HEAD_PREFIX}flatten` })
+    ).apply(y) as tf.SymbolicTensor;
   if (hidden > 0) {
     y = tf.layers
       .dense({ units: hidden, activation: 'relu', kernelInitializer: init(1), name: `${HEAD_PREFIX}hidden` })

@@ -61,6 +61,7 @@ export async function train(
     ...(options.augmentation ? { augmentation: options.augmentation } : {}),
     ...(typeof options.validation === 'number' ? { validation: options.validation } : {}),
     ...('cut' in input ? { cut: input.cut } : {}),
+    ...('upper' in input && input.upper ? { upper: input.upper } : {}),
   };
   return {
     ...out,

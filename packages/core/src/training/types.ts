@@ -64,6 +64,12 @@ export interface FreezeKInput extends CommonInput {
   backbone: Backbone;
   /** Cut point name (see `backbone.cuts`). */
   cut: string;
+  /**
+   * What happens to the pretrained layers above `cut`: `'retrain'` (default) trains them with the new head;
+   * `'replace'` drops them and trains a new head on the pooled activations at `cut` (for data sets too small
+   * to retrain the source-specific upper layers: their parameters would over-fit).
+   */
+  upper?: 'retrain' | 'replace';
   /** Cached trunk activations at `cut`; computed from `images` when absent. */
   activations?: tf.Tensor4D;
   images?: tf.Tensor4D;
@@ -165,6 +171,11 @@ export interface TrainOptions {
   augmentation?: { flip?: boolean; shift?: number; zoom?: number };
   /** Head: hidden units (0 = none) and dropout rate. Default `{ hidden: 0, dropout: 0 }`. */
   head?: { hidden?: number; dropout?: number };
+  /**
+   * New heads over frozen features (`feature-extraction`, `freeze-k` with `upper: 'replace'`): standardise each
+   * pooled feature with the training mean and standard deviation (folded into the saved head). Default true.
+   */
+  standardize?: boolean;
   /** Seed for initialisers, shuffles, splits and augmentation. */
   seed?: number;
 }

@@ -19,6 +19,11 @@ export interface Advice {
   cut: string | null;
   /** Layer index of the cut (−1 when nothing is frozen). */
   k: number;
+  /**
+   * Scenario 2 only: `'retrain'` the pretrained layers above the cut, or `'replace'` them with a new head on the
+   * pooled activations at the cut (when the data set is too small to retrain even the top pretrained layer).
+   */
+  upper?: 'retrain' | 'replace';
   size: 'small' | 'large';
   similarity: 'similar' | 'different';
   explanation: string;
@@ -61,12 +66,15 @@ export function advise(input: {
   const similarity = input.similarity.score <= limit ? 'similar' : 'different';
   const scenario = size === 'small' ? (similarity === 'similar' ? 1 : 2) : similarity === 'similar' ? 4 : 3;
   const strategy = (['feature-extraction', 'freeze-k', 'scratch', 'fine-tune'] as const)[scenario - 1]!;
-  const { cut, k } = chooseCut(input.backbone, scenario, t, total);
+  const { cut, k, upper } = chooseCut(input.backbone, scenario, t, total);
   const sizeText = `${total} images in ${counts.length} classes (median ${perClass} per class; large from ${t.largePerClass})`;
   const simText = `similarity score ${input.similarity.score.toFixed(3)} (${input.similarity.method} over ${input.similarity.images} images; similar up to ${limit})`;
   const why = {
     1: `a small data set close to ${input.backbone.name}'s source data: keep the whole network frozen and train a new head on its features`,
-    2: `a small data set unlike the source data: freeze the layers up to '${cut}' (layer ${k}: at most ${t.maxRetrainedParamsPerImage} retrained parameters per image, never below ${Math.round(t.freezeFraction * 100)} % of the pretrained depth) and retrain the layers above with a new head`,
+    2:
+      upper === 'replace'
+        ? `a small data set unlike the source data, too small to retrain even the top pretrained layer (at most ${t.maxRetrainedParamsPerImage} retrained parameters per image): freeze the layers up to '${cut}' (layer ${k}, the widest activation before the last downsampling: generic enough to transfer) and replace the source-specific layers above with a new head on its pooled activations`
+        : `a small data set unlike the source data: freeze the layers up to '${cut}' (layer ${k}: at most ${t.maxRetrainedParamsPerImage} retrained parameters per image, never below ${Math.round(t.freezeFraction * 100)} % of the pretrained depth) and retrain the layers above with a new head`,
     3: `a large data set unlike the source data: train the ${input.backbone.name} architecture from scratch`,
     4: `a large data set close to the source data: fine-tune every layer from the pretrained weights with a low learning rate`,
   }[scenario];
@@ -75,6 +83,7 @@ export function advise(input: {
     strategy,
     cut,
     k,
+    ...(upper ? { upper } : {}),
     size,
     similarity,
     explanation: `Scenario ${scenario} (${size}, ${similarity}): ${sizeText}; ${simText}. Recommended: ${strategy} — ${why}.`,
@@ -87,7 +96,7 @@ function chooseCut(
   scenario: 1 | 2 | 3 | 4,
   t: AdvisorThresholds,
   images: number,
-): { cut: string | null; k: number } {
+): { cut: string | null; k: number; upper?: 'retrain' | 'replace' } {
   const features = backbone.cuts.at(-1);
   if (scenario === 1) return { cut: features?.name ?? 'features', k: features?.index ?? -1 };
   if (scenario !== 2) return { cut: null, k: -1 };
@@ -101,9 +110,27 @@ function chooseCut(
     layers.slice(index + 1).reduce((sum, layer) => sum + layer.countParams(), 0);
   const candidates = backbone.cuts.filter((c) => c.name !== 'features');
   const lowest = candidates.filter((c) => c.index <= floor).at(-1) ?? candidates[0];
-  const pick =
-    candidates.find((c) => c.index >= (lowest?.index ?? 0) && paramsAbove(c.index) <= budget) ??
-    candidates.at(-1) ??
-    features;
-  return { cut: pick?.name ?? 'features', k: pick?.index ?? -1 };
+  const pick = candidates.find(
+    (c) => c.index >= (lowest?.index ?? 0) && paramsAbove(c.index) > 0 && paramsAbove(c.index) <= budget,
+  );
+  if (pick) return { cut: pick.name, k: pick.index, upper: 'retrain' };
+  const early = widestBeforeLastDownsampling(candidates) ?? candidates.at(-1) ?? features;
+  return { cut: early?.name ?? 'features', k: early?.index ?? -1, upper: 'replace' };
+}
+
+/**
+ * The cut whose activation is widest (most channels; the deepest on ties) at the last resolution before the
+ * network's final downsampling: below the most source-specific stage, yet already high-level. With MobileNetV2
+ * this is `block_13_expand_relu` (576 channels at 1/16 of the input).
+ */
+function widestBeforeLastDownsampling(cuts: Backbone['cuts']): Backbone['cuts'][number] | undefined {
+  const spatial = cuts.filter((c) => c.outputShape.length === 3);
+  const last = spatial.at(-1);
+  if (!last) return undefined;
+  const level = spatial.filter((c) => c.outputShape[0]! > last.outputShape[0]!).at(-1)?.outputShape[0];
+  const atLevel = spatial.filter((c) => c.outputShape[0] === level);
+  return atLevel.reduce<Backbone['cuts'][number] | undefined>(
+    (best, c) => (!best || c.outputShape[2]! >= best.outputShape[2]! ? c : best),
+    undefined,
+  );
 }

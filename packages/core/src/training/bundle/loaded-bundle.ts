@@ -1,4 +1,5 @@
 import { tf } from '@graft/runtime';
+import { modelGraph } from '../../backbone/graph.js';
 import { backboneFromModel, compileTrunk, splitBackbone } from '../../backbone/index.js';
 import { InvalidBundleError, InvalidTrainingInputError } from '../errors.js';
 import { predictWithThreshold } from '../evaluation/threshold.js';
@@ -43,6 +44,13 @@ export interface LoadedBundle {
   dispose(): void;
 }
 
+/** Shape (without batch) of the tensor the first head layer reads in `model`. */
+function headInputShape(model: tf.LayersModel): number[] | undefined {
+  const node = modelGraph(model).nodes.find((n) => n.layer.name.startsWith(HEAD_PREFIX));
+  const shape = node?.inputs[0]?.shape.slice(1);
+  return shape?.every((d) => typeof d === 'number') ? (shape as number[]) : undefined;
+}
+
 function headModel(model: tf.LayersModel, featuresShape: number[]): tf.LayersModel {
   const layers = model.layers.filter((l) => l.name.startsWith(HEAD_PREFIX));
   if (layers.length === 0) throw new InvalidBundleError(`no '${HEAD_PREFIX}*' head layers in the model`);
@@ -78,7 +86,10 @@ export function openBundle(bundle: Bundle): LoadedBundle {
   });
   const cut = backbone.cuts.some((c) => c.name === meta.cut) ? meta.cut : 'features';
   const split = splitBackbone(backbone, cut);
-  const head = headModel(model, backbone.cuts.at(-1)!.outputShape);
+  // A head that pools itself (freeze-k with its upper layers replaced) takes the activations at the cut.
+  const headInput = headInputShape(model);
+  const head = headModel(model, headInput ?? backbone.cuts.at(-1)!.outputShape);
+  const upper = headInput && headInput.length === 3 ? undefined : split.upper;
   const compiled = compileTrunk(split.trunk);
   const t = meta.temperature;
   const expected = [meta.input.size, meta.input.size, meta.input.channels].join();
@@ -88,7 +99,7 @@ export function openBundle(bundle: Bundle): LoadedBundle {
       throw new InvalidTrainingInputError(`images must be [n, ${expected}], got [${images.shape}]`);
     return tf.tidy(() => {
       let x = compiled.predict(images);
-      if (split.upper) x = split.upper.predict(x) as tf.Tensor;
+      if (upper) x = upper.predict(x) as tf.Tensor;
       const probs = head.predict(x) as tf.Tensor2D;
       return t === 1 ? probs : (tf.softmax(tf.div(tf.log(tf.maximum(probs, 1e-12)), t)) as tf.Tensor2D);
     });

@@ -1,12 +1,12 @@
 import { InvalidTrainingInputError } from '../errors.js';
-import { buildHead } from '../head.js';
-import { runTrainingLoop } from '../loop.js';
-import { prepareData, type ResolvedOptions } from '../prepare.js';
+import type { ResolvedOptions } from '../prepare.js';
 import type { FeatureExtractionInput, ProgressEvent, TrainOptions } from '../types.js';
+import { trainPooledHead } from './pooled-head.js';
 import type { StrategyOutput } from './strategy-output.js';
 
 /**
- * Scenario 1: trains a new head over cached features (the frozen backbone's output).
+ * Scenario 1: trains a new head over cached features (the frozen backbone's output; `[n, h, w, c]` activations
+ * are global-average-pooled), each feature standardised with the training statistics (`options.standardize`).
  *
  * @example
  * ```ts
@@ -20,40 +20,20 @@ export async function trainFeatureExtraction(
   r: ResolvedOptions,
   onProgress?: (e: ProgressEvent) => void,
 ): Promise<StrategyOutput> {
-  if (input.features.rank < 2)
-    throw new InvalidTrainingInputError(`features must be [n, ...shape], got [${input.features.shape}]`);
-  const { data, owned } = prepareData(
-    input.features,
-    input.labels,
-    input.classNames.length,
+  if (input.features.rank !== 2 && input.features.rank !== 4)
+    throw new InvalidTrainingInputError(
+      `features must be [n, d] or [n, h, w, c], got [${input.features.shape}]`,
+    );
+  const { head, loop } = await trainPooledHead(
+    {
+      x: input.features,
+      labels: input.labels,
+      numClasses: input.classNames.length,
+      standardize: options.standardize ?? true,
+    },
     options,
-    r.seed,
+    r,
     onProgress,
   );
-  const head = buildHead({
-    inputShape: input.features.shape.slice(1),
-    numClasses: input.classNames.length,
-    ...r.head,
-    seed: r.seed,
-  });
-  try {
-    const loop = await runTrainingLoop({
-      ...data,
-      base: null,
-      baseTraining: false,
-      baseLrScale: 0,
-      head,
-      optimizer: r.optimizer,
-      learningRate: r.learningRate,
-      epochs: r.epochs,
-      batchSize: r.batchSize,
-      ...(options.earlyStopping ? { earlyStopping: { minDelta: 0, ...options.earlyStopping } } : {}),
-    });
-    return { ...loop, model: head, head };
-  } catch (e) {
-    head.dispose();
-    throw e;
-  } finally {
-    for (const t of owned) t.dispose();
-  }
+  return { ...loop, model: head, head };
 }

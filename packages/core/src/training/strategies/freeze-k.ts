@@ -4,6 +4,7 @@ import { InvalidTrainingInputError } from '../errors.js';
 import type { ResolvedOptions } from '../prepare.js';
 import type { FreezeKInput, ProgressEvent, TrainOptions } from '../types.js';
 import { composeWithHead } from './compose.js';
+import { trainPooledHead } from './pooled-head.js';
 import type { StrategyOutput } from './strategy-output.js';
 import { trainWithBase } from './train-with-base.js';
 
@@ -36,7 +37,8 @@ export function computeActivations(
  * Scenario 2: keeps the trunk up to `cut` frozen (its activations are computed once, or passed in as cached
  * activations) and trains the pretrained upper layers — BatchNormalization kept in inference mode, learning rate
  * scaled by `pretrainedLrScale` — together with a new head. The upper layers are shared with
- * `backbone.model`, so the backbone is updated in place.
+ * `backbone.model`, so the backbone is updated in place. With `upper: 'replace'` the upper layers are dropped
+ * instead and a new head is trained on the pooled, standardised activations at `cut`.
  *
  * @example
  * ```ts
@@ -53,6 +55,7 @@ export async function trainFreezeK(
   if (!input.activations && !input.images)
     throw new InvalidTrainingInputError('freeze-k needs cached activations or images');
   const split = splitBackbone(input.backbone, input.cut);
+  if (input.upper === 'replace') return replaceUpper(input, split, options, r, onProgress);
   let compiled: ReturnType<typeof compileTrunk> | undefined;
   const transform = input.activations
     ? undefined
@@ -87,5 +90,49 @@ export async function trainFreezeK(
     return { ...loop, model, head, inference: composeWithHead(input.backbone.model, head) };
   } finally {
     compiled?.dispose();
+  }
+}
+
+/** `upper: 'replace'`: a new pooled head right on the activations at the cut; the layers above are not used. */
+async function replaceUpper(
+  input: FreezeKInput,
+  split: ReturnType<typeof splitBackbone>,
+  options: TrainOptions,
+  r: ResolvedOptions,
+  onProgress?: (e: ProgressEvent) => void,
+): Promise<StrategyOutput> {
+  let activations = input.activations;
+  let validation = options.validation;
+  if (!activations) {
+    // From images: run the frozen trunk once over the training (and an explicit validation) set.
+    const compiled = compileTrunk(split.trunk);
+    try {
+      activations = computeActivations(compiled, input.images!, r.batchSize) as tf.Tensor4D;
+      if (validation && typeof validation !== 'number')
+        validation = {
+          ...validation,
+          x: computeActivations(compiled, validation.x as tf.Tensor4D, r.batchSize),
+        };
+    } finally {
+      compiled.dispose();
+    }
+  }
+  try {
+    const { head, loop } = await trainPooledHead(
+      {
+        x: activations,
+        labels: input.labels,
+        numClasses: input.classNames.length,
+        standardize: options.standardize ?? true,
+      },
+      { ...options, ...(validation === undefined ? {} : { validation }) },
+      r,
+      onProgress,
+    );
+    return { ...loop, model: head, head, inference: composeWithHead(split.trunk, head) };
+  } finally {
+    if (activations !== input.activations) activations.dispose();
+    if (validation !== options.validation && validation && typeof validation !== 'number')
+      validation.x.dispose();
   }
 }
