@@ -41,7 +41,8 @@ export function parseModelJson(text: string): ModelJson {
 
 /**
  * Refuses weight paths that could escape the model's directory or origin: empty, absolute, with a scheme,
- * protocol-relative, with backslashes, NUL, query/fragment, or with a '..' segment.
+ * protocol-relative, with backslashes, NUL, query/fragment, encoded slashes, or with a '..' segment (also
+ * percent-encoded: `.%2e`, `%2e.`, `%2e%2e`).
  *
  * @example
  * ```ts
@@ -55,7 +56,10 @@ export function assertSafeWeightPath(p: unknown): asserts p is string {
   if (/^[a-z][a-z0-9+.-]*:/i.test(p)) throw bad('has a scheme');
   if (p.startsWith('/') || p.startsWith('\\')) throw bad('is absolute');
   if (/[\\\0?#]/.test(p)) throw bad('has a backslash, NUL, query or fragment');
-  if (p.split('/').some((seg) => seg === '..' || seg === '.' || seg === '' || /^%2e%2e$/i.test(seg))) {
+  // URL resolution treats '.%2e', '%2e.' and '%2e%2e' as '..' (and '%2e' as '.'); an encoded '/' or '\\' may be
+  // decoded by the server behind the URL.
+  if (/%2f|%5c/i.test(p)) throw bad('has an encoded slash or backslash');
+  if (p.split('/').some((seg) => seg === '' || /^(\.|%2e){1,2}$/i.test(seg))) {
     throw bad("has a '..', '.' or empty segment");
   }
 }
