@@ -40,6 +40,7 @@ table.confusion td.cell{padding:6px 12px}
 table.confusion button.cell{display:block;width:100%;min-width:48px;padding:6px 12px;border:0;font:inherit;text-align:right;cursor:pointer}
 table.confusion button.cell:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid ${P.accent};outline-offset:1px}
 table.confusion button.diag{font-weight:700}
+table.confusion button[aria-pressed=true]{outline:3px solid ${P.accent};outline-offset:-3px}
 button.action{background:${P.link};color:${P.background};border:0;border-radius:4px;padding:6px 14px;font:inherit;cursor:pointer}
 .gallery{display:flex;flex-wrap:wrap;gap:8px;list-style:none;padding:0;margin:8px 0}
 .gallery li{width:108px;font-size:11px;color:${P.muted};overflow-wrap:anywhere}

@@ -17,6 +17,8 @@ export const PALETTE = {
   /** Panels, table headers. */
   surface: '#f3f5f8',
   text: '#1b1f24',
+  /** Text on mid-tone fills (confusion cells): only black or white reach 4.5:1 on every shade. */
+  ink: '#000000',
   muted: '#4a5562',
   border: '#c9d1db',
   grid: '#e3e7ed',
@@ -83,7 +85,7 @@ export function contrastRatio(a: string, b: string): number {
 }
 
 /**
- * The readable text colour (`text` or `background`) on a given fill.
+ * The readable text colour (`ink` or `background`) on a given fill; at least 4.58:1 on any fill.
  *
  * @example
  * ```ts
@@ -91,8 +93,8 @@ export function contrastRatio(a: string, b: string): number {
  * ```
  */
 export function textOn(fill: string): string {
-  return contrastRatio(PALETTE.text, fill) >= contrastRatio(PALETTE.background, fill)
-    ? PALETTE.text
+  return contrastRatio(PALETTE.ink, fill) >= contrastRatio(PALETTE.background, fill)
+    ? PALETTE.ink
     : PALETTE.background;
 }
 

@@ -89,7 +89,8 @@ export function decisionSection(report: ReportData): string {
   ];
   if (a?.size) facts.push(['data set size', escapeHtml(a.size)]);
   if (a?.similarity) facts.push(['similarity to the source data', escapeHtml(a.similarity)]);
-  if (a && a.cut !== undefined)
+  if (d?.cut !== undefined) facts.push(['trained above', `<code>${escapeHtml(d.cut)}</code>`]);
+  else if (a && a.cut !== undefined)
     facts.push(['frozen up to', a.cut === null ? 'nothing' : `<code>${escapeHtml(a.cut)}</code>`]);
   if (report.seconds !== undefined) facts.push(['training time', `${report.seconds.toFixed(1)} s`]);
   const explanation = d?.explanation ?? a?.explanation;

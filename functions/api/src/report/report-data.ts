@@ -54,6 +54,8 @@ export interface Decision {
   strategy?: string;
   scenario?: number;
   explanation?: string;
+  /** The cut the job trained above (`'features'` for feature extraction). */
+  cut?: string;
   advice?: { size?: string; similarity?: string; cut?: string | null; k?: number; explanation?: string };
 }
 
@@ -153,6 +155,7 @@ function parseDecision(v: unknown): Decision | undefined {
     strategy: str(v.strategy),
     scenario: int(v.scenario),
     explanation: str(v.explanation),
+    cut: str(v.cut),
     advice: a && {
       size: str(a.size),
       similarity: str(a.similarity),

@@ -1,5 +1,5 @@
 /**
- * `GET /` (the try-it page) and `POST /v1/session` (turns a bearer token into the session cookie, so links to
+ * `GET /` (the try-it page), `GET /favicon.ico` (none: 204) and `POST /v1/session` (turns a bearer token into the session cookie, so links to
  * report pages work in the same browser).
  */
 import type { App, RouteDeps } from '../app-env.js';
@@ -19,6 +19,9 @@ export function registerPages(app: App, deps: RouteDeps): void {
     c.header('Cache-Control', 'no-cache');
     return c.html(renderTryIt(c.get('secureHeadersNonce' as never) as string | undefined));
   });
+
+  // Browsers ask for it on every page; no icon (and no 404 in their consoles).
+  app.get('/favicon.ico', (c) => c.body(null, 204));
 
   app.post('/v1/session', async (c) => {
     await startSession(c, deps.token);

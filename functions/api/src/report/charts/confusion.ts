@@ -32,7 +32,7 @@ export function confusionTable(confusion: number[][], labels: string[], clickabl
   return [
     '<table class="confusion">',
     '<caption>Confusion matrix on the test split: rows are the true labels, columns the predicted labels.</caption>',
-    `<thead><tr><th scope="col"><span class="visually-hidden">true label</span>true ＼ predicted</th>${head}</tr></thead>`,
+    `<thead><tr><th scope="col"><span class="visually-hidden">true label</span>true / predicted</th>${head}</tr></thead>`,
     `<tbody>${rows.join('')}</tbody>`,
     '</table>',
   ].join('');

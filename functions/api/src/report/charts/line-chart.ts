@@ -42,7 +42,7 @@ export interface LineChartOptions {
 
 const W = 520;
 const H = 280;
-const M = { top: 34, right: 16, bottom: 44, left: 56 };
+const M = { top: 46, right: 16, bottom: 44, left: 56 };
 
 /**
  * Renders a line chart of per-epoch values; the x axis counts epochs from 1.
@@ -62,7 +62,7 @@ export function lineChart(o: LineChartOptions): string {
   const y = linear([y0, y1], [H - M.bottom, M.top]);
   const id = escapeHtml(o.id);
   const parts: string[] = [
-    `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${id}-t ${id}-d" xmlns="http://www.w3.org/2000/svg">`,
+    `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${id}-t ${id}-d">`,
     `<title id="${id}-t">${escapeHtml(o.title)}</title>`,
     `<desc id="${id}-d">${escapeHtml(describe(o))}</desc>`,
     `<text x="${M.left}" y="18" class="chart-title">${escapeHtml(o.title)}</text>`,
@@ -86,7 +86,9 @@ export function lineChart(o: LineChartOptions): string {
     const mx = x(o.markEpoch + 1);
     parts.push(
       `<line class="best-epoch" x1="${mx}" x2="${mx}" y1="${M.top}" y2="${H - M.bottom}" stroke="${PALETTE.accent}" stroke-dasharray="2 3"/>`,
-      `<text x="${mx + 4}" y="${M.top + 12}" class="marker">best epoch ${o.markEpoch + 1}</text>`,
+      mx > (M.left + W - M.right) / 2
+        ? `<text x="${mx - 4}" y="${M.top + 12}" text-anchor="end" class="marker">best epoch ${o.markEpoch + 1}</text>`
+        : `<text x="${mx + 4}" y="${M.top + 12}" class="marker">best epoch ${o.markEpoch + 1}</text>`,
     );
   }
   for (const s of o.series) parts.push(seriesPath(s, x, y));
@@ -114,9 +116,9 @@ function seriesPath(s: LineSeries, x: (v: number) => number, y: (v: number) => n
 
 function legend(series: LineSeries[]): string {
   const items = series.map((s, i) => {
-    const lx = W - M.right - 150 * (series.length - i);
+    const lx = M.left + 130 * i;
     const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
-    return `<line x1="${lx}" x2="${lx + 22}" y1="14" y2="14" stroke="${s.color}" stroke-width="2"${dash}/><text x="${lx + 28}" y="18" class="legend">${escapeHtml(s.name)}</text>`;
+    return `<line x1="${lx}" x2="${lx + 22}" y1="30" y2="30" stroke="${s.color}" stroke-width="2"${dash}/><text x="${lx + 28}" y="34" class="legend">${escapeHtml(s.name)}</text>`;
   });
   return `<g class="legend-box">${items.join('')}</g>`;
 }

@@ -37,7 +37,7 @@ export function reliabilityDiagram(o: {
     )
     .join('; ');
   const parts = [
-    `<svg class="chart reliability" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${id}-t ${id}-d" xmlns="http://www.w3.org/2000/svg">`,
+    `<svg class="chart reliability" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${id}-t ${id}-d">`,
     `<title id="${id}-t">${escapeHtml(o.title)}, ECE ${formatNumber(o.ece)}</title>`,
     `<desc id="${id}-d">${escapeHtml(desc || 'no test images')}</desc>`,
     `<text x="${M.left}" y="16" class="chart-title">${escapeHtml(o.title)}</text>`,
