@@ -1,6 +1,9 @@
-import { disposeWeights, type ProgressEvent, train } from '@graft/core';
+import { disposeWeights, train } from '@graft/core';
 import { loadMnistDigits } from '@graft/datasets';
 import { initBackend, tf } from '@graft/runtime';
+import { accuracyOf } from './shared/accuracy.js';
+import { type GraySplit, grayTensor } from './shared/gray-images.js';
+import { trainCnn } from './shared/source-cnn.js';
 
 /** Options of {@link evalMnistTransfer}; the defaults replicate Keras' `examples/mnist_transfer_cnn.py`. */
 export interface MnistTransferOptions {
@@ -46,7 +49,8 @@ export async function evalMnistTransfer(options: MnistTransferOptions = {}): Pro
   const names = (digits: number[]) => digits.map(String);
   try {
     log(`developing the source CNN on ${source.train.labels.length} digits 0–4 (${backend})`);
-    const developed = await trainCnn(source.train, [0, 1, 2, 3, 4], seed, options, (e) =>
+    const cnn = { epochs: options.sourceEpochs ?? 12, seed };
+    const developed = await trainCnn(source.train, names([0, 1, 2, 3, 4]), cnn, (e) =>
       log(
         `  source epoch ${e.epoch + 1}/${e.epochs} loss ${e.loss.toFixed(4)} val acc ${e.valAcc?.toFixed(4)}`,
       ),
@@ -86,7 +90,7 @@ export async function evalMnistTransfer(options: MnistTransferOptions = {}): Pro
     let scratchAccuracy: number | undefined;
     if (options.scratch) {
       log('scratch: the same CNN trained on digits 5–9 only');
-      const scratch = await trainCnn(target.train, [5, 6, 7, 8, 9], seed, options);
+      const scratch = await trainCnn(target.train, names([5, 6, 7, 8, 9]), cnn);
       scratchAccuracy = accuracyOf(scratch.model, target.test.x, target.test.labels);
       disposeWeights([scratch.model, scratch.backbone?.model]);
     }
@@ -105,47 +109,8 @@ export async function evalMnistTransfer(options: MnistTransferOptions = {}): Pro
   }
 }
 
-/**
- * Trains the Keras CNN from scratch on digits (the source model, and the no-transfer baseline): 12 epochs with
- * shift/zoom augmentation and early stopping on a 10 % validation split.
- */
-function trainCnn(
-  data: Split,
-  digits: number[],
-  seed: number,
-  options: MnistTransferOptions,
-  onEpoch?: (e: ProgressEvent) => void,
-) {
-  return train(
-    {
-      strategy: 'develop',
-      architecture: 'mnist-cnn',
-      images: data.x,
-      labels: data.labels,
-      classNames: digits.map(String),
-    },
-    {
-      epochs: options.sourceEpochs ?? 12,
-      batchSize: 64,
-      learningRate: 1e-3,
-      seed,
-      validation: 0.1,
-      earlyStopping: { patience: 3 },
-      augmentation: { shift: 0.1, zoom: 0.1 },
-    },
-    (e) => {
-      if (e.type === 'epoch') onEpoch?.(e);
-    },
-  );
-}
-
-interface Split {
-  x: tf.Tensor4D;
-  labels: number[];
-}
-
 /** Digits as `[n, 28, 28, 1]` in [0, 1], labels re-indexed from 0, split 80/20 per digit in file order. */
-async function split(digits: number[], perDigit?: number): Promise<{ train: Split; test: Split }> {
+async function split(digits: number[], perDigit?: number): Promise<{ train: GraySplit; test: GraySplit }> {
   const set = await loadMnistDigits({ digits, ...(perDigit ? { perClass: perDigit } : {}) });
   const byDigit = new Map<number, number[]>();
   set.labels.forEach((d, i) => {
@@ -157,25 +122,9 @@ async function split(digits: number[], perDigit?: number): Promise<{ train: Spli
     parts.train.push(...indexes.slice(0, cut));
     parts.test.push(...indexes.slice(cut));
   }
-  const build = (indexes: number[]): Split => {
-    const pixels = new Float32Array(indexes.length * 784);
-    indexes.forEach((i, n) => {
-      const image = set.images[i]!;
-      for (let p = 0; p < 784; p++) pixels[n * 784 + p] = image[p]! / 255;
-    });
-    return {
-      x: tf.tensor4d(pixels, [indexes.length, 28, 28, 1]),
-      labels: indexes.map((i) => digits.indexOf(set.labels[i]!)),
-    };
-  };
-  return { train: build(parts.train), test: build(parts.test) };
-}
-
-function accuracyOf(model: tf.LayersModel, x: tf.Tensor, labels: number[]): number {
-  const predicted = tf.tidy(() => (model.predict(x, { batchSize: 256 }) as tf.Tensor).argMax(-1).dataSync());
-  let correct = 0;
-  labels.forEach((label, i) => {
-    if (predicted[i] === label) correct++;
+  const build = (indexes: number[]): GraySplit => ({
+    x: grayTensor(set.images, indexes),
+    labels: indexes.map((i) => digits.indexOf(set.labels[i]!)),
   });
-  return correct / Math.max(1, labels.length);
+  return { train: build(parts.train), test: build(parts.test) };
 }
