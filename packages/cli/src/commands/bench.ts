@@ -1,22 +1,56 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { writeBenchmarksMd } from '../benches/benchmarks-md.js';
 import { type BenchRun as Bench, loadRun } from '../benches/types.js';
 import { UsageError } from '../errors.js';
 import type { Command } from '../main.js';
 
+/** Entries that run or summarise the others (not written as results of their own). */
+const AGGREGATES = new Set(['all', 'report']);
+
 const benches: Record<string, () => Promise<Bench>> = {
-  /** Every benchmark in one run (what `npm run bench` calls); each result is also written with --out. */
+  /**
+   * Every benchmark and evaluation in one run (what `npm run bench` calls). With --out each result is written to
+   * test/bench/results/<name>.json and BENCHMARKS.md is regenerated; one failure does not stop the others.
+   */
   all: async () => async (flags, log) => {
+    const { evals } = await import('./eval.js');
+    const jobs: [string, 'bench' | 'eval', () => Promise<Bench>][] = [
+      ...Object.keys(benches)
+        .filter((n) => !AGGREGATES.has(n))
+        .map((n) => [n, 'bench', benches[n]!] as [string, 'bench', () => Promise<Bench>]),
+      ...Object.entries(evals).map(
+        ([n, run]) => [n, 'eval', async () => run] as [string, 'eval', () => Promise<Bench>],
+      ),
+    ];
     const results: Record<string, unknown> = {};
-    for (const name of Object.keys(benches).filter((n) => n !== 'all')) {
-      log(`bench ${name} …`);
-      const result = await (await benches[name]!())(flags, log);
-      if (flags.out) await writeResult(name, { bench: name, ...result });
-      results[name] = result;
+    const failed: string[] = [];
+    for (const [name, kind, load] of jobs) {
+      log(`${kind} ${name} …`);
+      const started = performance.now();
+      try {
+        const result = {
+          [kind]: name,
+          ...(await (
+            await load()
+          )(kind === 'bench' ? flags : { out: flags.out }, log)),
+          seconds: (performance.now() - started) / 1000,
+        };
+        if (flags.out) await writeResult(name, result);
+        results[name] = result;
+      } catch (error) {
+        failed.push(name);
+        log(`${kind} ${name} failed: ${(error as Error).message}`);
+        results[name] = { error: (error as Error).message };
+      }
     }
+    if (flags.out) log(`wrote ${await writeBenchmarksMd(process.cwd())}`);
+    if (failed.length > 0) throw new Error(`failed: ${failed.join(', ')} (the others' results were written)`);
     return results;
   },
+  /** Regenerates BENCHMARKS.md from the committed results without running anything. */
+  report: async () => async () => ({ written: await writeBenchmarksMd(process.cwd()) }),
   kernels: async () => async (flags) => {
     const { benchKernels } = await import('@graft/runtime');
     return { ...(await benchKernels({ steps: num(flags.steps), cpuSteps: num(flags['cpu-steps']) })) };
@@ -71,7 +105,7 @@ export const benchCommand: Command = {
       ...(await bench(flags, (m) => out.info(m))),
       seconds: (performance.now() - started) / 1000,
     };
-    if (flags.out) await writeResult(name, result);
+    if (flags.out && !AGGREGATES.has(name)) await writeResult(name, result);
     out.result(result);
     return 0;
   },

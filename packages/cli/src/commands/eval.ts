@@ -4,7 +4,8 @@ import { intFlag } from '../flags.js';
 import type { Command } from '../main.js';
 import { writeResult } from './bench.js';
 
-const evals: Record<string, Eval> = {
+/** Every evaluation by name (`graft bench all` runs them after the benchmarks). */
+export const evals: Record<string, Eval> = {
   'mnist-transfer': async (flags, log) => {
     const { evalMnistTransfer } = await import('../evals/mnist-transfer.js');
     return {

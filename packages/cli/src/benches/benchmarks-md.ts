@@ -1,0 +1,202 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+type Result = Record<string, unknown>;
+
+/** One line of the summary table: what, ours, the anchor or target, and whether the target is met. */
+interface Row {
+  /** The result file the row reads (`trunk`, `fashion`, …). */
+  from: string;
+  what: string;
+  ours: string;
+  anchor: string;
+  met?: boolean;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const get = (r: Result | undefined, dotted: string): unknown =>
+  dotted.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Result)[k] : undefined), r);
+const fmt = (v: unknown, digits = 1, unit = ''): string => {
+  const n = num(v);
+  return n === undefined ? 'not measured' : `${n.toFixed(digits)}${unit}`;
+};
+const pct = (v: unknown): string => {
+  const n = num(v);
+  return n === undefined ? 'not measured' : `${(n * 100).toFixed(1)} %`;
+};
+const atLeast = (v: unknown, target: number) => (num(v) === undefined ? undefined : num(v)! >= target);
+const atMost = (v: unknown, target: number) => (num(v) === undefined ? undefined : num(v)! <= target);
+
+const EVALS = new Set(['mnist-transfer', 'fashion', 'scenarios']);
+
+/** The summary rows, from the result files by name (`trunk`, `fashion`, …); missing results read "not measured". */
+function rows(r: Record<string, Result>): Row[] {
+  const trunk = r.trunk;
+  const ms = (k: string) => get(trunk, `msPerImage.${k}`);
+  return [
+    {
+      from: 'trunk',
+      what: 'MobileNetV2 trunk, 224 px, batch 1 (ms/image, compiled / layers / cpu)',
+      ours: `${fmt(ms('compiled'))} / ${fmt(ms('layers'))} / ${fmt(ms('cpu'), 0)}`,
+      anchor: '64.2 ms WASM SIMD, 1404 ms cpu (tfjs-backend-wasm README)',
+    },
+    {
+      from: 'trunk',
+      what: 'compiled trunk vs tfjs-layers predict',
+      ours: `${fmt(get(trunk, 'speedupVsLayers'), 2)}×`,
+      anchor: 'target ≥ 1.5×',
+      met: atLeast(get(trunk, 'speedupVsLayers'), 1.5),
+    },
+    {
+      from: 'trunk',
+      what: "trunk's share of this CPU's WASM-SIMD matmul peak",
+      ours: pct(get(trunk, 'peakShare')),
+      anchor: `peak ${fmt(get(trunk, 'peakGflops'))} GFLOP/s`,
+    },
+    {
+      from: 'train',
+      what: 'conv training on WASM vs the cpu backend (samples/s)',
+      ours: `${fmt(get(r.train, 'samplesPerSec.wasm'))} vs ${fmt(get(r.train, 'samplesPerSec.cpu'), 2)} = ${fmt(get(r.train, 'speedup'), 0)}×`,
+      anchor: 'target ≥ 20×',
+      met: atLeast(get(r.train, 'speedup'), 20),
+    },
+    {
+      from: 'pipeline',
+      what: 'pipeline, upload → stored feature (images/s vs raw trunk)',
+      ours: `${fmt(get(r.pipeline, 'imagesPerSec'))} vs ${fmt(get(r.pipeline, 'rawImagesPerSec'))} (overhead ${fmt(get(r.pipeline, 'overheadPct'), 0, ' %')})`,
+      anchor: 'target overhead ≤ 25 %',
+      met: atMost(get(r.pipeline, 'overheadPct'), 25),
+    },
+    {
+      from: 'api',
+      what: 'API p50 at concurrency 1 vs raw inference',
+      ours: `${fmt(get(r.api, 'p50Ms'))} ms vs ${fmt(get(r.api, 'inferMs'))} ms = ${fmt(get(r.api, 'p50Ratio'), 2)}×; p99 ${fmt(get(r.api, 'p99Ms'))} ms; cold start ${fmt(get(r.api, 'coldStartMs'), 0)} ms; RSS ${fmt(get(r.api, 'rssMb'), 0)} MB`,
+      anchor: 'target ≤ 1.3×',
+      met: atMost(get(r.api, 'p50Ratio'), 1.3),
+    },
+    {
+      from: 'faults',
+      what: 'faults: images lost / failed requests during model swaps',
+      ours: `${fmt(get(r.faults, 'lost'), 0)} / ${fmt(get(r.faults, 'failedRequestsDuringSwap'), 0)} (${fmt(get(r.faults, 'images'), 0)} images, ${fmt(get(r.faults, 'injectedFaults'), 0)} injected faults)`,
+      anchor: 'must be 0 / 0',
+      met:
+        num(get(r.faults, 'lost')) === undefined
+          ? undefined
+          : get(r.faults, 'lost') === 0 && get(r.faults, 'failedRequestsDuringSwap') === 0,
+    },
+    {
+      from: 'mnist-transfer',
+      what: 'MNIST digits 0–4 → 5–9 (target accuracy)',
+      ours: fmt(get(r['mnist-transfer'], 'targetAccuracy'), 4),
+      anchor: '0.992 (keras mnist_transfer_cnn.py)',
+      met: atLeast(get(r['mnist-transfer'], 'targetAccuracy'), 0.99),
+    },
+    {
+      from: 'fashion',
+      what: 'Fashion-MNIST, feature extraction (test accuracy)',
+      ours: fmt(get(r.fashion, 'featureExtraction'), 4),
+      anchor: '0.908 (frozen MobileNetV2 + dense); target ≥ 0.91',
+      met: atLeast(get(r.fashion, 'featureExtraction'), 0.91),
+    },
+    {
+      from: 'fashion',
+      what: `Fashion-MNIST, freeze-k (test accuracy)`,
+      ours: fmt(get(r.fashion, 'freezeK'), 4),
+      anchor: '0.950 (MobileNet with augmentation); target ≥ 0.93',
+      met: atLeast(get(r.fashion, 'freezeK'), 0.93),
+    },
+    {
+      from: 'scenarios',
+      what: 'four scenarios: cells where the advisor is within one sd of the best',
+      ours: `${fmt(get(r.scenarios, 'advisorWithinOneSd'), 0)} of 4`,
+      anchor: 'target 4 of 4',
+      met:
+        num(get(r.scenarios, 'advisorWithinOneSd')) === undefined
+          ? undefined
+          : get(r.scenarios, 'advisorWithinOneSd') === 4,
+    },
+  ];
+}
+
+/** The scenario table (one line per cell and strategy), when `scenarios` was run. */
+function scenarioTable(s: Result | undefined): string {
+  const cells = get(s, 'cells');
+  if (!Array.isArray(cells) || cells.length === 0) return '';
+  const lines = ['| cell | strategy | test accuracy (mean ± sd) | best | advisor |', '|---|---|---|---|---|'];
+  for (const cell of cells as Result[]) {
+    const best = String(get(cell, 'best') ?? '');
+    const advisor = get(cell, 'advisor.strategy');
+    for (const st of (get(cell, 'strategies') as Result[] | undefined) ?? []) {
+      const name = `${st.name}${st.k !== undefined ? ` k=${st.k}` : ''}`;
+      lines.push(
+        `| ${cell.size} × ${cell.similarity} | ${name} | ${fmt(st.mean, 4)} ± ${fmt(st.sd, 4)} | ${best === name || best === st.name ? '✓' : ''} | ${advisor === st.name ? '◆' : ''} |`,
+      );
+    }
+  }
+  return `\n## The four scenarios, measured\n\n${lines.join('\n')}\n\n✓ best mean; ◆ the advisor's pick.\n`;
+}
+
+/**
+ * Renders BENCHMARKS.md from the results: a summary table (ours beside the published anchor or target, met or
+ * not), the machine and date of each result, and the scenario table.
+ *
+ * @example
+ * ```ts
+ * const markdown = renderBenchmarks({ trunk: { msPerImage: { compiled: 59, layers: 148, cpu: 3239 } } });
+ * ```
+ */
+export function renderBenchmarks(results: Record<string, Result>): string {
+  const table = rows(results).map((row) =>
+    results[row.from]
+      ? `| ${row.what} | ${row.ours} | ${row.anchor} | ${row.met === undefined ? '' : row.met ? 'yes' : 'no'} |`
+      : `| ${row.what} | not run yet (\`graft ${EVALS.has(row.from) ? 'eval' : 'bench'} ${row.from} --out\`) | ${row.anchor} |  |`,
+  );
+  const runs = Object.entries(results)
+    .filter(([name]) => name !== 'all')
+    .map(([name, r]) => {
+      const m = (r.machine ?? {}) as Result;
+      return `| ${name} | ${String(r.date ?? '')
+        .slice(0, 16)
+        .replace(
+          'T',
+          ' ',
+        )} | ${fmt(r.seconds, 0, ' s')} | ${m.cpu ?? ''}, ${m.cores ?? '?'} cores, ${m.node ?? ''} |`;
+    });
+  return `# Benchmarks
+
+Generated by \`npm run bench\` (\`graft bench all --out\`) from \`test/bench/results/*.json\`; regenerate with
+\`npx graft bench report\`. Speeds are compared side by side in one run (contenders interleaved) and quoted as
+medians and ratios: the machines are shared and noisy, so the ratios are the numbers to trust. Accuracy is
+measured on the standard test splits; nothing is tuned on test data.
+
+| benchmark | ours | anchor or target | met |
+|---|---|---|---|
+${table.join('\n')}
+${scenarioTable(results.scenarios)}
+## Runs
+
+| result | date (UTC) | duration | machine |
+|---|---|---|---|
+${runs.join('\n')}
+
+Each result's full JSON (every row, every setting) is in \`test/bench/results/<name>.json\`.
+`;
+}
+
+/**
+ * Reads every `test/bench/results/*.json` under `root` and writes `BENCHMARKS.md` there.
+ *
+ * @example
+ * ```ts
+ * await writeBenchmarksMd(process.cwd());
+ * ```
+ */
+export async function writeBenchmarksMd(root: string): Promise<string> {
+  const dir = path.join(root, 'test/bench/results');
+  const results: Record<string, Result> = {};
+  for (const file of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort())
+    results[file.replace(/\.json$/, '')] = JSON.parse(await readFile(path.join(dir, file), 'utf8'));
+  const target = path.join(root, 'BENCHMARKS.md');
+  await writeFile(target, renderBenchmarks(results));
+  return target;
+}

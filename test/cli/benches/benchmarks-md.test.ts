@@ -1,0 +1,77 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderBenchmarks, writeBenchmarksMd } from '../../../packages/cli/src/benches/benchmarks-md.js';
+
+const machine = { cpu: 'Test CPU', cores: 2, node: 'v20.0.0', platform: 'linux-x64' };
+
+describe('BENCHMARKS.md', () => {
+  it('puts our numbers beside the anchors and says which targets are met', () => {
+    const md = renderBenchmarks({
+      trunk: {
+        msPerImage: { compiled: 59, layers: 148, cpu: 3239 },
+        speedupVsLayers: 2.5,
+        peakShare: 0.31,
+        peakGflops: 40,
+        machine,
+        date: '2026-11-27T20:00:00.000Z',
+        seconds: 120,
+      },
+      api: { p50Ms: 80, inferMs: 50, p50Ratio: 1.6, p99Ms: 120, coldStartMs: 3000, rssMb: 400 },
+      fashion: { featureExtraction: 0.915, freezeK: 0.921 },
+    });
+    const line = (what: string) => md.split('\n').find((l) => l.startsWith(`| ${what}`)) ?? '';
+    expect(line('MobileNetV2 trunk, 224 px')).toContain('59.0 / 148.0 / 3239');
+    expect(line('compiled trunk vs tfjs-layers')).toMatch(/2\.50× \| target ≥ 1\.5× \| yes \|$/);
+    expect(line("trunk's share")).toContain('31.0 %');
+    expect(line('API p50')).toMatch(/\| no \|$/);
+    expect(line('Fashion-MNIST, feature extraction')).toMatch(/0\.9150 .*\| yes \|$/);
+    expect(line('Fashion-MNIST, freeze-k')).toMatch(/0\.9210 .*\| no \|$/);
+    // Not run: said plainly, with the command that runs it, and no verdict.
+    expect(line('pipeline')).toContain('not run yet (`graft bench pipeline --out`)');
+    expect(line('pipeline')).toMatch(/\|  \|$/);
+    expect(line('four scenarios')).toContain('`graft eval scenarios --out`');
+    expect(md).toContain('| trunk | 2026-11-27 20:00 | 120 s | Test CPU, 2 cores, v20.0.0 |');
+  });
+
+  it('renders the scenario table and marks the best strategy and the advisor pick', () => {
+    const md = renderBenchmarks({
+      scenarios: {
+        advisorWithinOneSd: 4,
+        cells: [
+          {
+            size: 'small',
+            similarity: 'similar',
+            best: 'feature-extraction',
+            advisor: { strategy: 'feature-extraction' },
+            strategies: [
+              { name: 'feature-extraction', mean: 0.8, sd: 0.01 },
+              { name: 'scratch', mean: 0.5, sd: 0.05 },
+            ],
+          },
+        ],
+      },
+    });
+    expect(md).toContain('| small × similar | feature-extraction | 0.8000 ± 0.0100 | ✓ | ◆ |');
+    expect(md).toContain('| small × similar | scratch | 0.5000 ± 0.0500 |  |  |');
+    expect(md).toMatch(/4 of 4 \| target 4 of 4 \| yes \|/);
+  });
+
+  it('writes BENCHMARKS.md from the result files', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'graft-bench-md-'));
+    try {
+      await mkdir(path.join(root, 'test/bench/results'), { recursive: true });
+      await writeFile(
+        path.join(root, 'test/bench/results/train.json'),
+        JSON.stringify({ samplesPerSec: { wasm: 60, cpu: 0.2 }, speedup: 300, machine }),
+      );
+      const file = await writeBenchmarksMd(root);
+      const md = await readFile(file, 'utf8');
+      expect(md).toContain('60.0 vs 0.20 = 300×');
+      expect(md).toMatch(/target ≥ 20× \| yes \|/);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
