@@ -41,6 +41,22 @@ describe('GET / (try-it page)', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('documents the report, test-image, session and try-it routes', async () => {
+    const doc = app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 't', version: '1' } });
+    expect(Object.keys(doc.paths ?? {})).toEqual(
+      expect.arrayContaining([
+        '/v1/models/{name}/report',
+        '/v1/models/{name}/versions/{version}/report',
+        '/v1/models/{name}/versions/{version}/test-images/{index}',
+        '/v1/session',
+        '/',
+      ]),
+    );
+    expect((await app.request('/docs')).status).toBe(200);
+  });
+});
+
 describe('links with ?token= and the session cookie', () => {
   it('a right token sets an HttpOnly SameSite=Strict cookie and redirects (303) without the token', async () => {
     const res = await app.request(`/v1/models/digits/report?x=1&token=${TOKEN}&y=2`, { headers: html });

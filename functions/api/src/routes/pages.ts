@@ -5,6 +5,7 @@
 import type { App, RouteDeps } from '../app-env.js';
 import { startSession } from '../auth.js';
 import { renderTryIt } from '../pages/try-it.js';
+import { documentPageRoutes } from '../report/openapi-paths.js';
 
 /**
  * Registers the pages. `POST /v1/session` relies on the `/v1` bearer authentication in front of it.
@@ -15,6 +16,7 @@ import { renderTryIt } from '../pages/try-it.js';
  * ```
  */
 export function registerPages(app: App, deps: RouteDeps): void {
+  documentPageRoutes(app);
   app.get('/', (c) => {
     c.header('Cache-Control', 'no-cache');
     return c.html(renderTryIt(c.get('secureHeadersNonce' as never) as string | undefined));
