@@ -1,5 +1,13 @@
 import { ImagingError } from '@graft/imaging';
-import { type BlobStore, type FeatureStore, keys, NotFoundError, StorageError, sha256 } from '@graft/storage';
+import {
+  type BlobStore,
+  type FeatureStore,
+  keyProblem,
+  keys,
+  NotFoundError,
+  StorageError,
+  sha256,
+} from '@graft/storage';
 import type { ExtractConfig, Extractor } from './extractor.js';
 
 /** What happened to one uploaded object. */
@@ -40,6 +48,11 @@ export async function processObject(key: string, deps: ProcessDeps): Promise<Out
   if (key.endsWith('/graft.json') && key.split('/').length === 3) {
     return { kind: 'ignored', key, reason: 'data set config' };
   }
+
+  // S3 accepts keys such as `datasets/pets/train/../cat/x.jpg`; the store refuses to address them (they would
+  // alias other keys or leave a file-backed store's folder), so say why instead of retrying until dead-lettered.
+  const problem = keyProblem(key);
+  if (problem) return reject(deps, key, '', datasetOf(key), 'invalid_key', `the key ${problem}`);
 
   let bytes: Uint8Array;
   try {

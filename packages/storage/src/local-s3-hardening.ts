@@ -53,6 +53,9 @@ export interface S3rverModels {
 
 const OBJECT_SUFFIX = '._S3rver_object';
 
+/** Longest key segment (UTF-8 bytes) the local server stores: 255-byte file names minus its longest suffix. */
+const MAX_SEGMENT_BYTES = 200;
+
 /** The metadata s3rver keeps besides `x-amz-meta-*` (its `S3Object.ALLOWED_METADATA`). */
 const METADATA_KEYS = new Set([
   'content-type',
@@ -105,6 +108,16 @@ export function hardenS3rverStore(
     if (key) {
       const problem = keyProblem(key);
       if (problem) throw new S3Error('InvalidArgument', `Invalid key: ${problem}`, { ArgumentName: 'key' });
+      // Keys become file names: a longer segment would fail with ENAMETOOLONG (a 500, retried forever) once
+      // the server's suffixes are added. Refuse it as a client error instead (S3 itself has no such limit).
+      const long = key.split('/').find((segment) => Buffer.byteLength(segment) > MAX_SEGMENT_BYTES);
+      if (long !== undefined) {
+        throw new S3Error(
+          'InvalidArgument',
+          `Invalid key: a segment has ${Buffer.byteLength(long)} bytes; the local S3 stores keys as files and allows ${MAX_SEGMENT_BYTES} bytes per segment`,
+          { ArgumentName: 'key' },
+        );
+      }
     }
     const resolved = originalResourcePath(bucket, key, resource);
     if (!path.resolve(resolved).startsWith(base + path.sep)) {
