@@ -181,12 +181,17 @@ describe('OpenAPI and docs', () => {
     };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/',
       '/health',
       '/ready',
       '/v1/models',
       '/v1/models/{name}',
       '/v1/models/{name}/predict',
       '/v1/models/{name}/promote',
+      '/v1/models/{name}/report',
+      '/v1/models/{name}/versions/{version}/report',
+      '/v1/models/{name}/versions/{version}/test-images/{index}',
+      '/v1/session',
       '/v1/trainings',
       '/v1/trainings/{id}',
     ]);
