@@ -59,6 +59,8 @@ export interface Runtime {
   jobsIdle(): Promise<void>;
   /** Kills one extraction worker (fault tests). */
   killWorker(index: number): Promise<void>;
+  /** Kills the training worker; the job it runs is marked failed (fault tests). */
+  killJobWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -194,6 +196,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       },
       jobsIdle: () => runner.idle(),
       killWorker: (index) => pool.kill(index),
+      killJobWorker: () => runner.kill(),
       async close() {
         unsubscribe?.();
         queue.close();
