@@ -2,7 +2,8 @@
  * `graft bench trunk`: MobileNetV2 trunk ms/image at several input sizes and batch sizes — the compiled trunk
  * (folded batch norm, fused ops) against tfjs-layers `predict` on the same wasm backend, timed interleaved so both
  * see the same machine load, and tfjs-layers on the pure-JS cpu backend for a few single images. Also the share of
- * this CPU's wasm matmul peak the compiled trunk reaches.
+ * this CPU's wasm peak the compiled trunk reaches (peak = the best of square matMul and a
+ * pointwise convolution, measured before and after the trunks).
  */
 import { compileTrunk, loadBackbone, splitBackbone } from '@graft/core';
 import { initBackend, measureMatmulPeak, tf } from '@graft/runtime';
@@ -154,7 +155,10 @@ export const run: BenchRun = async (flags, log) => {
     trunkGflops: head.gflops,
     peakGflops: round(peakGflops, 2),
     peakShare: round(head.gflops / peakGflops, 4),
-    peak: { before: peakBefore.sizes, after: peakAfter.sizes },
+    peak: {
+      before: { matmul: peakBefore.sizes, pointwiseConvGflops: peakBefore.pointwiseConvGflops },
+      after: { matmul: peakAfter.sizes, pointwiseConvGflops: peakAfter.pointwiseConvGflops },
+    },
     backend: tf.getBackend(),
     simd: info.simd,
     iterations,

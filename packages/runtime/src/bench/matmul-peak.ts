@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** Result of {@link measureMatmulPeak}: the best median GFLOP/s over the sizes tried. */
+/** Result of {@link measureMatmulPeak}: the best median GFLOP/s over the sizes tried and a pointwise convolution. */
 export interface MatmulPeak {
   /** Best median over the sizes, in GFLOP/s (2·n³ floating-point operations per n×n product). */
   gflops: number;
@@ -8,6 +8,11 @@ export interface MatmulPeak {
   backend: string;
   /** Median ms and GFLOP/s per size. */
   sizes: { n: number; ms: number; gflops: number }[];
+  /**
+   * A 1×1 convolution as a GEMM through the convolution path the trunk uses (XNNPACK on wasm):
+   * `[1, 56, 56, 256] * [1, 1, 256, 256]`, median GFLOP/s.
+   */
+  pointwiseConvGflops: number;
 }
 
 /**
@@ -43,5 +48,31 @@ export function measureMatmulPeak(options: { sizes?: number[]; iterations?: numb
       tf.dispose([a, b]);
     }
   });
-  return { gflops: Math.max(...rows.map((r) => r.gflops)), backend: tf.getBackend(), sizes: rows };
+  const pointwiseConvGflops = pointwiseConv(iterations);
+  return {
+    gflops: Math.max(pointwiseConvGflops, ...rows.map((r) => r.gflops)),
+    backend: tf.getBackend(),
+    sizes: rows,
+    pointwiseConvGflops,
+  };
+}
+
+function pointwiseConv(iterations: number): number {
+  const [hw, c] = [56, 256];
+  const x = tf.randomUniform([1, hw, hw, c], -1, 1) as tf.Tensor4D;
+  const w = tf.randomUniform([1, 1, c, c], -1, 1) as tf.Tensor4D;
+  try {
+    const once = () => {
+      const t0 = performance.now();
+      const y = tf.conv2d(x, w, 1, 'same');
+      y.dataSync();
+      y.dispose();
+      return performance.now() - t0;
+    };
+    once();
+    const samples = Array.from({ length: iterations }, once).sort((a, b) => a - b);
+    return (2 * hw * hw * c * c) / (samples[samples.length >> 1]! * 1e6);
+  } finally {
+    tf.dispose([x, w]);
+  }
 }
