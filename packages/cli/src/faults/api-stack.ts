@@ -9,7 +9,14 @@ import { createApp, RegistryModelSource, StoreJobs } from '@graft/fn-api';
 import { type LocalS3, ModelRegistry, S3BlobStore, startLocalS3 } from '@graft/storage';
 import { serve } from '@hono/node-server';
 
-/** Options of {@link startApiStack}. */
+/**
+ * Options of {@link startApiStack}.
+ *
+ * @example
+ * ```ts
+ * const options: ApiStackOptions = { dir, refreshMs: 200, bodyLimitBytes: 65536 };
+ * ```
+ */
 export interface ApiStackOptions {
   /** Folder for the embedded S3's data. */
   dir: string;
@@ -19,7 +26,15 @@ export interface ApiStackOptions {
   defaultModel?: string;
 }
 
-/** A running API over its own embedded S3. */
+/**
+ * A running API over its own embedded S3.
+ *
+ * @example
+ * ```ts
+ * const stack: ApiStack = await startApiStack({ dir });
+ * await stack.registry.publish('tiny', { ...files, report: {} });
+ * ```
+ */
 export interface ApiStack {
   url: string;
   token: string;

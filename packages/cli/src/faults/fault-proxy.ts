@@ -7,10 +7,24 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** What the proxy can do to one request. */
+/**
+ * What the proxy can do to one request.
+ *
+ * @example
+ * ```ts
+ * const kinds: FaultKind[] = ['error503', 'reset'];
+ * ```
+ */
 export type FaultKind = 'error500' | 'error503' | 'reset' | 'slow';
 
-/** Options of {@link startFaultProxy}. */
+/**
+ * Options of {@link startFaultProxy}.
+ *
+ * @example
+ * ```ts
+ * const options: FaultProxyOptions = { target: s3.endpoint, rate: 0.1, seed: 7 };
+ * ```
+ */
 export interface FaultProxyOptions {
   /** Upstream base URL, e.g. the embedded S3's `http://127.0.0.1:4568`. Only loopback targets are accepted. */
   target: string;
@@ -26,7 +40,14 @@ export interface FaultProxyOptions {
   eligible?(request: { method: string; path: string }): boolean;
 }
 
-/** One proxied request, as the log keeps it. */
+/**
+ * One proxied request, as the log keeps it.
+ *
+ * @example
+ * ```ts
+ * const puts = proxy.log.filter((r: ProxiedRequest) => r.method === 'PUT' && !r.fault);
+ * ```
+ */
 export interface ProxiedRequest {
   method: string;
   /** Path and query as sent (path-style: `/<bucket>/<url-encoded key>`). */
@@ -36,7 +57,14 @@ export interface ProxiedRequest {
   status?: number;
 }
 
-/** Counts of the proxy's work. */
+/**
+ * Counts of the proxy's work.
+ *
+ * @example
+ * ```ts
+ * const { totalInjected, injected }: FaultCounts = proxy.counts;
+ * ```
+ */
 export interface FaultCounts {
   requests: number;
   forwarded: number;
@@ -45,7 +73,15 @@ export interface FaultCounts {
   totalInjected: number;
 }
 
-/** A running proxy. */
+/**
+ * A running proxy.
+ *
+ * @example
+ * ```ts
+ * const proxy: FaultProxy = await startFaultProxy({ target: s3.endpoint });
+ * proxy.setRate(0.2);
+ * ```
+ */
 export interface FaultProxy {
   url: string;
   port: number;

@@ -23,17 +23,38 @@ import { LocalQueue, type QueueMessage } from '../runtime/local-queue.js';
 import { WorkerPool } from '../runtime/worker-pool.js';
 import { type FaultKind, type ProxiedRequest, startFaultProxy } from './fault-proxy.js';
 
-/** One object to upload and what must become of it: `predict` (a feature object) or a rejects `code`. */
+/**
+ * One object to upload and what must become of it: `predict` (a feature object) or a rejects `code`.
+ *
+ * @example
+ * ```ts
+ * const upload: ScenarioUpload = { key: 'datasets/d/train/a/x.png', bytes: png, expect: 'predict' };
+ * ```
+ */
 export interface ScenarioUpload {
   key: string;
   bytes: Uint8Array;
   expect: string;
 }
 
-/** The data set config the scenario writes (cheap defaults: 96 px, cut early). */
+/**
+ * The data set config the scenario writes (cheap defaults: 96 px, cut early).
+ *
+ * @example
+ * ```ts
+ * await store.put('datasets/d/graft.json', JSON.stringify(SCENARIO_CONFIG));
+ * ```
+ */
 export const SCENARIO_CONFIG = { backbone: 'mobilenet_v2', inputSize: 96, cut: 'block_5_add' } as const;
 
-/** Options of {@link runPipelineScenario}. */
+/**
+ * Options of {@link runPipelineScenario}.
+ *
+ * @example
+ * ```ts
+ * const options: PipelineScenarioOptions = { dir, uploads, faultRate: 0.1, deliverTwice: true };
+ * ```
+ */
 export interface PipelineScenarioOptions {
   /** Folder for the embedded S3's data (must exist or be creatable; the caller removes it). */
   dir: string;
@@ -56,7 +77,14 @@ export interface PipelineScenarioOptions {
   log?(message: string): void;
 }
 
-/** What became of one upload, read back from the store (not through the proxy). */
+/**
+ * What became of one upload, read back from the store (not through the proxy).
+ *
+ * @example
+ * ```ts
+ * const lost = result.fates.filter((f: UploadFate) => !f.feature && !f.rejectCode);
+ * ```
+ */
 export interface UploadFate {
   key: string;
   expect: string;
@@ -64,7 +92,14 @@ export interface UploadFate {
   rejectCode?: string;
 }
 
-/** Result of {@link runPipelineScenario}. */
+/**
+ * Result of {@link runPipelineScenario}.
+ *
+ * @example
+ * ```ts
+ * const { lost, injectedFaults }: PipelineScenarioResult = await runPipelineScenario(options);
+ * ```
+ */
 export interface PipelineScenarioResult {
   images: number;
   injectedFaults: number;

@@ -8,7 +8,14 @@ import { keys } from '@graft/storage';
 import { type ApiStack, startApiStack } from './api-stack.js';
 import { grayPng, tinyModelFiles } from './tiny-model.js';
 
-/** Options of {@link runSwapScenario}. */
+/**
+ * Options of {@link runSwapScenario}.
+ *
+ * @example
+ * ```ts
+ * const options: SwapScenarioOptions = { dir, concurrency: 8, refreshMs: 250 };
+ * ```
+ */
 export interface SwapScenarioOptions {
   dir: string;
   /** Concurrent request loops (default 8). */
@@ -22,14 +29,28 @@ export interface SwapScenarioOptions {
   log?(message: string): void;
 }
 
-/** What `/ready` said about a broken version. */
+/**
+ * What `/ready` said about a broken version.
+ *
+ * @example
+ * ```ts
+ * const report: ReadyReport = { status: 200, version: 2, lastError: { version: 3, message: 'truncated' } };
+ * ```
+ */
 export interface ReadyReport {
   status: number;
   version?: number;
   lastError?: { version?: number; message: string };
 }
 
-/** Result of {@link runSwapScenario}. */
+/**
+ * Result of {@link runSwapScenario}.
+ *
+ * @example
+ * ```ts
+ * const { failedRequestsDuringSwap }: SwapScenarioResult = await runSwapScenario({ dir });
+ * ```
+ */
 export interface SwapScenarioResult {
   requests: number;
   /** Requests that did not answer 200 with predictions (network errors included). */

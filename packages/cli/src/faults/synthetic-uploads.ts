@@ -7,7 +7,14 @@ import { encodePng } from '@graft/imaging';
 import { seededRandom } from './fault-proxy.js';
 import type { ScenarioUpload } from './pipeline-scenario.js';
 
-/** Options of {@link syntheticUploads}. */
+/**
+ * Options of {@link syntheticUploads}.
+ *
+ * @example
+ * ```ts
+ * const options: SyntheticOptions = { seed: 3, badEvery: 4, side: 16 };
+ * ```
+ */
 export interface SyntheticOptions {
   seed?: number;
   /** Every n-th upload is a bad input (default 5; 0 = none). */

@@ -7,7 +7,14 @@ import { type BundleFiles, backboneFromModel, bundleToFiles, createBundle, train
 import { encodePng } from '@graft/imaging';
 import { initBackend, tf } from '@graft/runtime';
 
-/** Labels of the tiny model, in output order. */
+/**
+ * Labels of the tiny model, in output order.
+ *
+ * @example
+ * ```ts
+ * TINY_LABELS[0]; // 'dark'
+ * ```
+ */
 export const TINY_LABELS = ['dark', 'light'] as const;
 
 /**
