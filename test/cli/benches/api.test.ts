@@ -4,7 +4,7 @@ import { run } from '../../../packages/cli/src/benches/api.js';
 
 // Quick variant of `graft bench api`: a tiny model, one concurrency level for one second.
 describe('bench api (quick variant)', () => {
-  it('serves predictions from a fresh graft start under autocannon and times raw inference, leaking nothing', async () => {
+  it('serves predictions from a fresh graft start under autocannon and times raw inference, leaking no tensor per request', async () => {
     await initBackend({ backend: 'wasm' });
     const before = tf.memory().numTensors;
     const r = await run({ concurrency: '1', duration: '1', iterations: '3', 'per-class': '1' }, () => {});
