@@ -92,6 +92,10 @@ export const benchCommand: Command = {
     duration: { type: 'string' },
     concurrency: { type: 'string' },
     'per-class': { type: 'string' },
+    // faults (src/benches/faults.ts)
+    'fault-rate': { type: 'string' },
+    'swap-concurrency': { type: 'string' },
+    seed: { type: 'string' },
   },
   async run({ flags, positionals, out }) {
     const name = positionals[0];
