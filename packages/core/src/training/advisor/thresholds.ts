@@ -26,8 +26,14 @@ export const ADVISOR_THRESHOLDS = {
    * near their geometric mean until real photo benchmarks move it.
    */
   similarBnScore: 0.85,
-  /** Same boundary for the feature-statistics fallback (backbones without BatchNormalization). */
-  similarFeatureScore: 0.5,
+  /**
+   * Same boundary for the feature-statistics fallback (backbones without BatchNormalization): the fraction of
+   * inactive features. Measured by `graft eval scenarios` (test/bench/results/scenarios.json) with a CNN developed
+   * on Fashion-MNIST classes 0–4, over 64 images per cell: Fashion-MNIST classes 5–9 (similar) 0.310 and 0.321,
+   * MNIST digits 5–9 (different) 0.376 and 0.363. The old 0.5 called every one of them similar; the boundary now
+   * sits between the two groups.
+   */
+  similarFeatureScore: 0.34,
   /**
    * Scenario 2 freezes the trunk up to this fraction of the pretrained depth (layers ≤ `pretrainedUpTo`, or the
    * whole model) and retrains the rest: early layers hold generic edges and textures, upper blocks are specific.
