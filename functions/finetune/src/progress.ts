@@ -13,7 +13,7 @@ export interface JobProgress {
 /**
  * Coalesces frequent progress updates into at most one write per `intervalMs` (the last one wins), so a job
  * reports per batch without hammering the store; `flush` writes the latest pending update. A message is kept
- * until a newer one replaces it.
+ * until a newer one replaces it. `phaseSeconds()` says how long each phase took.
  *
  * @example
  * ```ts
@@ -26,6 +26,11 @@ export function progressReporter(write: (p: JobProgress) => Promise<unknown>, in
   let latest: JobProgress | undefined;
   let message: string | undefined;
   let lastWrite = 0;
+  const seconds: Record<string, number> = {};
+  let phase: { name: string; since: number } | undefined;
+  const close = (now: number) => {
+    if (phase) seconds[phase.name] = (seconds[phase.name] ?? 0) + (now - phase.since) / 1000;
+  };
   let inFlight: Promise<unknown> = Promise.resolve();
   const push = () => {
     if (!latest) return inFlight;
@@ -37,10 +42,22 @@ export function progressReporter(write: (p: JobProgress) => Promise<unknown>, in
   };
   return {
     set(p: JobProgress) {
+      if (p.phase !== phase?.name) {
+        const now = performance.now();
+        close(now);
+        phase = { name: p.phase, since: now };
+      }
       if (p.message) message = p.message;
       latest = { ...p, ...(message ? { message } : {}) };
       if (Date.now() - lastWrite >= intervalMs) void push();
     },
     flush: () => push(),
+    /** Seconds spent in each phase so far (where a job's time goes). */
+    phaseSeconds(): Record<string, number> {
+      const now = performance.now();
+      close(now);
+      if (phase) phase.since = now;
+      return Object.fromEntries(Object.entries(seconds).map(([k, v]) => [k, Math.round(v * 100) / 100]));
+    },
   };
 }

@@ -42,6 +42,8 @@ export interface JobResult {
   metrics: { accuracy: number; macroF1: number; ece: number; eceCalibrated: number; temperature: number };
   counts: Record<string, Record<string, number>>;
   trainSeconds: number;
+  /** Wall-clock seconds per job phase (index, advise, features, train, evaluate, publish). */
+  phaseSeconds?: Record<string, number>;
 }
 
 const DEFAULTS: Record<string, TrainOptions> = {
@@ -103,7 +105,8 @@ export async function runJob(jobId: string, deps: JobDeps) {
   const progress = progressReporter((p: JobProgress) => jobs.update(jobId, { progress: p }));
   await jobs.update(jobId, { status: 'running', progress: { phase: 'index', fraction: 0 } });
   try {
-    const result = await execute(record.spec, deps.store, progress);
+    const executed = await execute(record.spec, deps.store, progress);
+    const result: JobResult = { ...executed, phaseSeconds: progress.phaseSeconds() };
     await progress.flush();
     return await jobs.update(jobId, {
       status: 'succeeded',

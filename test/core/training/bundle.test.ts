@@ -111,7 +111,7 @@ describe('bundle', () => {
     tf.dispose([a, b, calibrated, expected]);
   }, 120_000);
 
-  it('saves and loads through a tfjs IOHandler and leaks nothing over 100 predictions', async () => {
+  it('saves and loads through a tfjs IOHandler and leaks nothing over 100 predictions or on dispose', async () => {
     let saved: tf.io.ModelArtifacts | undefined;
     await saveBundle(
       tf.io.withSaveHandler(async (artifacts) => {
@@ -120,16 +120,19 @@ describe('bundle', () => {
       }),
       bundle,
     );
+    const one = images.slice(0, 1);
+    const beforeLoad = tf.memory().numTensors;
     const served = await loadBundle(tf.io.fromMemory(saved!));
     expect(served.meta.cut).toBe(bundle.meta.cut);
-    const one = images.slice(0, 1);
     served.predict(one).dispose(); // warm-up
     const before = tf.memory().numTensors;
     for (let i = 0; i < 100; i++) served.predict(one).dispose();
     for (let i = 0; i < 5; i++) await served.classify(one);
     expect(tf.memory().numTensors).toBe(before);
-    one.dispose();
     served.dispose();
+    // Every weight of the loaded bundle is freed (the serving head and trunk share layers with the model).
+    expect(tf.memory().numTensors).toBe(beforeLoad);
+    one.dispose();
   }, 120_000);
 
   it('rejects broken bundles with typed errors', async () => {

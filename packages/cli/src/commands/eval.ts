@@ -26,12 +26,24 @@ export const evals: Record<string, Eval> = {
 /** `graft eval <name> [--json] [--out]` — accuracy evaluations on real data sets against published anchors. */
 export const evalCommand: Command = {
   summary: 'Run an accuracy evaluation and print its result (one JSON object as the last line with --json).',
-  usage: `graft eval <${Object.keys(evals).join('|')}> [--per-class N] [--scratch] [--seed N] [--out] [--json]`,
+  usage: `graft eval <${Object.keys(evals).join('|')}> [--per-class N] [--scratch] [--seed N] [--train N] [--test N] [--epochs N] [--input-size N] [--seeds N] [--small N] [--large N] [--out] [--json]`,
   options: {
     'per-class': { type: 'string' },
     scratch: { type: 'boolean' },
     seed: { type: 'string' },
     out: { type: 'boolean' },
+    // fashion / scenarios (src/evals/*.ts)
+    train: { type: 'string' },
+    test: { type: 'string' },
+    epochs: { type: 'string' },
+    'input-size': { type: 'string' },
+    seeds: { type: 'string' },
+    small: { type: 'string' },
+    large: { type: 'string' },
+    'large-epochs': { type: 'string' },
+    'source-epochs': { type: 'string' },
+    'source-train': { type: 'string' },
+    filters: { type: 'string' },
   },
   async run({ flags, positionals, out }) {
     const name = positionals[0];

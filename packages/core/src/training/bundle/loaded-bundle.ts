@@ -1,6 +1,6 @@
 import { tf } from '@graft/runtime';
 import { modelGraph } from '../../backbone/graph.js';
-import { backboneFromModel, compileTrunk, splitBackbone } from '../../backbone/index.js';
+import { backboneFromModel, compileTrunk, disposeWeights, splitBackbone } from '../../backbone/index.js';
 import { InvalidBundleError, InvalidTrainingInputError } from '../errors.js';
 import { predictWithThreshold } from '../evaluation/threshold.js';
 import { HEAD_PREFIX } from '../head.js';
@@ -120,7 +120,8 @@ export function openBundle(bundle: Bundle): LoadedBundle {
     },
     dispose() {
       compiled.dispose();
-      model.dispose();
+      // The serving head and the split trunk share layers with `model`: free every weight exactly once.
+      disposeWeights([model, head, split.trunk, split.upper, backbone.model]);
     },
   };
 }
