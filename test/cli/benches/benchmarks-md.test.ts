@@ -30,7 +30,7 @@ describe('BENCHMARKS.md', () => {
     expect(line('Fashion-MNIST, freeze-k')).toMatch(/0\.9210 .*\| no \|$/);
     // Not run: said plainly, with the command that runs it, and no verdict.
     expect(line('pipeline')).toContain('not run yet (`graft bench pipeline --out`)');
-    expect(line('pipeline')).toMatch(/\|  \|$/);
+    expect(line('pipeline')).toMatch(/\| {2}\|$/);
     expect(line('four scenarios')).toContain('`graft eval scenarios --out`');
     expect(md).toContain('| trunk | 2026-11-27 20:00 | 120 s | Test CPU, 2 cores, v20.0.0 |');
   });
