@@ -50,10 +50,23 @@ describe('BENCHMARKS.md', () => {
               { name: 'scratch', mean: 0.5, sd: 0.05 },
             ],
           },
+          {
+            size: 'large',
+            similarity: 'different',
+            best: { name: 'freeze-k', mean: 0.9 },
+            advisor: { strategy: 'freeze-k', k: 4 },
+            strategies: [
+              { name: 'freeze-k', k: 2, mean: 0.9, sd: 0.01 },
+              { name: 'freeze-k', k: 4, mean: 0.85, sd: 0.01 },
+            ],
+          },
         ],
       },
     });
     expect(md).toContain('| small × similar | feature-extraction | 0.8000 ± 0.0100 | ✓ | ◆ |');
+    // The best and the pick are told apart by k too.
+    expect(md).toContain('| large × different | freeze-k k=2 | 0.9000 ± 0.0100 | ✓ |  |');
+    expect(md).toContain('| large × different | freeze-k k=4 | 0.8500 ± 0.0100 |  | ◆ |');
     expect(md).toContain('| small × similar | scratch | 0.5000 ± 0.0500 |  |  |');
     expect(md).toMatch(/4 of 4 \| target 4 of 4 \| yes \|/);
   });

@@ -124,12 +124,19 @@ function scenarioTable(s: Result | undefined): string {
   if (!Array.isArray(cells) || cells.length === 0) return '';
   const lines = ['| cell | strategy | test accuracy (mean ± sd) | best | advisor |', '|---|---|---|---|---|'];
   for (const cell of cells as Result[]) {
-    const best = String(get(cell, 'best') ?? '');
+    const best = get(cell, 'best');
+    const bestName = typeof best === 'string' ? best : get(cell, 'best.name');
+    const bestMean = get(cell, 'best.mean');
     const advisor = get(cell, 'advisor.strategy');
+    const advisorK = get(cell, 'advisor.k');
     for (const st of (get(cell, 'strategies') as Result[] | undefined) ?? []) {
       const name = `${st.name}${st.k !== undefined ? ` k=${st.k}` : ''}`;
+      const isBest =
+        (bestName === name || bestName === st.name) && (bestMean === undefined || bestMean === st.mean);
+      const isPick =
+        advisor === st.name && (advisorK === undefined || st.k === undefined || advisorK === st.k);
       lines.push(
-        `| ${cell.size} × ${cell.similarity} | ${name} | ${fmt(st.mean, 4)} ± ${fmt(st.sd, 4)} | ${best === name || best === st.name ? '✓' : ''} | ${advisor === st.name ? '◆' : ''} |`,
+        `| ${cell.size} × ${cell.similarity} | ${name} | ${fmt(st.mean, 4)} ± ${fmt(st.sd, 4)} | ${isBest ? '✓' : ''} | ${isPick ? '◆' : ''} |`,
       );
     }
   }
