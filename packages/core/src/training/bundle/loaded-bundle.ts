@@ -121,7 +121,7 @@ export function openBundle(bundle: Bundle): LoadedBundle {
     dispose() {
       compiled.dispose();
       // The serving head and the split trunk share layers with `model`: free every weight exactly once.
-      disposeWeights([model, head, split.trunk, split.upper, backbone.model]);
+      disposeWeights([model, head, split.trunk, split.upper ?? undefined, backbone.model]);
     },
   };
 }
