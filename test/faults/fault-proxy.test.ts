@@ -4,9 +4,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { seededRandom } from '@graft/core';
 import { type LocalS3, S3BlobStore, startLocalS3, TransientStorageError } from '@graft/storage';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProxy, seededRandom, startFaultProxy } from '../../packages/cli/src/faults/fault-proxy.js';
+import { type FaultProxy, startFaultProxy } from '../../packages/cli/src/faults/fault-proxy.js';
 import { s3ClientFor } from '../../packages/cli/src/runtime/s3-connection.js';
 
 let dir: string;

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from '@graft/core';
 
 /**
  * What the proxy can do to one request.
@@ -90,26 +91,6 @@ export interface FaultProxy {
   log: ProxiedRequest[];
   setRate(rate: number): void;
   close(): Promise<void>;
-}
-
-/**
- * A small deterministic PRNG (mulberry32): the same seed gives the same fault sequence.
- *
- * @example
- * ```ts
- * const next = seededRandom(7);
- * next(); // 0 ≤ x < 1, always the same first value for seed 7
- * ```
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const S3_ERRORS: Record<'error500' | 'error503', { status: number; code: string; message: string }> = {

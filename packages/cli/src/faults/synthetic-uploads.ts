@@ -3,8 +3,8 @@
  * content hash) with a bad input mixed in every few images, each with the outcome it must end in.
  */
 import { deflateSync } from 'node:zlib';
+import { seededRandom } from '@graft/core';
 import { encodePng } from '@graft/imaging';
-import { seededRandom } from './fault-proxy.js';
 import type { ScenarioUpload } from './pipeline-scenario.js';
 
 /**

@@ -12,6 +12,7 @@ export {
 } from './errors.js';
 export * from './evaluation/index.js';
 export { applyHead, buildHead, HEAD_PREFIX, type HeadSpec } from './head.js';
+export { seededRandom } from './random.js';
 export { type Architecture, buildArchitecture, mnistCnn } from './strategies/architectures.js';
 export { composeWithHead } from './strategies/compose.js';
 export { computeActivations } from './strategies/freeze-k.js';

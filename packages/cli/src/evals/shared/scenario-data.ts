@@ -1,5 +1,5 @@
+import { seededRandom } from '@graft/core';
 import { ensureFashionMnist, type GrayImageSet, loadFashionMnist, loadMnistDigits } from '@graft/datasets';
-import { seededRandom } from './stats.js';
 
 /** A target data set: a training pool (at most `cap` images per class, file order) and its test images. */
 export interface TargetPool {

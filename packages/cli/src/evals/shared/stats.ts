@@ -13,26 +13,6 @@ export function meanSd(xs: number[]): { mean: number; sd: number } {
 }
 
 /**
- * A seeded pseudo-random generator (mulberry32) returning floats in [0, 1).
- *
- * @example
- * ```ts
- * const rand = seededRandom(1);
- * rand(); // 0.627…
- * ```
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
  * Rounds a number to `digits` decimals (for compact JSON results).
  *
  * @example
