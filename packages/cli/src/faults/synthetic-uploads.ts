@@ -6,6 +6,7 @@ import { deflateSync } from 'node:zlib';
 import { seededRandom } from '@graft/core';
 import { encodePng } from '@graft/imaging';
 import type { ScenarioUpload } from './pipeline-scenario.js';
+import { rawPng } from './raw-png.js';
 
 /**
  * Options of {@link syntheticUploads}.
@@ -75,34 +76,5 @@ const BAD: { ext: string; make(png: Uint8Array, i: number): { bytes: Uint8Array;
 
 /** A PNG whose header declares `side × side` gray pixels over one compressed zero row. */
 function bombPng(side: number): Uint8Array {
-  const chunk = (type: string, payload: Uint8Array) => {
-    const out = Buffer.alloc(12 + payload.length);
-    out.writeUInt32BE(payload.length, 0);
-    out.write(type, 4, 'latin1');
-    Buffer.from(payload).copy(out, 8);
-    out.writeUInt32BE(crc32(out.subarray(4, 8 + payload.length)), 8 + payload.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(side, 0);
-  ihdr.writeUInt32BE(side, 4);
-  ihdr.set([8, 0, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.alloc(side + 1))),
-    chunk('IEND', new Uint8Array(0)),
-  ]);
-}
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return rawPng(side, side, 8, 0, new Uint8Array(side), [], deflateSync(Buffer.alloc(side + 1)));
 }
