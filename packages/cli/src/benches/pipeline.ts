@@ -15,8 +15,8 @@ import { listFlag, median, numberFlag, round } from './bench-stats.js';
 import { measureAnatomy } from './pipeline-anatomy.js';
 import type { BenchRun } from './types.js';
 
-/** Same defaults as `graft demo`: MobileNetV2 at 96 px cut at `block_5_add`. */
-const CONFIG = { backbone: 'mobilenet_v2', inputSize: 96, cut: 'block_5_add' };
+/** Same defaults as `graft demo`: MobileNetV2 at 96 px cut at `block_13_expand_relu`. */
+const CONFIG = { backbone: 'mobilenet_v2', inputSize: 96, cut: 'block_13_expand_relu' };
 
 /** Raw compiled-trunk throughput in this thread: batch 1, as the extractor runs it (input already a tensor). */
 async function rawTrunk(config: { inputSize: number; cut: string }) {
