@@ -24,7 +24,6 @@ export { assertSafeKey, keyProblem, MAX_KEY_BYTES } from './key-rules.js';
 export type { Split, UploadKey, VersionFile } from './keys.js';
 export * as keys from './keys.js';
 export { type LocalS3, type LocalS3Options, startLocalS3 } from './local-s3.js';
-export { normaliseS3rverRecord, type RecordContext, type S3rverRawRecord } from './local-s3-events.js';
 export {
   type CurrentPointer,
   ModelRegistry,

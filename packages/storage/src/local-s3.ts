@@ -1,7 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { InvalidArgumentError } from './errors.js';
-import type { S3rverRawRecord } from './local-s3-events.js';
-import type { ObjectCreatedEventName, S3EventRecordJson } from './s3-event.js';
+import type { S3EventRecordJson } from './s3-event.js';
 
 /** Options of {@link startLocalS3}. */
 export interface LocalS3Options {
@@ -13,7 +12,7 @@ export interface LocalS3Options {
   bucket: string;
   /** Address to bind; default `127.0.0.1`. */
   host?: string;
-  /** Suppress s3rver's request log (default true). */
+  /** Kept for compatibility: the server never logs requests. */
   silent?: boolean;
   /** Region reported in events and used by the client (default `us-east-1`). */
   region?: string;
@@ -27,7 +26,7 @@ export interface LocalS3 {
   endpoint: string;
   bucket: string;
   port: number;
-  /** An S3 client for this server (path style, region us-east-1, s3rver's dummy credentials). */
+  /** An S3 client for this server (path style, region us-east-1, dummy credentials `S3RVER`/`S3RVER`). */
   client: S3Client;
   /** Calls `listener` with each object-created record, shaped exactly as AWS S3 sends it. Returns an unsubscribe function. */
   onObjectCreated(listener: (event: S3EventRecordJson) => void | Promise<void>): () => void;
@@ -38,18 +37,14 @@ export interface LocalS3 {
 }
 
 const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const UPLOAD_ID = /^[A-Za-z0-9_-]{1,128}$/;
-
-interface RequestInfo {
-  eventName?: ObjectCreatedEventName;
-}
 
 /**
- * Starts an embedded S3 server (`s3rver`) on 127.0.0.1 with data under `dir`, creates `bucket`,
- * and returns a ready client. On top of s3rver it: refuses keys/buckets/upload ids that would
- * resolve outside `dir`; lists in S3's byte order with correct pagination; enforces
- * `If-None-Match: *` on PUT, copy and CompleteMultipartUpload (atomically per key within this
- * process; s3rver ignores the header); and normalises object-created events to AWS's exact JSON.
+ * Starts the embedded S3 server (`./local-s3-server/`, on `node:http`) on 127.0.0.1 with data under `dir`
+ * (bucket `bucket` in `<dir>/<bucket>`, s3rver's file layout, so data of earlier versions is kept), and
+ * returns a ready client. It refuses keys that would resolve outside `dir` (400); lists in S3's byte order
+ * with correct pagination from an in-memory index; enforces `If-None-Match: *` on PUT, copy and
+ * CompleteMultipartUpload (atomically per key); writes atomically (temporary file, then rename); and emits
+ * object-created events in AWS's exact JSON once the object is in place.
  * Node-only: its Node modules are imported lazily so `@graft/storage` stays importable at the edge.
  *
  * @example
@@ -62,7 +57,7 @@ interface RequestInfo {
  * ```
  */
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
-  const { dir, port = 0, bucket, host = '127.0.0.1', silent = true, region = 'us-east-1' } = options;
+  const { dir, port = 0, bucket, host = '127.0.0.1', region = 'us-east-1' } = options;
   if (!dir) throw new InvalidArgumentError('startLocalS3 needs a data directory (dir)');
   if (!BUCKET_NAME.test(bucket) || bucket.includes('..')) {
     throw new InvalidArgumentError(`Invalid bucket name ${JSON.stringify(bucket)}`);
@@ -70,153 +65,22 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new InvalidArgumentError(`Invalid port ${port}`);
 
-  const [
-    { default: S3rver },
-    http,
-    { AsyncLocalStorage },
-    { createRequire },
-    fs,
-    sdk,
-    hardening,
-    events,
-    listPatch,
-    seq,
-  ] = await Promise.all([
-    import('s3rver'),
-    import('node:http'),
-    import('node:async_hooks'),
-    import('node:module'),
-    import('node:fs/promises'),
+  const [sdk, { startS3Server }] = await Promise.all([
     import('@aws-sdk/client-s3'),
-    import('./local-s3-hardening.js'),
-    import('./local-s3-events.js'),
-    import('./local-s3-list-patch.js'),
-    import('./s3-event.js'),
+    import('./local-s3-server/server.js'),
   ]);
-  await fs.mkdir(dir, { recursive: true });
-  const require = createRequire(import.meta.url);
-  const models = {
-    S3Error: require('s3rver/lib/models/error'),
-    S3Object: require('s3rver/lib/models/object'),
-  };
-
-  const s3rver = new S3rver({
-    directory: dir,
-    silent,
-    address: host,
-    port,
-    vhostBuckets: false,
-    configureBuckets: [{ name: bucket }],
-  });
-  const store = s3rver.store as import('./local-s3-hardening.js').S3rverStore;
-  hardening.hardenS3rverStore(store, dir, models, listPatch.listState);
-  listPatch.patchListObjectsV2(require('s3rver/lib/controllers/bucket'), models.S3Error);
-  await s3rver.configureBuckets();
-
-  const context = new AsyncLocalStorage<RequestInfo>();
-  const koa = s3rver.callback();
-  const locks = new Map<string, Promise<void>>();
-  const listeners = new Set<(event: S3EventRecordJson) => void | Promise<void>>();
-  const reportError =
+  const onListenerError =
     options.onListenerError ??
     ((err: unknown, record: S3EventRecordJson) =>
       console.error(`[local-s3] listener failed for ${record.s3.object.key}:`, err));
-  let queue: Promise<void> = Promise.resolve();
-
-  s3rver.on('event', (event: { Records: S3rverRawRecord[] }) => {
-    const info = context.getStore();
-    for (const raw of event.Records) {
-      if (!raw.eventName.startsWith('ObjectCreated:')) continue;
-      const sequencer = seq.nextSequencer();
-      const eTag = raw.s3.object.eTag
-        ? Promise.resolve(undefined)
-        : store
-            .getMetadata(raw.s3.bucket.name, raw.s3.object.key)
-            .then((m) => String(JSON.parse(m.etag ?? '""')))
-            .catch(() => undefined);
-      queue = queue.then(async () => {
-        const record = events.normaliseS3rverRecord(raw, {
-          eventName: info?.eventName,
-          eTag: await eTag,
-          region,
-          sequencer,
-        });
-        for (const listener of listeners) {
-          try {
-            await Promise.resolve(listener(record)).catch((err) => reportError(err, record));
-          } catch (err) {
-            reportError(err, record);
-          }
-        }
-      });
-    }
-  });
-
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((err) => {
-      if (!res.headersSent) sendError(res, 500, 'InternalError', String(err));
-      else res.destroy();
-    });
-  });
-
-  async function handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) {
-    const url = new URL(req.url ?? '/', 'http://local');
-    const uploadId = url.searchParams.get('uploadId');
-    if (uploadId !== null && !UPLOAD_ID.test(uploadId)) {
-      req.resume();
-      return sendError(res, 400, 'NoSuchUpload', 'The specified upload does not exist.');
-    }
-    const target = parseTarget(url.pathname);
-    const info: RequestInfo = { eventName: eventNameOf(req.method, url, req.headers, target) };
-    if (info.eventName && target?.key && req.headers['if-none-match'] === '*') {
-      const lockKey = `${target.bucket}/${target.key}`;
-      const previous = locks.get(lockKey) ?? Promise.resolve();
-      let release!: () => void;
-      const mine = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      const chained = previous.then(() => mine);
-      locks.set(lockKey, chained);
-      res.once('close', () => {
-        release();
-        if (locks.get(lockKey) === chained) locks.delete(lockKey);
-      });
-      await previous;
-      let exists = false;
-      try {
-        exists = await store.existsObject(target.bucket, target.key);
-      } catch {
-        // invalid keys are rejected by s3rver's (hardened) handlers below
-      }
-      if (exists) {
-        req.resume();
-        return sendError(
-          res,
-          412,
-          'PreconditionFailed',
-          'At least one of the pre-conditions you specified did not hold',
-        );
-      }
-    }
-    await context.run(info, () => koa(req, res));
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const boundPort = typeof address === 'object' && address ? address.port : port;
-  const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  const server = await startS3Server({ dir, bucket, host, port, region, onListenerError });
+  const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
   const client = new sdk.S3Client({
     endpoint,
     forcePathStyle: true,
     region,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    // s3rver neither understands aws-chunked uploads nor returns CRC checksums.
+    // the server neither understands aws-chunked uploads nor returns CRC checksums.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
@@ -225,71 +89,16 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   return {
     endpoint,
     bucket,
-    port: boundPort,
+    port: server.port,
     client,
-    onObjectCreated(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    drainEvents: async () => {
-      let seen: Promise<void>;
-      do {
-        seen = queue;
-        await seen;
-      } while (seen !== queue);
-    },
+    onObjectCreated: (listener) => server.events.subscribe(listener),
+    drainEvents: () => server.events.drain(),
     close() {
       closed ??= (async () => {
         client.destroy();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
-        await queue;
-        s3rver.logger.exceptions.unhandle();
-        s3rver.logger.close();
+        await server.close();
       })();
       return closed;
     },
   };
-}
-
-function parseTarget(pathname: string): { bucket: string; key: string } | undefined {
-  const match = /^\/([^/]+)\/(.+)$/.exec(pathname);
-  if (!match) return undefined;
-  try {
-    return { bucket: decodeURIComponent(match[1]!), key: decodeURIComponent(match[2]!) };
-  } catch {
-    return undefined;
-  }
-}
-
-function eventNameOf(
-  method: string | undefined,
-  url: URL,
-  headers: import('node:http').IncomingHttpHeaders,
-  target: { bucket: string; key: string } | undefined,
-): ObjectCreatedEventName | undefined {
-  if (method === 'POST') {
-    if (target && url.searchParams.has('uploadId')) return 'ObjectCreated:CompleteMultipartUpload';
-    if (!target) return 'ObjectCreated:Post';
-    return undefined;
-  }
-  const subresource = ['partNumber', 'uploadId', 'tagging', 'acl', 'retention', 'legal-hold'].some((p) =>
-    url.searchParams.has(p),
-  );
-  if (method === 'PUT' && target && !subresource) {
-    return headers['x-amz-copy-source'] ? 'ObjectCreated:Copy' : 'ObjectCreated:Put';
-  }
-  return undefined;
-}
-
-function sendError(res: import('node:http').ServerResponse, status: number, code: string, message: string) {
-  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error>`;
-  res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
