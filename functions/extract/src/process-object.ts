@@ -24,6 +24,12 @@ export interface ProcessDeps {
   extractors: { get(config: ExtractConfig): Promise<Extractor>; dispose?(): Promise<void> };
   /** Reads a data set's `graft.json` (cached by the caller). Rejects with `NotFoundError` when missing. */
   datasetConfig(dataset: string): Promise<ExtractConfig & { labels?: string[] }>;
+  /**
+   * Extractions running now, by feature key (shared by concurrent calls): a second upload of the same bytes
+   * waits for the first instead of running the trunk again. Without it, concurrent duplicates may both extract
+   * (still one stored feature: writes are content-addressed).
+   */
+  inFlight?: Map<string, Promise<unknown>>;
 }
 
 /** A failure worth retrying (S3 hiccup, config not written yet): the message goes back to the queue. */
@@ -76,18 +82,37 @@ export async function processObject(key: string, deps: ProcessDeps): Promise<Out
   const extractor = await deps.extractors.get(config);
   const ref = { backboneId: extractor.backboneId, cut: extractor.cut, sha256: contentSha };
   const featureKey = deps.features.key(ref);
-  if (await deps.features.has(ref)) return { kind: 'duplicate', key, sha256: contentSha, featureKey };
-  const started = performance.now();
-  let output: { data: Float32Array; shape: number[] };
+  return exclusive(deps.inFlight, featureKey, async (): Promise<Outcome> => {
+    if (await deps.features.has(ref)) return { kind: 'duplicate', key, sha256: contentSha, featureKey };
+    const started = performance.now();
+    let output: { data: Float32Array; shape: number[] };
+    try {
+      output = await extractor.extract(bytes);
+    } catch (error) {
+      if (error instanceof ImagingError)
+        return reject(deps, key, contentSha, parsed.dataset, error.code, error.message);
+      throw error;
+    }
+    await deps.features.put(ref, output, { dtype: FEATURE_DTYPE });
+    return { kind: 'extracted', key, sha256: contentSha, featureKey, ms: performance.now() - started };
+  });
+}
+
+/** Runs `work` once no other work under `id` is running (no await between the wait and the claim). */
+async function exclusive<T>(
+  running: Map<string, Promise<unknown>> | undefined,
+  id: string,
+  work: () => Promise<T>,
+) {
+  if (!running) return work();
+  while (running.has(id)) await running.get(id)!.catch(() => undefined);
+  const mine = work();
+  running.set(id, mine);
   try {
-    output = await extractor.extract(bytes);
-  } catch (error) {
-    if (error instanceof ImagingError)
-      return reject(deps, key, contentSha, parsed.dataset, error.code, error.message);
-    throw error;
+    return await mine;
+  } finally {
+    if (running.get(id) === mine) running.delete(id);
   }
-  await deps.features.put(ref, output, { dtype: FEATURE_DTYPE });
-  return { kind: 'extracted', key, sha256: contentSha, featureKey, ms: performance.now() - started };
 }
 
 /** Activations are stored as float16: half the bytes, ≤ 1e-3 relative error (see the storage package). */
