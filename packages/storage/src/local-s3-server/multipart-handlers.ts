@@ -56,6 +56,7 @@ export async function uploadPart(request: S3Request): Promise<void> {
  */
 export async function completeMultipartUpload(request: S3Request): Promise<void> {
   const { req, res, key, query, state } = request;
+  state.uploads.assertUpload(query.get('uploadId')!, key);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {

@@ -174,6 +174,11 @@ export class MultipartUploads {
     this.uploads.clear();
   }
 
+  /** Throws `404 NoSuchUpload` unless upload `id` of `key` is in progress. */
+  assertUpload(id: string, key: string): void {
+    this.get(id, key);
+  }
+
   private get(id: string, key: string): Upload {
     const upload = UPLOAD_ID.test(id) ? this.uploads.get(id) : undefined;
     if (!upload || upload.key !== key) throw noSuchUpload(id);

@@ -1,15 +1,18 @@
 /** PutObject, CopyObject, GetObject, HeadObject and DeleteObject. */
 import { checkKey, tempPathFor } from './disk-layout.js';
 import { invalidArgument, noSuchBucket, preconditionFailed } from './errors.js';
-import { storedHeaders } from './object-metadata.js';
-import { parseRange } from './range.js';
-import { checkUploadHeaders, receiveBody } from './request-body.js';
+import { type ObjectEntry, storedHeaders } from './object-metadata.js';
+import { type ByteRange, parseRange } from './range.js';
+import { checkUploadHeaders, readBody, receiveBody } from './request-body.js';
 import { originOf, type S3Request } from './request-context.js';
 import { objectHeaders, sendEmpty, sendXml } from './responses.js';
 import { xmlDocument } from './xml.js';
 
 /** Bodies up to this size are read in one call and sent with one write. */
 const SMALL_BODY = 256 * 1024;
+
+/** PUT bodies with a declared length up to this size are received in memory and written in one call. */
+const IN_MEMORY_BODY = 1024 * 1024;
 
 /** GET overrides S3 accepts as query parameters (`response-content-type=…`). */
 const RESPONSE_OVERRIDES = [
@@ -41,18 +44,25 @@ export async function putObject(request: S3Request): Promise<void> {
   checkUploadHeaders(req.headers);
   const ifNoneMatch = ifNoneMatchAll(request);
   if (ifNoneMatch && state.store.index.has(key)) throw preconditionFailed();
-  await state.store.ensureDir(paths.dir);
-  const body = await receiveBody(req, tempPathFor(paths.body));
-  const staged = {
-    file: body.file,
-    size: body.size,
-    etag: `"${body.md5.toString('hex')}"`,
-    mtimeMs: body.mtimeMs,
-  };
-  const entry = await state.store.commit(key, staged, storedHeaders(req.headers), 'Put', {
-    ifNoneMatch,
-    origin: originOf(request),
-  });
+  const headers = storedHeaders(req.headers);
+  const options = { ifNoneMatch, origin: originOf(request) };
+  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  let entry: ObjectEntry;
+  if (declared <= IN_MEMORY_BODY) {
+    const { bytes, md5 } = await readBody(req, declared);
+    entry = await state.store.commitBytes(key, bytes, md5.toString('hex'), headers, 'Put', options);
+  } else {
+    await state.store.ensureDir(paths.dir);
+    const body = await receiveBody(req, tempPathFor(paths.body));
+    const etag = `"${body.md5.toString('hex')}"`;
+    entry = await state.store.commit(
+      key,
+      { file: body.file, size: body.size, etag, mtimeMs: body.mtimeMs },
+      headers,
+      'Put',
+      options,
+    );
+  }
   sendEmpty(res, 200, { etag: entry.etag });
 }
 
@@ -118,6 +128,15 @@ export async function copyObject(request: S3Request): Promise<void> {
  */
 export async function getObject(request: S3Request): Promise<void> {
   const { req, res, key, query, state } = request;
+  const small = await state.store.readSmall(key, SMALL_BODY);
+  if (small) {
+    const size = small.bytes.length;
+    const range = parseRange(req.headers.range, size);
+    const body = range ? small.bytes.subarray(range.start, range.end + 1) : small.bytes;
+    res.writeHead(range ? 206 : 200, responseHeaders(small.entry, body.length, query, range, size));
+    res.end(body);
+    return;
+  }
   const { handle, entry, size } = await state.store.openObject(key);
   let closed = false;
   try {
@@ -125,25 +144,8 @@ export async function getObject(request: S3Request): Promise<void> {
     const start = range?.start ?? 0;
     const end = range ? range.end : size - 1;
     const length = Math.max(0, end - start + 1);
-    const headers = objectHeaders(entry, length);
-    for (const name of RESPONSE_OVERRIDES) {
-      const value = query.get(`response-${name}`);
-      if (value !== null) headers[name] = value;
-    }
-    if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
+    const headers = responseHeaders(entry, length, query, range, size);
     const status = range ? 206 : 200;
-    if (length <= SMALL_BODY) {
-      const buffer = Buffer.allocUnsafe(length);
-      let read = 0;
-      while (read < length) {
-        const { bytesRead } = await handle.read(buffer, read, length - read, start + read);
-        if (bytesRead === 0) break;
-        read += bytesRead;
-      }
-      res.writeHead(status, headers);
-      res.end(buffer.subarray(0, read));
-      return;
-    }
     res.writeHead(status, headers);
     const stream = handle.createReadStream({ start, end, autoClose: true });
     closed = true;
@@ -153,6 +155,22 @@ export async function getObject(request: S3Request): Promise<void> {
   } finally {
     if (!closed) await handle.close();
   }
+}
+
+function responseHeaders(
+  entry: ObjectEntry,
+  length: number,
+  query: URLSearchParams,
+  range: ByteRange | undefined,
+  size: number,
+): Record<string, string | number> {
+  const headers = objectHeaders(entry, length);
+  for (const name of RESPONSE_OVERRIDES) {
+    const value = query.get(`response-${name}`);
+    if (value !== null) headers[name] = value;
+  }
+  if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
+  return headers;
 }
 
 /**

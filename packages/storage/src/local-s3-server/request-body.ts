@@ -10,6 +10,50 @@ export const MAX_BODY_BYTES = 5 * 1024 ** 3;
 /** Bytes gathered in memory before each write to the temporary file. */
 const WRITE_BATCH = 1024 * 1024;
 
+/**
+ * Reads a body of at most `limit` bytes into memory, hashing it (`Content-Length` and `Content-MD5` checked).
+ *
+ * @example
+ * ```ts
+ * const { bytes, md5 } = await readBody(req, 1024 * 1024);
+ * ```
+ */
+export async function readBody(req: IncomingMessage, limit: number): Promise<{ bytes: Buffer; md5: Buffer }> {
+  const hash = createHash('md5');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit)
+      throw new S3ServerError('IncompleteBody', 400, 'The body is longer than its Content-Length.');
+    hash.update(chunk);
+    chunks.push(chunk);
+  }
+  if (!req.complete) throw new S3ServerError('IncompleteBody', 400, 'The request body ended early.');
+  const md5 = hash.digest();
+  checkFraming(req, size, md5);
+  return { bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), md5 };
+}
+
+function checkFraming(req: IncomingMessage, size: number, md5: Buffer): void {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) !== size) {
+    throw new S3ServerError(
+      'IncompleteBody',
+      400,
+      'You did not provide the number of bytes specified by the Content-Length HTTP header.',
+    );
+  }
+  const contentMd5 = req.headers['content-md5'];
+  if (typeof contentMd5 === 'string' && contentMd5 !== md5.toString('base64')) {
+    throw new S3ServerError(
+      'BadDigest',
+      400,
+      'The Content-MD5 you specified did not match what we received.',
+    );
+  }
+}
+
 /** A body written to a temporary file. */
 export interface ReceivedBody {
   /** The temporary file (the caller renames or removes it). */
@@ -73,23 +117,8 @@ export async function receiveBody(req: IncomingMessage, file: string): Promise<R
     }
     if (!req.complete) throw new S3ServerError('IncompleteBody', 400, 'The request body ended early.');
     if (batched > 0) await handle.write(batch.length === 1 ? batch[0]! : Buffer.concat(batch, batched));
-    const declared = req.headers['content-length'];
-    if (declared !== undefined && Number(declared) !== size) {
-      throw new S3ServerError(
-        'IncompleteBody',
-        400,
-        'You did not provide the number of bytes specified by the Content-Length HTTP header.',
-      );
-    }
     const md5 = hash.digest();
-    const contentMd5 = req.headers['content-md5'];
-    if (typeof contentMd5 === 'string' && contentMd5 !== md5.toString('base64')) {
-      throw new S3ServerError(
-        'BadDigest',
-        400,
-        'The Content-MD5 you specified did not match what we received.',
-      );
-    }
+    checkFraming(req, size, md5);
     const { mtimeMs } = await handle.stat();
     await handle.close();
     handle = undefined;
