@@ -197,9 +197,13 @@ export class ObjectStore {
 
   /**
    * Reads all of `key` when it has at most `maxBytes` (synchronously: cheap for small files); `undefined` when
-   * it is larger (use {@link openObject}). 404 NoSuchKey when absent.
+   * it is larger (use {@link openObject}). 404 NoSuchKey when absent. Body and entry always belong to one version.
    */
-  async readSmall(key: string, maxBytes: number): Promise<{ entry: ObjectEntry; bytes: Buffer } | undefined> {
+  async readSmall(
+    key: string,
+    maxBytes: number,
+    settled = false,
+  ): Promise<{ entry: ObjectEntry; bytes: Buffer } | undefined> {
     const paths = this.paths(key);
     const entry = await this.index.entry(key);
     if (!entry) throw noSuchKey(key);
@@ -211,22 +215,27 @@ export class ObjectStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw noSuchKey(key);
       throw err;
     }
+    let bytes: Buffer;
     try {
-      const { size } = fstatSync(fd);
-      if (size > maxBytes) return undefined;
-      const bytes = Buffer.allocUnsafe(size);
+      const { size, mtimeMs } = fstatSync(fd);
+      if (size !== entry.size || mtimeMs !== entry.mtimeMs) {
+        // a write is landing right now: read again once it is committed, so body and entry agree
+        if (settled) throw new Error(`index and file of ${key} disagree`);
+        closeSync(fd);
+        fd = -1;
+        return await this.locks.run(key, () => this.readSmall(key, maxBytes, true));
+      }
+      bytes = Buffer.allocUnsafe(size);
       let read = 0;
       while (read < size) {
         const n = readSync(fd, bytes, read, size - read, read);
-        if (n === 0) break;
+        if (n === 0) throw new Error(`${key} shrank while being read`);
         read += n;
       }
-      // the index entry belongs to the version opened unless a write landed in between
-      const current = this.index.has(key) ? await this.index.entry(key) : undefined;
-      return { entry: current ?? entry, bytes: read === size ? bytes : bytes.subarray(0, read) };
     } finally {
-      closeSync(fd);
+      if (fd !== -1) closeSync(fd);
     }
+    return { entry, bytes };
   }
 
   /** Opens `key` for reading (404 NoSuchKey when absent). The caller closes `handle`. */
