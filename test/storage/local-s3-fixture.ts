@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type LocalS3, S3BlobStore, startLocalS3 } from '@graft/storage';
 
-/** A real s3rver on a free port with a fresh temp directory. */
+/** A real embedded S3 server (startLocalS3) on a free port with a fresh temp directory. */
 export interface TestS3 {
   s3: LocalS3;
   store: S3BlobStore;

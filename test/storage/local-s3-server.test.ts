@@ -4,7 +4,7 @@
  * directory (including data in the s3rver layout of earlier versions).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import {
@@ -359,6 +359,13 @@ describe('local S3 server: restarts and crash leftovers', () => {
       md5(Buffer.from('from s3rver')).toString('hex'),
     );
     await writeFile(path.join(bucketDir, 'legacy', 'no-md5._S3rver_object'), 'no md5 file');
+    // an MD5 file older than its body describes an earlier version: ignored
+    await writeFile(
+      path.join(bucketDir, 'legacy', 'stale._S3rver_object.md5'),
+      md5(Buffer.from('v1')).toString('hex'),
+    );
+    await utimes(path.join(bucketDir, 'legacy', 'stale._S3rver_object.md5'), 1_000_000, 1_000_000);
+    await writeFile(path.join(bucketDir, 'legacy', 'stale._S3rver_object'), 'v2');
     // crash leftovers: a half-written body and metadata of an interrupted write, and an old-style temp file
     await writeFile(path.join(bucketDir, 'docs', 'c._S3rver_object.x1-9.graft-tmp'), 'half');
     await writeFile(path.join(bucketDir, 'docs', 'c._S3rver_metadata.json.x1-a.graft-tmp'), '{');
@@ -394,6 +401,7 @@ describe('local S3 server: restarts and crash leftovers', () => {
         md5(Buffer.from('no md5 file')).toString('hex'),
       );
       expect((await store2.head('legacy/no-md5'))?.contentType).toBe('binary/octet-stream');
+      expect((await store2.head('legacy/stale'))?.etag).toBe(md5(Buffer.from('v2')).toString('hex'));
       const files = await readdir(path.join(bucketDir, 'docs'));
       expect(files.filter((f) => f.includes('tmp'))).toEqual([]);
     } finally {

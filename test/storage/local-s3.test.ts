@@ -103,7 +103,7 @@ describe('startLocalS3', () => {
     expect(Object.keys(first.s3.object).sort()).toEqual(['eTag', 'key', 'sequencer', 'size']);
     expect(first.eventTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(first.s3.object.sequencer).toMatch(/^[0-9A-F]{18}$/);
-    // the copy gets the eTag of the new object (s3rver leaves it out)
+    // the copy gets the eTag of the new object
     expect(records[4]!.s3.object.eTag).toBe(head!.etag);
     // structurally an aws-lambda S3EventRecord
     const typed: S3EventRecord = first;

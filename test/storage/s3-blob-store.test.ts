@@ -31,7 +31,7 @@ function pattern(size: number, seed = 7): Uint8Array {
   return out;
 }
 
-describe('S3BlobStore against s3rver', () => {
+describe('S3BlobStore against the embedded S3 server', () => {
   it('round-trips text and bytes with metadata', async () => {
     await t.store.put('a/b.json', '{"x":1}', { contentType: 'application/json', metadata: { owner: 'me' } });
     expect(text(await t.store.get('a/b.json'))).toBe('{"x":1}');

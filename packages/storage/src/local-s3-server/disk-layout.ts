@@ -12,7 +12,7 @@ import { invalidArgument, S3ServerError } from './errors.js';
 export const OBJECT_SUFFIX = '._S3rver_object';
 /** Suffix of an object's metadata document. */
 export const METADATA_SUFFIX = '._S3rver_metadata.json';
-/** Suffix of s3rver's MD5 file (legacy; read, deleted on overwrite). */
+/** Suffix of s3rver's MD5 file (legacy: read while it is not older than the body, removed on delete). */
 export const MD5_SUFFIX = '._S3rver_object.md5';
 /** Directory below the bucket directory holding multipart uploads in progress. */
 export const UPLOADS_DIR = '._S3rver_uploads';

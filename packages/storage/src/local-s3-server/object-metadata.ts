@@ -111,9 +111,23 @@ export async function readEntry(paths: ObjectPaths): Promise<ObjectEntry | undef
   ) {
     return { size, etag: `"${recorded}"`, mtimeMs, headers };
   }
-  const legacy = (await readFile(paths.md5, 'utf8').catch(() => '')).trim();
-  const md5 = typeof recorded !== 'string' && ETAG_TEXT.test(legacy) ? legacy : await md5OfFile(paths.body);
+  const md5 =
+    (typeof recorded !== 'string' && (await legacyMd5(paths.md5, mtimeMs))) || (await md5OfFile(paths.body));
   return { size, etag: `"${md5}"`, mtimeMs, headers };
+}
+
+/**
+ * s3rver's MD5 file when it describes the current body: written after the body, so not older than it (a body
+ * replaced by a later write, or a crash between the renames of one, is newer than a stale MD5 file).
+ */
+async function legacyMd5(file: string, bodyMtimeMs: number): Promise<string | undefined> {
+  try {
+    const [text, { mtimeMs }] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    const md5 = text.trim();
+    return ETAG_TEXT.test(md5) && mtimeMs >= bodyMtimeMs ? md5 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function readJson(file: string): Promise<Record<string, unknown>> {
