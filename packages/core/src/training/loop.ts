@@ -164,7 +164,7 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
         }
       } else {
         sinceBest++;
-        if (spec.earlyStopping && sinceBest > spec.earlyStopping.patience) break;
+        if (spec.earlyStopping && sinceBest >= spec.earlyStopping.patience) break;
       }
     }
     if (spec.earlyStopping && best) best.restore();

@@ -163,7 +163,7 @@ export interface TrainOptions {
   batchSize?: number;
   /** An explicit validation set, or the fraction of the training data held out (seeded, stratified). */
   validation?: ValidationSet | number;
-  /** Stop when the validation loss has not improved for `patience` epochs; restores the best weights. */
+  /** Stop once the validation loss has not improved for `patience` epochs in a row (as Keras); restores the best weights. */
   earlyStopping?: { patience: number; minDelta?: number };
   /** `'balanced'` = n / (classes · count_c), or one weight per class. */
   classWeights?: 'balanced' | number[];
