@@ -1,5 +1,4 @@
 export { type BackboneMeta, backboneFromModel } from './backbone-from-model.js';
-export { type BenchTrunkOptions, type BenchTrunkResult, benchTrunk } from './bench-trunk.js';
 export { compileTrunk } from './compile-trunk.js';
 export { computeCuts } from './cuts.js';
 export { readModelDir } from './dir-source.js';

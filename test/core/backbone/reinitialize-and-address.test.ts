@@ -1,7 +1,6 @@
 import { initBackend, tf } from '@graft/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  benchTrunk,
   inspectBackbone,
   isInternalAddress,
   loadBackbone,
@@ -57,20 +56,5 @@ describe('isInternalAddress', () => {
     ['2a00:1450::1', false],
   ])('%s → %s', (address, internal) => {
     expect(isInternalAddress(address)).toBe(internal);
-  });
-});
-
-describe('benchTrunk', () => {
-  it('times compiled, layers and cpu at 96 px and restores the wasm backend', async () => {
-    await initBackend();
-    const before = tf.memory().numTensors;
-    const r = await benchTrunk({ inputSize: 96, batch: 1, iterations: 3, cpuImages: 1 });
-    expect(tf.getBackend()).toBe('wasm');
-    expect(r.backend).toBe('wasm');
-    expect(r.msPerImage.compiled).toBeGreaterThan(0);
-    expect(r.msPerImage.layers).toBeGreaterThan(0);
-    expect(r.msPerImage.cpu).toBeGreaterThan(r.msPerImage.compiled);
-    expect(r.speedupVsLayers).toBeCloseTo(r.msPerImage.layers / r.msPerImage.compiled, 6);
-    expect(tf.memory().numTensors).toBe(before);
   });
 });
