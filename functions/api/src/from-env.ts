@@ -6,14 +6,13 @@ import { BatchClient } from '@aws-sdk/client-batch';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3BlobStore } from '@graft/storage';
 import { resolveApiToken } from './api-token.js';
-import { createApp } from './app.js';
+import type { createApp } from './app.js';
 import type { AppDeps } from './app-env.js';
 import { AwsBatchJobRunner } from './batch-runner.js';
 import { type ApiConfig, readConfig } from './config.js';
 import { ConfigError } from './errors.js';
-import { RegistryModelSource } from './model-source.js';
 import type { JobRunner } from './ports.js';
-import { StoreJobs } from './store-jobs.js';
+import { createStoreApp } from './store-app.js';
 
 /**
  * What {@link buildAppFromEnv} returns.
@@ -70,11 +69,8 @@ export async function buildAppFromEnv(
             );
           },
         };
-  const app = createApp({
-    models: new RegistryModelSource(store),
-    jobs: new StoreJobs(store),
+  const app = createStoreApp(store, {
     runner,
-    store,
     token,
     bodyLimitBytes: config.bodyLimitBytes,
     refreshMs: config.refreshMs,

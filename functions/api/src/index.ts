@@ -11,4 +11,5 @@ export { buildAppFromEnv, type EnvApp, randomToken } from './from-env.js';
 export { RegistryModelSource } from './model-source.js';
 export * from './ports.js';
 export { type Lease, type LoadError, ServingCache, type ServingOptions, type SlotStatus } from './serving.js';
+export { createStoreApp, type StoreAppDeps } from './store-app.js';
 export { StoreJobs } from './store-jobs.js';
