@@ -11,7 +11,7 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
  *
  * A safe key is 1..1024 UTF-8 bytes of `/`-separated, non-empty segments, none of which is `.` or
  * `..`, without control characters. S3 itself would accept more, but file-system backed servers
- * (s3rver, the local runtime) map keys to paths: `..` would escape the data directory, and `.` or
+ * (the local runtime's embedded server, MinIO, s3rver) map keys to paths: `..` would escape the data directory, and `.` or
  * empty segments would silently alias other keys.
  *
  * @example

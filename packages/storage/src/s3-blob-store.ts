@@ -23,7 +23,7 @@ export interface S3BlobStoreOptions {
    * How `ifNoneMatch` puts are made. `native` (default) sends `If-None-Match: *` (AWS S3 since 2024,
    * MinIO, and `startLocalS3`, whose server enforces it). `emulated` does head-then-put: there is a
    * race window between the HEAD and the PUT in which another writer can slip in, so use it only for
-   * servers without conditional writes (raw s3rver silently ignores the header). A `native` put that
+   * servers without conditional writes (s3rver, for one, silently ignores the header). A `native` put that
    * the server answers with 501 NotImplemented switches the store to `emulated` for in-memory bodies.
    */
   conditionalWrites?: 'native' | 'emulated';
