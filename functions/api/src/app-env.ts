@@ -40,7 +40,7 @@ export interface AppDeps {
   decode?: ImageDecoder;
   /** Model whose load state `/ready` reports even before its first request (the entrypoints pass GRAFT_MODEL_NAME). */
   defaultModel?: string;
-  /** Clock for the serving cache, for tests. */
+  /** Clock (ms since the epoch) for the serving cache and session expiry, for tests. */
   now?: () => number;
 }
 

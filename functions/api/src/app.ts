@@ -95,9 +95,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> & { serving: Servi
       },
     }),
   );
-  app.use('/', tokenLink(deps.token));
-  app.use('/v1/*', tokenLink(deps.token));
-  app.use('/v1/*', bearerToken(deps.token));
+  app.use('/', tokenLink(deps.token, deps.now));
+  app.use('/v1/*', tokenLink(deps.token, deps.now));
+  app.use('/v1/*', bearerToken(deps.token, deps.now));
   app.use(
     '/v1/*',
     bodyLimit({

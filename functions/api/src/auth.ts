@@ -2,9 +2,9 @@
  * Authentication: a bearer token compared in constant time (Web Crypto only), and for browsers following
  * links, a session cookie derived from the token.
  *
- * Browser flow: `GET <page>?token=<t>` → the token is verified, `graft_session=<HMAC-SHA256(t)>` is set
- * (`HttpOnly; SameSite=Strict; Path=/`, `Secure` over https) and the answer is a 303 to the same URL without
- * the token. Later GET/HEAD requests authenticate with that cookie. Requests that change state (POST, …) need
+ * Browser flow: `GET <page>?token=<t>` → the token is verified, `graft_session=<expiry>.<HMAC-SHA256>` is set
+ * for 12 hours (`HttpOnly; SameSite=Strict; Path=/; Max-Age`, `Secure` over https; the server checks the expiry
+ * too) and the answer is a 303 to the same URL without the token. Later GET/HEAD requests authenticate with that cookie. Requests that change state (POST, …) need
  * the bearer header: a cookie alone never authorises them (no cross-site request forgery through the cookie).
  */
 import type { Context, MiddlewareHandler } from 'hono';
@@ -44,16 +44,20 @@ export async function timingSafeEqualText(a: string, b: string): Promise<boolean
   return diff === 0;
 }
 
+/** How long a session cookie is valid (and kept by the browser): 12 hours. */
+export const SESSION_TTL_SECONDS = 12 * 60 * 60;
+
 /**
- * The session cookie value for a token: base64url of HMAC-SHA256 keyed with the token over a fixed label, so
- * the cookie never carries the token itself and changes when the token is rotated.
+ * The session cookie value for a token, valid until `expiresAt` (Unix seconds): `<expiresAt>.<mac>`, where mac is
+ * base64url of HMAC-SHA256 keyed with the token over a label and `expiresAt`. The cookie never carries the token,
+ * changes when the token is rotated, and cannot be extended without the token.
  *
  * @example
  * ```ts
- * const value = await sessionValue('s3cret-token'); // 43 base64url characters
+ * const value = await sessionValue('s3cret-token', Math.floor(Date.now() / 1000) + 3600); // '1795…. 43 chars'
  * ```
  */
-export async function sessionValue(token: string): Promise<string> {
+export async function sessionValue(token: string, expiresAt: number): Promise<string> {
   const key = await crypto.subtle.importKey(
     'raw',
     encoder.encode(token),
@@ -61,26 +65,50 @@ export async function sessionValue(token: string): Promise<string> {
     false,
     ['sign'],
   );
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode('graft-session-v1')));
-  return btoa(String.fromCharCode(...mac))
+  const label = encoder.encode(`graft-session-v2:${expiresAt}`);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, label));
+  const encoded = btoa(String.fromCharCode(...mac))
     .replace(/\+/g, '-')
     .replace(/\//g, '_')
     .replace(/=+$/, '');
+  return `${expiresAt}.${encoded}`;
 }
 
 /**
- * Sets the session cookie on the response.
+ * Whether a session cookie value is one {@link sessionValue} made for `token` and has not expired at `nowSeconds`.
+ *
+ * @example
+ * ```ts
+ * await sessionStatus('s3cret-token', cookie, Date.now() / 1000); // 'valid' | 'expired' | 'invalid'
+ * ```
+ */
+export async function sessionStatus(
+  token: string,
+  value: string,
+  nowSeconds: number,
+): Promise<'valid' | 'expired' | 'invalid'> {
+  const match = /^(\d{1,12})\.[A-Za-z0-9_-]{43}$/.exec(value);
+  if (!match) return 'invalid';
+  const expiresAt = Number(match[1]);
+  if (!(await timingSafeEqualText(value, await sessionValue(token, expiresAt)))) return 'invalid';
+  return expiresAt > nowSeconds ? 'valid' : 'expired';
+}
+
+/**
+ * Sets the session cookie on the response, valid for {@link SESSION_TTL_SECONDS}.
  *
  * @example
  * ```ts
  * await startSession(c, token);
  * ```
  */
-export async function startSession(c: Context, token: string): Promise<void> {
-  setCookie(c, SESSION_COOKIE, await sessionValue(token), {
+export async function startSession(c: Context, token: string, nowMs = Date.now()): Promise<void> {
+  const expiresAt = Math.floor(nowMs / 1000) + SESSION_TTL_SECONDS;
+  setCookie(c, SESSION_COOKIE, await sessionValue(token, expiresAt), {
     httpOnly: true,
     sameSite: 'Strict',
     path: '/',
+    maxAge: SESSION_TTL_SECONDS,
     secure: new URL(c.req.url).protocol === 'https:',
   });
 }
@@ -98,12 +126,12 @@ const wantsHtml = (c: Context) => isSafe(c.req.method) && /text\/html/i.test(c.r
  * app.use('/v1/*', tokenLink(token));
  * ```
  */
-export function tokenLink(token: string): MiddlewareHandler {
+export function tokenLink(token: string, now: () => number = Date.now): MiddlewareHandler {
   return async (c, next) => {
     const given = c.req.method === 'GET' ? c.req.query('token') : undefined;
     if (given === undefined) return next();
     if (!(await timingSafeEqualText(given, token))) return unauthorized(c, 'invalid token', 'invalid_token');
-    await startSession(c, token);
+    await startSession(c, token, now());
     const url = new URL(c.req.url);
     url.searchParams.delete('token');
     const last = url.pathname.split('/').pop() ?? '';
@@ -122,8 +150,7 @@ export function tokenLink(token: string): MiddlewareHandler {
  * app.use('/v1/*', bearerToken('s3cret'));
  * ```
  */
-export function bearerToken(token: string): MiddlewareHandler {
-  let expectedSession: Promise<string> | undefined;
+export function bearerToken(token: string, now: () => number = Date.now): MiddlewareHandler {
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header !== undefined) {
@@ -135,9 +162,13 @@ export function bearerToken(token: string): MiddlewareHandler {
     }
     const cookie = getCookie(c, SESSION_COOKIE);
     if (cookie !== undefined && isSafe(c.req.method)) {
-      expectedSession ??= sessionValue(token);
-      if (await timingSafeEqualText(cookie, await expectedSession)) return next();
-      return unauthorized(c, 'the session cookie is not valid (the token may have changed)', 'invalid_token');
+      const status = await sessionStatus(token, cookie, now() / 1000);
+      if (status === 'valid') return next();
+      const why =
+        status === 'expired'
+          ? 'the session has expired: open the link with ?token= again'
+          : 'the session cookie is not valid (the token may have changed)';
+      return unauthorized(c, why, 'invalid_token');
     }
     return unauthorized(c, 'missing bearer token (Authorization: Bearer <token>)');
   };

@@ -2,7 +2,7 @@
  * The try-it page, the session cookie flow of links (`?token=`) and the palette's contrast.
  */
 import { describe, expect, it } from 'vitest';
-import { sessionValue } from '../../../functions/api/src/auth.js';
+import { SESSION_TTL_SECONDS, sessionStatus, sessionValue } from '../../../functions/api/src/auth.js';
 import { createApp } from '../../../functions/api/src/index.js';
 import { contrastRatio, mix, PALETTE, textOn } from '../../../functions/api/src/pages/palette.js';
 import { escapeHtml, jsonForScript } from '../../../functions/api/src/report/escape.js';
@@ -63,13 +63,14 @@ describe('links with ?token= and the session cookie', () => {
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('report?x=1&y=2');
     const setCookie = res.headers.get('set-cookie') ?? '';
-    expect(setCookie).toMatch(/^graft_session=[A-Za-z0-9_-]{43};/);
+    expect(setCookie).toMatch(/^graft_session=\d+\.[A-Za-z0-9_-]{43};/);
+    expect(setCookie).toContain(`Max-Age=${SESSION_TTL_SECONDS}`);
     expect(setCookie).toContain('HttpOnly');
     expect(setCookie).toContain('SameSite=Strict');
     expect(setCookie).toContain('Path=/');
     expect(setCookie).not.toContain('Secure'); // plain http on 127.0.0.1
     expect(setCookie).not.toContain(TOKEN);
-    expect(sessionCookie(res)).toBe(`graft_session=${await sessionValue(TOKEN)}`);
+    expect(await sessionStatus(TOKEN, sessionCookie(res).split('=')[1]!, Date.now() / 1000)).toBe('valid');
     const https = await app.request(`https://graft.example/v1/models?token=${TOKEN}`);
     expect(https.headers.get('set-cookie')).toContain('Secure');
     expect(https.headers.get('location')).toBe('models');
@@ -99,7 +100,7 @@ describe('links with ?token= and the session cookie', () => {
     expect(wrong.headers.get('set-cookie')).toBeNull();
     expect((await wrong.json()).error.code).toBe('unauthorized');
     const forged = await app.request('/v1/models', {
-      headers: { cookie: `graft_session=${await sessionValue('another-token')}` },
+      headers: { cookie: `graft_session=${await sessionValue('another-token', Date.now() / 1000 + 60)}` },
     });
     expect(forged.status).toBe(401);
     expect(forged.headers.get('www-authenticate')).toContain('invalid_token');
@@ -114,10 +115,35 @@ describe('links with ?token= and the session cookie', () => {
     expect(await wrongPage.text()).toContain('invalid token');
   });
 
+  it('a session lasts 12 hours; an expired or re-dated cookie is refused', async () => {
+    let clock = Date.parse('2026-11-27T12:00:00Z');
+    const timed = createApp({
+      models: new MemoryModelSource().add('digits', 1, { serve: true }),
+      jobs: new MemoryJobs(),
+      runner: new RecordingRunner(),
+      token: TOKEN,
+      now: () => clock,
+    });
+    const cookie = sessionCookie(await timed.request(`/v1/models?token=${TOKEN}`));
+    const [, value] = cookie.split('=');
+    expect(value!.split('.')[0]).toBe(String(clock / 1000 + SESSION_TTL_SECONDS));
+    clock += (SESSION_TTL_SECONDS - 60) * 1000;
+    expect((await timed.request('/v1/models', { headers: { cookie } })).status).toBe(200);
+    clock += 61 * 1000;
+    const expired = await timed.request('/v1/models', { headers: { cookie } });
+    expect(expired.status).toBe(401);
+    expect((await expired.json()).error.message).toMatch(/expired/);
+    // pushing the expiry forward without the token breaks the MAC
+    const redated = `graft_session=${clock / 1000 + 3600}.${value!.split('.')[1]}`;
+    const refused = await timed.request('/v1/models', { headers: { cookie: redated } });
+    expect(refused.status).toBe(401);
+    expect((await refused.json()).error.message).toMatch(/not valid/);
+  });
+
   it('POST /v1/session turns the bearer token into the cookie (the try-it page opens reports with it)', async () => {
     const res = await app.request('/v1/session', { method: 'POST', headers: auth });
     expect(res.status).toBe(204);
-    expect(sessionCookie(res)).toBe(`graft_session=${await sessionValue(TOKEN)}`);
+    expect(await sessionStatus(TOKEN, sessionCookie(res).split('=')[1]!, Date.now() / 1000)).toBe('valid');
     expect((await app.request('/v1/session', { method: 'POST' })).status).toBe(401);
   });
 });

@@ -26,7 +26,7 @@ export function registerPages(app: App, deps: RouteDeps): void {
   app.get('/favicon.ico', (c) => c.body(null, 204));
 
   app.post('/v1/session', async (c) => {
-    await startSession(c, deps.token);
+    await startSession(c, deps.token, (deps.now ?? Date.now)());
     return c.body(null, 204);
   });
 }
