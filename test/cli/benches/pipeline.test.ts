@@ -7,7 +7,7 @@ describe('bench pipeline (quick variant)', () => {
   it('stores a feature for every upload and reports throughput against the raw trunk, leaking nothing', async () => {
     await initBackend({ backend: 'wasm' });
     const before = tf.memory().numTensors;
-    const r = await run({ images: '6', workers: '1', iterations: '3' }, () => {});
+    const r = await run({ images: '6', workers: '1', iterations: '3', 'input-size': '96' }, () => {});
     expect(tf.memory().numTensors).toBe(before);
     expect(r.workers).toBe(1);
     expect(r.imagesPerSec).toBeGreaterThan(0);
