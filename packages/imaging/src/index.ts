@@ -24,6 +24,7 @@ export type { ImageHeader, Orientation } from './header-types.js';
 export { assertByteLimit, assertPixelLimit, DEFAULT_LIMITS, type ImageLimits } from './limits.js';
 export { readHeader } from './read-header.js';
 export { type SniffedFormat, sniffFormat } from './sniff-format.js';
+export { type Thumbnail, type ThumbnailOptions, thumbnail } from './thumbnail.js';
 export {
   MOBILENET_V2_PREPROCESSING,
   type ModelInputSpec,

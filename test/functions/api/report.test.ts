@@ -1,10 +1,12 @@
 /**
  * The training report routes over a real trained model (two runJob versions on the embedded S3).
  */
+import { decodeImage } from '@graft/imaging';
 import { tf } from '@graft/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, RegistryModelSource, StoreJobs } from '../../../functions/api/src/index.js';
 import { formatNumber } from '../../../functions/api/src/report/escape.js';
+import { fixture } from '../../imaging/fixtures.js';
 import { auth, RecordingRunner, TOKEN } from './fakes.js';
 import { EVIL_LABEL, PER_SPLIT, type ReportFixture, startReportFixture } from './report-fixture.js';
 
@@ -197,6 +199,20 @@ describe('GET /v1/models/{name}/versions/{v}/test-images/{index}', () => {
     }
     expect((await get('/v1/models/digits/versions/7/test-images/0')).status).toBe(404);
     expect((await get('/v1/models/legacy/versions/2/test-images/0')).status).toBe(404);
+  });
+
+  it('serves a large photo as a 192 px JPEG preview, not the upload', async () => {
+    const photo = fixture('photo-640x480.jpg');
+    const key = 'datasets/digits/test/0/big photo.jpg';
+    await fx.store.put(key, photo);
+    const v = await fx.registry.publish('photos', await copyVersion('digits', 2, { testKeys: [key] }));
+    const res = await get(`/v1/models/photos/versions/${v}/test-images/0`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(bytes.length).toBeLessThan(photo.length / 4);
+    const preview = await decodeImage(bytes);
+    expect([preview.width, preview.height]).toEqual([192, 144]);
   });
 
   it('never serves a non-image as something a browser would render', async () => {

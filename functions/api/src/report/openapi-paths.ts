@@ -52,7 +52,8 @@ export function documentPageRoutes(app: App): void {
     method: 'get',
     path: '/v1/models/{name}/versions/{version}/test-images/{index}',
     tags: ['reports'],
-    summary: 'The original bytes of test image `index` of that version’s report (only keys the report lists)',
+    summary:
+      'Test image `index` of that version’s report (only keys the report lists): as uploaded up to 192 px, else a 192 px JPEG preview',
     security,
     request: {
       params: VersionParams.extend({

@@ -19,6 +19,9 @@ import { renderReportPage } from '../report/render-page.js';
 import { ModelNameParams } from '../schemas.js';
 
 /** Media types by sniffed image format; anything else is served as a download, never rendered. */
+/** Longest side of the test-image previews on report pages: twice the 96 px the page draws, for dense screens. */
+const THUMBNAIL_SIDE = 192;
+
 const IMAGE_TYPES: Readonly<Record<string, string>> = {
   jpeg: 'image/jpeg',
   png: 'image/png',
@@ -108,11 +111,17 @@ export function registerReport(app: App, deps: RouteDeps): void {
       if ((err as { code?: unknown }).code === 'not_found') throw new ObjectNotFoundError(key);
       throw err;
     }
-    const { sniffFormat } = await import('@graft/imaging');
+    const { sniffFormat, thumbnail } = await import('@graft/imaging');
+    c.header('Cache-Control', 'private, max-age=3600, immutable');
+    // A preview, not the upload: a page of phone photos would otherwise weigh hundreds of MB.
+    const preview = await thumbnail(bytes, { maxSide: THUMBNAIL_SIDE }).catch(() => undefined);
+    if (preview) {
+      c.header('Content-Type', preview.contentType);
+      return c.body(preview.bytes as Uint8Array<ArrayBuffer>, 200);
+    }
     const type = IMAGE_TYPES[sniffFormat(bytes)];
     c.header('Content-Type', type ?? 'application/octet-stream');
     if (!type) c.header('Content-Disposition', 'attachment');
-    c.header('Cache-Control', 'private, max-age=3600, immutable');
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200);
   });
 }
