@@ -1,8 +1,10 @@
 /**
  * Types shared by the app and its route modules.
  */
+
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { RequestIdVariables } from 'hono/request-id';
+import type { FifoGate } from './fifo-gate.js';
 import type { DecodedImage, JobRunner, JobStoreLike, ModelSource, ObjectReader } from './ports.js';
 import type { ServingCache } from './serving.js';
 
@@ -55,6 +57,8 @@ export interface AppDeps {
 export interface RouteDeps extends AppDeps {
   serving: ServingCache;
   decode: ImageDecoder;
+  /** Decoding and inference of predictions run through it one at a time, first come first served. */
+  inference: FifoGate;
 }
 
 /**

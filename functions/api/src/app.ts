@@ -10,6 +10,7 @@ import type { AppDeps, AppEnv, ImageDecoder, RouteDeps } from './app-env.js';
 import { bearerToken, tokenLink } from './auth.js';
 import { errorBody, onError } from './error-handler.js';
 import { ApiError, ConfigError } from './errors.js';
+import { FifoGate } from './fifo-gate.js';
 import { registerDocs } from './routes/docs.js';
 import { registerHealth } from './routes/health.js';
 import { registerModels } from './routes/models.js';
@@ -61,7 +62,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> & { serving: Servi
     throw new ConfigError('the API token must have at least 8 characters');
   const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const serving = new ServingCache(deps.models, { refreshMs: deps.refreshMs, now: deps.now });
-  const routeDeps: RouteDeps = { ...deps, serving, decode: deps.decode ?? imagingDecoder };
+  const routeDeps: RouteDeps = {
+    ...deps,
+    serving,
+    decode: deps.decode ?? imagingDecoder,
+    inference: new FifoGate(),
+  };
 
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {

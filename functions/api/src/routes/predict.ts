@@ -85,11 +85,13 @@ export function registerPredict(app: App, deps: RouteDeps): void {
 
     const lease = await deps.serving.acquire(name);
     try {
-      const t0 = performance.now();
-      const image = await deps.decode(bytes);
-      const t1 = performance.now();
-      const result = await lease.model.classify(image, { topK: topK ?? 5, threshold });
-      const t2 = performance.now();
+      const { result, t0, t1, t2 } = await deps.inference.run(async () => {
+        const t0 = performance.now();
+        const image = await deps.decode(bytes);
+        const t1 = performance.now();
+        const result = await lease.model.classify(image, { topK: topK ?? 5, threshold });
+        return { result, t0, t1, t2: performance.now() };
+      });
       return c.json(
         {
           model: name,
