@@ -40,6 +40,8 @@ export interface AppDeps {
   refreshMs?: number;
   /** Image decoder (default: `decodeImage` of `@graft/imaging`). */
   decode?: ImageDecoder;
+  /** Predictions allowed to wait or run at once in this process before new ones get 503 `overloaded` (default 64). */
+  maxQueuedPredictions?: number;
   /** Model whose load state `/ready` reports even before its first request (the entrypoints pass GRAFT_MODEL_NAME). */
   defaultModel?: string;
   /** Clock (ms since the epoch) for the serving cache and session expiry, for tests. */

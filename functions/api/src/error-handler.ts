@@ -109,5 +109,7 @@ export function onError(err: Error, c: Context): Response {
       }),
     );
   }
+  const retryAfter = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  if (typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter));
   return c.json(body, status);
 }

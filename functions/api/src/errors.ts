@@ -112,6 +112,24 @@ export class ModelUnavailableError extends ApiError {
 }
 
 /**
+ * Too many predictions are already waiting for this process (503 `overloaded`, with `Retry-After`): answered at
+ * once instead of letting the request wait behind a queue it may time out in.
+ *
+ * @example
+ * ```ts
+ * throw new OverloadedError(64);
+ * ```
+ */
+export class OverloadedError extends ApiError {
+  override readonly name = 'OverloadedError';
+  /** Seconds the client should wait before retrying (sent as `Retry-After`). */
+  readonly retryAfterSeconds = 1;
+  constructor(readonly queued: number) {
+    super(503, 'overloaded', `${queued} predictions are already waiting; retry shortly`);
+  }
+}
+
+/**
  * No training job with that id (404 `job_not_found`).
  *
  * @example

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { encodeJpeg } from '@graft/imaging';
 import { type LocalS3, S3BlobStore, startLocalS3 } from '@graft/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../../functions/api/src/index.js';
+import { createApp, imagingDecoder } from '../../../functions/api/src/index.js';
 import { auth, grayPng, MemoryJobs, MemoryModelSource, RecordingRunner, TOKEN } from './fakes.js';
 
 interface PredictBody {
@@ -159,6 +159,41 @@ describe('POST /v1/models/{name}/predict', () => {
     expect(((await unserved.json()) as ErrorJson).error.code).toBe('no_serving_version');
   });
 
+  it('queues predictions first come first served and refuses more than maxQueuedPredictions with 503 + Retry-After', async () => {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const app = createApp({
+      models: new MemoryModelSource().add('digits', 1, { serve: true }),
+      jobs: new MemoryJobs(),
+      runner: new RecordingRunner(),
+      token: TOKEN,
+      maxQueuedPredictions: 2,
+      decode: async (bytes) => {
+        await opened; // holds the first prediction, so the queue fills up
+        return imagingDecoder(bytes);
+      },
+    });
+    const png = await grayPng(120);
+    const send = () =>
+      app.request('/v1/models/digits/predict', {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'image/png' },
+        body: png,
+      });
+    const pending = [send(), send(), send(), send()];
+    const refused = await Promise.race([Promise.all([pending[2]!, pending[3]!]), sleepThenFail(5000)]);
+    for (const res of refused) {
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(((await res.json()) as ErrorJson).error.code).toBe('overloaded');
+    }
+    open();
+    for (const res of await Promise.all(pending.slice(0, 2))) expect(res.status).toBe(200);
+    expect((await send()).status).toBe(200); // the queue drained
+  });
+
   it('answers 503 model_unavailable when the serving version cannot load, and /ready reports it', async () => {
     const models = new MemoryModelSource().add('digits', 1, {
       serve: true,
@@ -191,3 +226,7 @@ describe('POST /v1/models/{name}/predict', () => {
     });
   });
 });
+
+function sleepThenFail(ms: number): Promise<never> {
+  return new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms));
+}

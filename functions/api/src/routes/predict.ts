@@ -3,7 +3,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App, RouteDeps } from '../app-env.js';
-import { ApiError, InvalidRequestError, ObjectNotFoundError } from '../errors.js';
+import { ApiError, InvalidRequestError, ObjectNotFoundError, OverloadedError } from '../errors.js';
 import type { ObjectReader } from '../ports.js';
 import { errorResponses, ModelNameParams, PredictJson, PredictQuery, PredictResponse } from '../schemas.js';
 
@@ -57,6 +57,9 @@ const route = createRoute({
   },
 });
 
+/** Predictions that may wait or run at once before new ones are refused with 503 `overloaded`. */
+export const DEFAULT_MAX_QUEUED_PREDICTIONS = 64;
+
 /**
  * Registers the prediction route.
  *
@@ -85,6 +88,9 @@ export function registerPredict(app: App, deps: RouteDeps): void {
 
     const lease = await deps.serving.acquire(name);
     try {
+      // Checked right before joining the queue (no await in between), so concurrent requests cannot all slip in.
+      if (deps.inference.size >= (deps.maxQueuedPredictions ?? DEFAULT_MAX_QUEUED_PREDICTIONS))
+        throw new OverloadedError(deps.inference.size);
       const { result, t0, t1, t2 } = await deps.inference.run(async () => {
         const t0 = performance.now();
         const image = await deps.decode(bytes);
