@@ -16,6 +16,8 @@ export interface GraftConfig {
   readonly modelName: string;
   /** Training instances in isolated subnets behind interface endpoints instead of public subnets. */
   readonly isolatedTraining: boolean;
+  /** E-mail address subscribed to the alarm topic (dead letters); `undefined` subscribes nobody. */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -51,11 +53,13 @@ export const CONTEXT_KEYS = {
   extractConcurrency: 'graft:extractConcurrency',
   modelName: 'graft:modelName',
   isolatedTraining: 'graft:isolatedTraining',
+  alarmEmail: 'graft:alarmEmail',
 } as const satisfies Record<keyof GraftConfig, string>;
 
 const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const GPU_INSTANCE_TYPE = /^(g|p)[0-9][a-z0-9-]*\.[0-9]*(nano|micro|small|medium|large|xlarge|metal)$/;
 const MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/;
 
 function text(key: string, value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -118,8 +122,13 @@ export function parseGraftConfig(raw: Readonly<Record<string, unknown>>): GraftC
     raw[CONTEXT_KEYS.gpuInstanceTypes],
     DEFAULT_CONFIG.gpuInstanceTypes,
   );
+  const alarmEmail = text(CONTEXT_KEYS.alarmEmail, raw[CONTEXT_KEYS.alarmEmail]);
+  if (alarmEmail !== undefined && !EMAIL.test(alarmEmail)) {
+    throw new GraftConfigError(CONTEXT_KEYS.alarmEmail, `"${alarmEmail}" is not an e-mail address`);
+  }
   return {
     ...(bucketName === undefined ? {} : { bucketName }),
+    ...(alarmEmail === undefined ? {} : { alarmEmail }),
     gpuInstanceTypes,
     spot: boolean(CONTEXT_KEYS.spot, raw[CONTEXT_KEYS.spot], DEFAULT_CONFIG.spot),
     maxVcpus: integer(CONTEXT_KEYS.maxVcpus, raw[CONTEXT_KEYS.maxVcpus], 4, 4096, DEFAULT_CONFIG.maxVcpus),

@@ -40,7 +40,11 @@ export class GraftStack extends Stack {
       ...(config.bucketName === undefined ? {} : { bucketName: config.bucketName }),
     });
     const bucket = this.storage.bucket;
-    this.extraction = new Extraction(this, 'Extraction', { bucket, concurrency: config.extractConcurrency });
+    this.extraction = new Extraction(this, 'Extraction', {
+      bucket,
+      concurrency: config.extractConcurrency,
+      alarmEmail: config.alarmEmail,
+    });
     this.training = new Training(this, 'Training', {
       bucket,
       gpuInstanceTypes: config.gpuInstanceTypes,
@@ -63,5 +67,6 @@ export class GraftStack extends Stack {
     });
     new CfnOutput(this, 'JobQueueArn', { value: this.training.jobQueue.jobQueueArn });
     new CfnOutput(this, 'DeadLetterAlarmName', { value: this.extraction.deadLetterAlarm.alarmName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.extraction.alarmTopic.topicArn });
   }
 }

@@ -30,6 +30,7 @@ describe('parseGraftConfig', () => {
       [CONTEXT_KEYS.extractConcurrency]: '25',
       [CONTEXT_KEYS.modelName]: 'pets',
       [CONTEXT_KEYS.isolatedTraining]: 'yes',
+      [CONTEXT_KEYS.alarmEmail]: ' ops@example.com ',
     });
     expect(config).toEqual({
       bucketName: 'my-graft-data',
@@ -39,6 +40,7 @@ describe('parseGraftConfig', () => {
       extractConcurrency: 25,
       modelName: 'pets',
       isolatedTraining: true,
+      alarmEmail: 'ops@example.com',
     });
   });
 
@@ -64,5 +66,6 @@ describe('parseGraftConfig', () => {
     fails({ [CONTEXT_KEYS.extractConcurrency]: 2.5 }, CONTEXT_KEYS.extractConcurrency);
     fails({ [CONTEXT_KEYS.modelName]: '../etc' }, CONTEXT_KEYS.modelName);
     fails({ [CONTEXT_KEYS.bucketName]: 42 }, CONTEXT_KEYS.bucketName);
+    fails({ [CONTEXT_KEYS.alarmEmail]: 'ops at example' }, CONTEXT_KEYS.alarmEmail);
   });
 });

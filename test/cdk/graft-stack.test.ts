@@ -172,6 +172,17 @@ describe('extraction', () => {
       Threshold: 0,
       EvaluationPeriods: 1,
     });
+    // … and tells someone: alarm and recovery go to an SSL-only topic (no e-mail subscribed by default)
+    const topic = { Ref: logicalId('AWS::SNS::Topic', 'AlarmTopic') };
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [topic], OKActions: [topic] });
+    s.template.resourceCountIs('AWS::SNS::Subscription', 0);
+    s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
   });
 
   it('extract role: read datasets/ and features/, write features/ and rejects/, nothing else in S3', () => {
@@ -458,6 +469,7 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-L1',
       'AwsSolutions-S1',
       'AwsSolutions-SMG4',
+      'AwsSolutions-SNS2',
       'AwsSolutions-SQS3',
     ]);
   });

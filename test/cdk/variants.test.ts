@@ -15,6 +15,7 @@ beforeAll(() => {
       extractConcurrency: 3,
       modelName: 'pets',
       isolatedTraining: true,
+      alarmEmail: 'ops@acme.example',
     },
     { bundle: false },
   );
@@ -22,6 +23,13 @@ beforeAll(() => {
 afterAll(() => s?.cleanup());
 
 describe('parameters', () => {
+  it('the alarm e-mail is subscribed to the alarm topic', () => {
+    s.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@acme.example',
+    });
+  });
+
   it('bucket name, concurrency and model name reach the resources', () => {
     s.template.hasResourceProperties('AWS::S3::Bucket', { BucketName: 'acme-graft-data' });
     s.template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 3 });

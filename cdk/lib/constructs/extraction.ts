@@ -1,8 +1,11 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag.js';
@@ -19,6 +22,8 @@ export interface ExtractionProps {
   readonly timeout?: Duration;
   /** Messages per invocation. Default 10. */
   readonly batchSize?: number;
+  /** E-mail address told when the dead-letter alarm fires (it must confirm the subscription once). */
+  readonly alarmEmail?: string;
 }
 
 /** The S3 prefix whose object-created events feed the extract function. */
@@ -30,7 +35,7 @@ export const MAX_RECEIVE_COUNT = 5;
 /**
  * The fan-out: S3 `ObjectCreated:*` under `datasets/` → SQS (with a dead-letter queue after
  * {@link MAX_RECEIVE_COUNT} receives) → the extract Lambda with partial batch responses, and an
- * alarm as soon as anything lands in the dead-letter queue.
+ * alarm as soon as anything lands in the dead-letter queue, published to an SNS topic (optionally e-mailed).
  *
  * @example
  * ```ts
@@ -46,6 +51,8 @@ export class Extraction extends Construct {
   readonly handler: GraftFunction;
   /** Fires when the dead-letter queue holds at least one message. */
   readonly deadLetterAlarm: cloudwatch.Alarm;
+  /** Where the alarm goes (alarm and back to OK); subscribe a pager or chat hook to it. */
+  readonly alarmTopic: sns.Topic;
 
   constructor(scope: Construct, id: string, props: ExtractionProps) {
     super(scope, id);
@@ -118,5 +125,17 @@ export class Extraction extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { enforceSSL: true });
+    acknowledge(this.alarmTopic, [
+      {
+        id: 'AwsSolutions-SNS2',
+        reason:
+          'Alarm notifications carry only the alarm name and state, no user data; CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key.',
+      },
+    ]);
+    this.deadLetterAlarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
+    this.deadLetterAlarm.addOkAction(new cloudwatchActions.SnsAction(this.alarmTopic));
+    if (props.alarmEmail)
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
   }
 }
