@@ -58,6 +58,8 @@ export const SESSION_TTL_SECONDS = 12 * 60 * 60;
  * ```
  */
 export async function sessionValue(token: string, expiresAt: number): Promise<string> {
+  if (!Number.isSafeInteger(expiresAt) || expiresAt < 0)
+    throw new RangeError(`expiresAt must be Unix seconds`);
   const key = await crypto.subtle.importKey(
     'raw',
     encoder.encode(token),

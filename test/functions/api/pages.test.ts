@@ -100,10 +100,13 @@ describe('links with ?token= and the session cookie', () => {
     expect(wrong.headers.get('set-cookie')).toBeNull();
     expect((await wrong.json()).error.code).toBe('unauthorized');
     const forged = await app.request('/v1/models', {
-      headers: { cookie: `graft_session=${await sessionValue('another-token', Date.now() / 1000 + 60)}` },
+      headers: {
+        cookie: `graft_session=${await sessionValue('another-token', Math.floor(Date.now() / 1000) + 60)}`,
+      },
     });
     expect(forged.status).toBe(401);
     expect(forged.headers.get('www-authenticate')).toContain('invalid_token');
+    expect((await forged.json()).error.message).toMatch(/not valid/);
     const page = await app.request('/v1/models/digits/report', { headers: html });
     expect(page.status).toBe(401);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
