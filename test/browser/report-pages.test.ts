@@ -11,6 +11,7 @@ import { createApp, RegistryModelSource, StoreJobs } from '../../functions/api/s
 import { type RunningServer, startServer } from '../../functions/api/src/server.js';
 import { RecordingRunner, TOKEN } from '../functions/api/fakes.js';
 import { EVIL_LABEL, type ReportFixture, startReportFixture } from '../functions/api/report-fixture.js';
+import { fixture } from '../imaging/fixtures.js';
 import { accessibilityProblems } from './a11y.js';
 import { findChromium, launchChromium } from './chromium.js';
 
@@ -120,6 +121,15 @@ describe.skipIf(!chromiumPath)('report and try-it pages in Chromium', () => {
       }
     }
     expect(shown).toBe(v1.testKeys.length);
+    // 28 px digits keep sharp pixels (photo previews, wider than 96 px, get the 'smooth' class instead)
+    expect(
+      await page
+        .locator('#cell-images img')
+        .evaluateAll((imgs) =>
+          imgs.map((i) => [getComputedStyle(i).imageRendering, i.classList.contains('smooth')]),
+        ),
+    ).toEqual(expect.arrayContaining([['pixelated', false]]));
+    expect(await page.locator('#cell-images img.smooth').count()).toBe(0);
     // the HTML label is shown as text in the gallery title and never runs
     await page.locator(`button[data-true="2"][data-pred="0"]`).click();
     expect(await page.locator('#cell-title').textContent()).toContain(`of ${EVIL_LABEL} predicted as 0`);
@@ -186,6 +196,38 @@ describe.skipIf(!chromiumPath)('report and try-it pages in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${server.url}/v1/models/digits/versions/1/report`);
     expect(await page.title()).toBe('Training report: digits v1');
+    await page.context().close();
+  });
+
+  it('a photo larger than the gallery is served as a small JPEG preview and drawn smoothly', async () => {
+    const key = `datasets/digits/test/${labels[0]}/holiday photo.jpg`;
+    await fx.store.put(key, fixture('photo-640x480.jpg'));
+    const [modelJson, weights, graft] = await Promise.all(
+      (['model.json', 'weights.bin', 'graft.json'] as const).map((f) => fx.registry.readFile('digits', 1, f)),
+    );
+    // one test image, true and predicted label 0: the cells must add up to the confusion matrix
+    const confusion = labels.map((_, t) => labels.map((_, p) => (t === 0 && p === 0 ? 1 : 0)));
+    const report = {
+      ...v1,
+      testKeys: [key],
+      testPredictions: [0],
+      testLabels: [0],
+      test: { ...v1.test, confusion },
+    };
+    await fx.registry.publish('photos', { modelJson: modelJson!, weights: weights!, graft: graft!, report });
+    const { page, errors } = await openPage();
+    const res = await page.goto(`${server.url}/v1/models/photos/versions/1/report?token=${TOKEN}`);
+    expect(res?.status()).toBe(200);
+    expect(await page.locator('table.confusion button').count()).toBe(9);
+    await page.locator('button[data-true="0"][data-pred="0"]').click();
+    const img = page.locator('#cell-images img');
+    await expect
+      .poll(() => img.evaluate((i) => (i as HTMLImageElement).naturalWidth), { timeout: 30_000 })
+      .toBe(192);
+    expect(
+      await img.evaluate((i) => [i.classList.contains('smooth'), getComputedStyle(i).imageRendering]),
+    ).toEqual([true, 'auto']);
+    expect(errors).toEqual([]);
     await page.context().close();
   });
 });

@@ -45,6 +45,7 @@ button.action{background:${P.link};color:${P.background};border:0;border-radius:
 .gallery{display:flex;flex-wrap:wrap;gap:8px;list-style:none;padding:0;margin:8px 0}
 .gallery li{width:108px;font-size:11px;color:${P.muted};overflow-wrap:anywhere}
 .gallery img{width:96px;height:96px;object-fit:contain;image-rendering:pixelated;border:1px solid ${P.border};background:${P.surface}}
+.gallery img.smooth{image-rendering:auto}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:6px 0}
 dl.facts dt{color:${P.muted}}

@@ -34,6 +34,10 @@ export const REPORT_SCRIPT = `(() => {
       img.loading = 'lazy';
       img.width = 96;
       img.height = 96;
+      // Sharp pixels for small images (28 px digits); smooth scaling for photo previews.
+      img.addEventListener('load', () => {
+        if (img.naturalWidth > 96 || img.naturalHeight > 96) img.classList.add('smooth');
+      });
       img.src = data.imageBase + i;
       img.alt = 'test image ' + (i + 1) + ' (' + key.split('/').pop() + '), true ' + data.labels[t] + ', predicted ' + data.labels[p];
       const caption = document.createElement('span');
