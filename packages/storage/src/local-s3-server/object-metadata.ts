@@ -38,16 +38,14 @@ const MTIME = 'x-graft-mtime-ms';
 const ETAG_TEXT = /^[0-9a-f]{32}(-\d{1,5})?$/;
 
 /**
- * The headers of a request that are stored with the object (content type defaulted).
+ * The headers of a request (or of a stored metadata document) that are kept with the object, content type defaulted.
  *
  * @example
  * ```ts
  * storedHeaders(req.headers); // { 'content-type': 'image/png', 'x-amz-meta-owner': 'me' }
  * ```
  */
-export function storedHeaders(
-  headers: Record<string, string | string[] | undefined>,
-): Record<string, string> {
+export function storedHeaders(headers: Readonly<Record<string, unknown>>): Record<string, string> {
   const out: Record<string, string> = { 'content-type': DEFAULT_CONTENT_TYPE };
   for (const name in headers) {
     const value = headers[name];
@@ -95,13 +93,7 @@ export async function readEntry(paths: ObjectPaths): Promise<ObjectEntry | undef
     throw err;
   }
   const doc = await readJson(paths.metadata);
-  const headers: Record<string, string> = { 'content-type': DEFAULT_CONTENT_TYPE };
-  for (const name in doc) {
-    const value = doc[name];
-    if (typeof value !== 'string') continue;
-    if (name.startsWith('x-amz-meta-') || (STORED_HEADERS as readonly string[]).includes(name))
-      headers[name] = value;
-  }
+  const headers = storedHeaders(doc);
   const recorded = doc[ETAG];
   if (
     typeof recorded === 'string' &&
