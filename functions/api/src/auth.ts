@@ -60,13 +60,7 @@ export const SESSION_TTL_SECONDS = 12 * 60 * 60;
 export async function sessionValue(token: string, expiresAt: number): Promise<string> {
   if (!Number.isSafeInteger(expiresAt) || expiresAt < 0)
     throw new RangeError(`expiresAt must be Unix seconds`);
-  const key = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(token),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
+  const key = await hmacKey(token);
   const label = encoder.encode(`graft-session-v2:${expiresAt}`);
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, label));
   const encoded = btoa(String.fromCharCode(...mac))
@@ -74,6 +68,23 @@ export async function sessionValue(token: string, expiresAt: number): Promise<st
     .replace(/\//g, '_')
     .replace(/=+$/, '');
   return `${expiresAt}.${encoded}`;
+}
+
+/** The HMAC key of the last token asked for: every cookie request checks against the same token. */
+let lastKey: { token: string; key: Promise<CryptoKey> } | undefined;
+
+function hmacKey(token: string): Promise<CryptoKey> {
+  if (lastKey?.token !== token) {
+    const key = crypto.subtle.importKey(
+      'raw',
+      encoder.encode(token),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
+    lastKey = { token, key };
+  }
+  return lastKey.key;
 }
 
 /**
