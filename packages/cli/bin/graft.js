@@ -2,6 +2,17 @@
 // The `graft` command. Graft ships TypeScript sources; tsx compiles them on the fly (no build step).
 import { register } from 'tsx/esm/api';
 
+// Node 20 is past its end of life and the AWS SDK drops it in January 2027. Say so once, here, instead of the SDK's
+// multi-line warning from every process and worker thread (they inherit this environment).
+if (
+  Number(process.versions.node.split('.')[0]) < 22 &&
+  !process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED
+) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  process.stderr.write(
+    `graft: Node ${process.versions.node} works, but it is past end of life and AWS SDK releases after January 2027 need Node 22 or later\n`,
+  );
+}
 register();
 const { main } = await import('../src/main.ts');
 process.exitCode = await main(process.argv.slice(2));
