@@ -71,6 +71,63 @@ describe('BENCHMARKS.md', () => {
     expect(md).toMatch(/4 of 4 \| target 4 of 4 \| yes \|/);
   });
 
+  it('explains each missed target from its own measurements, and says nothing when targets are met', () => {
+    const missed = renderBenchmarks({
+      pipeline: {
+        overheadPct: 90,
+        config: { inputSize: 96 },
+        machine,
+        anatomyMs: { uploadPutMs: 5, getMs: 4, featureHeadMs: 3, featurePutMs: 8, trunkMs: 17, decodeMs: 1 },
+      },
+      fashion: {
+        featureExtraction: 0.89,
+        freezeK: 0.8,
+        k: 151,
+        cut: 'block_16_project_BN',
+        trainImages: 60000,
+      },
+      train: { rows: [{ model: 'mobilenet_v2-blocks14-16+head', wasm: 20 }] },
+      scenarios: {
+        advisorWithinOneSd: 3,
+        thresholds: { largePerClass: 1000 },
+        cells: [
+          {
+            size: 'small',
+            similarity: 'similar',
+            best: { name: 'freeze-k', k: 2, mean: 0.9 },
+            advisor: { strategy: 'feature-extraction' },
+            advisorWithinOneSd: false,
+            strategies: [
+              { name: 'feature-extraction', mean: 0.85, sd: 0.01 },
+              { name: 'freeze-k', k: 2, mean: 0.9, sd: 0.01 },
+            ],
+          },
+          { size: 'large', similarity: 'similar', perClass: 100, advisorWithinOneSd: true, strategies: [] },
+        ],
+      },
+    });
+    const why = missed.slice(
+      missed.indexOf('## Why a target is missed'),
+      missed.indexOf('## The four scenarios'),
+    );
+    expect(why).toContain(
+      'upload PUT 5.0 ms, GET 4.0 ms, HEAD 3.0 ms, feature PUT 8.0 ms: 20.0 ms) against 17.0 ms of trunk',
+    );
+    expect(why).toContain('**Fashion-MNIST, feature extraction.**');
+    expect(why).toContain('20.0 samples/s on WASM here, 50 min an epoch over 60000 images');
+    expect(why).toContain(
+      'picked feature-extraction (0.8500 ± 0.0100); freeze-k k=2 did best (0.9000 ± 0.0100)',
+    );
+    expect(why).toContain('use 100 images per class, fewer than the 1000');
+
+    const met = renderBenchmarks({
+      pipeline: { overheadPct: 20, anatomyMs: { trunkMs: 17 } },
+      fashion: { featureExtraction: 0.92, freezeK: 0.94 },
+      scenarios: { advisorWithinOneSd: 4, thresholds: { largePerClass: 1000 }, cells: [] },
+    });
+    expect(met).not.toContain('## Why a target is missed');
+  });
+
   it('writes BENCHMARKS.md from the result files', async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'graft-bench-md-'));
     try {
