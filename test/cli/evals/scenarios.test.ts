@@ -56,4 +56,21 @@ describe('eval scenarios (quick variant)', () => {
     expect((result.source as { testAccuracy: number }).testAccuracy).toBeGreaterThan(0.4);
     expect(tf.memory().numTensors).toBe(before);
   }, 300_000);
+
+  it('measures only the cells --cells names, and refuses an unknown cell before any work', async () => {
+    const quick = {
+      'source-train': '100',
+      'source-epochs': '1',
+      test: '5',
+      seeds: '1',
+      large: '5',
+      'large-epochs': '1',
+    };
+    const result = await run({ ...quick, cells: 'large-different' }, () => {});
+    expect((result.cells as Cell[]).map((c) => `${c.size}/${c.similarity}`)).toEqual(['large/different']);
+    expect((result.options as { cells: string[] }).cells).toEqual(['large-different']);
+    await expect(run({ ...quick, cells: 'large-similar,huge-different' }, () => {})).rejects.toThrow(
+      /--cells expects a comma list of small-similar, small-different, large-similar, large-different/,
+    );
+  }, 300_000);
 });

@@ -40,6 +40,7 @@ export const evalCommand: Command = {
     seeds: { type: 'string' },
     small: { type: 'string' },
     large: { type: 'string' },
+    cells: { type: 'string' },
     'large-epochs': { type: 'string' },
     'source-epochs': { type: 'string' },
     'source-train': { type: 'string' },

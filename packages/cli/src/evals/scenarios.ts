@@ -1,7 +1,9 @@
 import { ADVISOR_THRESHOLDS, advise, type Backbone, disposeWeights, measureSimilarity } from '@graft/core';
 import { initBackend, type tf } from '@graft/runtime';
 import type { BenchRun } from '../benches/types.js';
+import { UsageError } from '../errors.js';
 import { intFlag } from '../flags.js';
+import type { Flags } from '../main.js';
 import { accuracyOf } from './shared/accuracy.js';
 import { grayTensor } from './shared/gray-images.js';
 import {
@@ -42,6 +44,7 @@ interface StrategyRow {
  * `--seeds` seeds (default 3; early stopping on a 20 % validation split of the cell's training images) and is scored
  * on the test images of those classes (Fashion: the standard test split; digits: the last 20 % of each digit).
  * The advisor gets the cell's class counts and `measureSimilarity` of its images against the source.
+ * `--cells large-similar,…` measures only those cells (default all four), e.g. to locate a threshold at one size.
  *
  * @example
  * ```ts
@@ -62,12 +65,17 @@ export const run: BenchRun = async (flags, log) => {
     largeEpochs: intFlag(flags, 'large-epochs', 4),
     testPerClass: intFlag(flags, 'test', 0),
   };
+  const wanted = cellsFlag(flags);
   const sourceClasses = [0, 1, 2, 3, 4];
   const src = await fashionClasses(sourceClasses, 'train', o.sourceTrain ? Math.ceil(o.sourceTrain / 5) : 0);
   const srcTest = await fashionClasses(sourceClasses, 'test', o.testPerClass);
-  const targets: Record<'similar' | 'different', TargetPool> = {
-    similar: await fashionTarget(o.large, o.testPerClass),
-    different: await digitsTarget(o.large, o.testPerClass),
+  const targets: Partial<Record<'similar' | 'different', TargetPool>> = {
+    ...([...wanted].some((c) => c.endsWith('-similar')) && {
+      similar: await fashionTarget(o.large, o.testPerClass),
+    }),
+    ...([...wanted].some((c) => c.endsWith('-different')) && {
+      different: await digitsTarget(o.large, o.testPerClass),
+    }),
   };
 
   log(`developing the source CNN on ${src.labels.length} Fashion-MNIST images of classes 0–4`);
@@ -98,7 +106,8 @@ export const run: BenchRun = async (flags, log) => {
   try {
     for (const size of ['small', 'large'] as const)
       for (const similarity of ['similar', 'different'] as const) {
-        cells.push(await measureCell(source, targets[similarity], size, similarity, o, log));
+        if (!wanted.has(`${size}-${similarity}`)) continue;
+        cells.push(await measureCell(source, targets[similarity]!, size, similarity, o, log));
       }
   } finally {
     disposeWeights([developed.model, source.model]);
@@ -111,7 +120,7 @@ export const run: BenchRun = async (flags, log) => {
       architecture: `mnist-cnn, ${o.filters} filters per conv`,
       epochs: o.sourceEpochs,
     },
-    options: o,
+    options: { ...o, cells: [...wanted] },
     thresholds: ADVISOR_THRESHOLDS,
     cells,
     advisorWithinOneSd: cells.filter((c) => c.advisorWithinOneSd).length,
@@ -206,6 +215,22 @@ export async function adviseCell(source: Backbone, x: tf.Tensor4D, labels: numbe
     similarityMethod: similarity.method,
     explanation: advice.explanation,
   };
+}
+
+const CELLS = ['small-similar', 'small-different', 'large-similar', 'large-different'];
+
+/** `--cells a,b`: which of the four cells to measure (default all); an unknown name is a usage error. */
+function cellsFlag(flags: Flags): Set<string> {
+  const value = flags.cells;
+  if (value === undefined) return new Set(CELLS);
+  const names = String(value)
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  const unknown = names.filter((c) => !CELLS.includes(c));
+  if (names.length === 0 || unknown.length > 0)
+    throw new UsageError(`--cells expects a comma list of ${CELLS.join(', ')}; got '${String(value)}'`);
+  return new Set(names);
 }
 
 function mapRound(s: { mean: number; sd: number }) {
