@@ -79,6 +79,7 @@ describe('BENCHMARKS.md', () => {
         machine,
         anatomyMs: { uploadPutMs: 5, getMs: 4, featureHeadMs: 3, featurePutMs: 8, trunkMs: 17, decodeMs: 1 },
       },
+      'mnist-transfer': { targetAccuracy: 0.985, targetTrainImages: 3894, targetTestImages: 975 },
       fashion: {
         featureExtraction: 0.89,
         freezeK: 0.8,
@@ -113,6 +114,8 @@ describe('BENCHMARKS.md', () => {
     expect(why).toContain(
       'upload PUT 5.0 ms, GET 4.0 ms, HEAD 3.0 ms, feature PUT 8.0 ms: 20.0 ms) against 17.0 ms of trunk',
     );
+    expect(why).toContain('the target trains on 3894 digits 5–9 and is scored on 975');
+    expect(why).toContain('±0.0039, so 0.9850 is 1.8 sd below');
     expect(why).toContain('**Fashion-MNIST, feature extraction.**');
     expect(why).toContain('20.0 samples/s on WASM here, 50 min an epoch over 60000 images');
     expect(why).toContain(
