@@ -121,7 +121,9 @@ describe('BENCHMARKS.md', () => {
     expect(why).toContain(
       'picked feature-extraction (0.8500 ± 0.0100); freeze-k k=2 did best (0.9000 ± 0.0100)',
     );
-    expect(why).toContain('use 100 images per class, fewer than the 1000');
+    expect(why).toContain(
+      'large × similar cell** has 100 training images per class (median), fewer than the 1000',
+    );
 
     const met = renderBenchmarks({
       pipeline: { overheadPct: 20, anatomyMs: { trunkMs: 17 } },

@@ -69,6 +69,8 @@ describe('eval scenarios (quick variant)', () => {
     const result = await run({ ...quick, cells: 'large-different' }, () => {});
     expect((result.cells as Cell[]).map((c) => `${c.size}/${c.similarity}`)).toEqual(['large/different']);
     expect((result.options as { cells: string[] }).cells).toEqual(['large-different']);
+    // The median per class the advisor saw, not the cap asked for.
+    expect((result.cells as (Cell & { perClass: number })[])[0]!.perClass).toBe(5);
     await expect(run({ ...quick, cells: 'large-similar,huge-different' }, () => {})).rejects.toThrow(
       /--cells expects a comma list of small-similar, small-different, large-similar, large-different/,
     );

@@ -96,11 +96,12 @@ function scenariosWhy(s: Result | undefined): string[] {
     );
   }
   const largeFrom = num(get(s, 'thresholds.largePerClass'));
-  const large = cells.find((c) => c.size === 'large');
-  if (large && largeFrom !== undefined && (num(large.perClass) ?? 0) < largeFrom)
+  if (largeFrom === undefined) return out;
+  for (const cell of cells.filter((c) => c.size === 'large' && (num(c.perClass) ?? 0) < largeFrom))
     out.push(
-      `**Scenarios, the large cells** use ${large.perClass} images per class, fewer than the ${largeFrom} from which ` +
-        'the advisor counts a data set as large, so it advises them as small (`graft eval scenarios --large N`).',
+      `**Scenarios, the large × ${cell.similarity} cell** has ${cell.perClass} training images per class (median), ` +
+        `fewer than the ${largeFrom} from which the advisor counts a data set as large, so it is advised as small ` +
+        '(`graft eval scenarios --large N` sets the cap; the MNIST digits hold about 780 per class in all).',
     );
   return out;
 }

@@ -26,7 +26,7 @@ export const evals: Record<string, Eval> = {
 /** `graft eval <name> [--json] [--out]` — accuracy evaluations on real data sets against published anchors. */
 export const evalCommand: Command = {
   summary: 'Run an accuracy evaluation and print its result (one JSON object as the last line with --json).',
-  usage: `graft eval <${Object.keys(evals).join('|')}> [--per-class N] [--scratch] [--seed N] [--train N] [--test N] [--epochs N] [--input-size N] [--seeds N] [--small N] [--large N] [--out] [--json]`,
+  usage: `graft eval <${Object.keys(evals).join('|')}> [--per-class N] [--scratch] [--seed N] [--train N] [--test N] [--epochs N] [--input-size N] [--seeds N] [--small N] [--large N] [--cells a,b] [--out] [--json]`,
   options: {
     'per-class': { type: 'string' },
     scratch: { type: 'boolean' },
