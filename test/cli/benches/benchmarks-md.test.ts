@@ -90,13 +90,17 @@ describe('BENCHMARKS.md', () => {
       train: { rows: [{ model: 'mobilenet_v2-blocks14-16+head', wasm: 20 }] },
       scenarios: {
         advisorWithinOneSd: 3,
-        thresholds: { largePerClass: 1000 },
+        thresholds: { largePerClass: 1000, similarFeatureScore: 0.34 },
         cells: [
           {
             size: 'small',
             similarity: 'similar',
             best: { name: 'freeze-k', k: 2, mean: 0.9 },
-            advisor: { strategy: 'feature-extraction' },
+            advisor: {
+              strategy: 'feature-extraction',
+              similarityScore: 0.3316,
+              similarityMethod: 'feature-statistics',
+            },
             advisorWithinOneSd: false,
             strategies: [
               { name: 'feature-extraction', mean: 0.85, sd: 0.01 },
@@ -121,6 +125,7 @@ describe('BENCHMARKS.md', () => {
     expect(why).toContain(
       'picked feature-extraction (0.8500 ± 0.0100); freeze-k k=2 did best (0.9000 ± 0.0100)',
     );
+    expect(why).toContain('It measured similarity 0.332 (feature-statistics; similar up to 0.34).');
     expect(why).toContain(
       'large × similar cell** has 100 training images per class (median), fewer than the 1000',
     );

@@ -77,6 +77,17 @@ function fashionWhy(f: Result | undefined, train: Result | undefined): string[] 
   return out;
 }
 
+/** `It measured similarity 0.332 (feature-statistics; similar up to 0.34) and 782 images per class.` */
+function similarityText(s: Result | undefined, advisor: Result | undefined): string {
+  const score = num(advisor?.similarityScore);
+  if (score === undefined) return '';
+  const method = String(advisor?.similarityMethod ?? '');
+  const bound = num(
+    get(s, method === 'feature-statistics' ? 'thresholds.similarFeatureScore' : 'thresholds.similarBnScore'),
+  );
+  return ` It measured similarity ${fmt(score, 3)}${method ? ` (${method}` : ' ('}${bound !== undefined ? `; similar up to ${bound})` : ')'}.`;
+}
+
 /** The cells where the advisor's pick is more than one sd from the best, and large cells that are not large. */
 function scenariosWhy(s: Result | undefined): string[] {
   const cells = (get(s, 'cells') ?? []) as Result[];
@@ -92,7 +103,8 @@ function scenariosWhy(s: Result | undefined): string[] {
     const best = rows.find((r) => r.mean === get(cell, 'best.mean'));
     out.push(
       `**Scenarios, ${cell.size} × ${cell.similarity}.** The advisor picked ${strategy(advisor)} ` +
-        `(${fmt(pick?.mean, 4)} ± ${fmt(pick?.sd, 4)}); ${strategy(best)} did best (${fmt(best?.mean, 4)} ± ${fmt(best?.sd, 4)}).`,
+        `(${fmt(pick?.mean, 4)} ± ${fmt(pick?.sd, 4)}); ${strategy(best)} did best (${fmt(best?.mean, 4)} ± ${fmt(best?.sd, 4)}).` +
+        similarityText(s, advisor),
     );
   }
   const largeFrom = num(get(s, 'thresholds.largePerClass'));
