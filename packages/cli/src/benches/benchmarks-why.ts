@@ -77,7 +77,7 @@ function fashionWhy(f: Result | undefined, train: Result | undefined): string[] 
   return out;
 }
 
-/** `It measured similarity 0.332 (feature-statistics; similar up to 0.34) and 782 images per class.` */
+/** ` It measured similarity 0.332 (feature-statistics; similar up to 0.34).` for a missed cell's advice. */
 function similarityText(s: Result | undefined, advisor: Result | undefined): string {
   const score = num(advisor?.similarityScore);
   if (score === undefined) return '';

@@ -41,9 +41,10 @@ interface StrategyRow {
  * default 1). Targets: similar = Fashion-MNIST classes 5–9, different = MNIST digits 5–9; small = `--small` images
  * per class (default 20, a seeded sample per seed), large = the first `--large` per class (default 1000: where the
  * advisor starts to count a data set as large; the digits hold only ~780 per class after the test hold-out, so that
- * cell takes all of them; Fashion's 6,000 per class take ~100 minutes here, `--large 6000`). In each cell every strategy of {@link SCENARIO_STRATEGIES} runs with
- * `--seeds` seeds (default 3; early stopping on a 20 % validation split of the cell's training images) and is scored
- * on the test images of those classes (Fashion: the standard test split; digits: the last 20 % of each digit).
+ * cell takes all of them; all of Fashion's 6,000 per class, `--large 6000`, takes about 30 minutes a seed here).
+ * In each cell every strategy of {@link SCENARIO_STRATEGIES} runs with `--seeds` seeds (default 3; early stopping
+ * on a 20 % validation split of the cell's training images) and is scored on the test images of those classes
+ * (Fashion: the standard test split; digits: the last 20 % of each digit).
  * The advisor gets the cell's class counts and `measureSimilarity` of its images against the source.
  * `--cells large-similar,…` measures only those cells (default all four), e.g. to locate a threshold at one size.
  *
