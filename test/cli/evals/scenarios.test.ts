@@ -12,7 +12,7 @@ interface Cell {
 }
 
 // A quick variant of `graft eval scenarios`: a source CNN developed on 300 Fashion-MNIST images of classes 0–4,
-// then every strategy in the four cells on a handful of images (the full run takes ~40 minutes).
+// then every strategy in the four cells on a handful of images (the full run takes ~25 minutes).
 describe('eval scenarios (quick variant)', () => {
   it('fills the four cells with every strategy, the best one and the advisor pick, leaking nothing', async () => {
     await initBackend();
