@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TARGETS, whyTargetsAreMissed } from './benchmarks-why.js';
-import { fmt, get, num, type Result } from './result-format.js';
+import { MNIST_TRANSFER_ANCHOR, TARGETS, whyTargetsAreMissed } from './benchmarks-why.js';
+import { fmt, get, isAdvisorPick, isBestRow, num, type Result, strategyLabel } from './result-format.js';
 
 /** One line of the summary table: what, ours, the anchor or target, and whether the target is met. */
 interface Row {
@@ -95,7 +95,7 @@ function rows(r: Record<string, Result>): Row[] {
       from: 'mnist-transfer',
       what: 'MNIST digits 0–4 → 5–9 (target accuracy)',
       ours: fmt(get(r['mnist-transfer'], 'targetAccuracy'), 4),
-      anchor: '0.992 (keras mnist_transfer_cnn.py)',
+      anchor: `${MNIST_TRANSFER_ANCHOR} (keras mnist_transfer_cnn.py)`,
       met: atLeast(get(r['mnist-transfer'], 'targetAccuracy'), TARGETS.mnistTransfer),
     },
     {
@@ -131,19 +131,9 @@ function scenarioTable(s: Result | undefined): string {
   if (!Array.isArray(cells) || cells.length === 0) return '';
   const lines = ['| cell | strategy | test accuracy (mean ± sd) | best | advisor |', '|---|---|---|---|---|'];
   for (const cell of cells as Result[]) {
-    const best = get(cell, 'best');
-    const bestName = typeof best === 'string' ? best : get(cell, 'best.name');
-    const bestMean = get(cell, 'best.mean');
-    const advisor = get(cell, 'advisor.strategy');
-    const advisorK = get(cell, 'advisor.k');
     for (const st of (get(cell, 'strategies') as Result[] | undefined) ?? []) {
-      const name = `${st.name}${st.k !== undefined ? ` k=${st.k}` : ''}`;
-      const isBest =
-        (bestName === name || bestName === st.name) && (bestMean === undefined || bestMean === st.mean);
-      const isPick =
-        advisor === st.name && (advisorK === undefined || st.k === undefined || advisorK === st.k);
       lines.push(
-        `| ${cell.size} × ${cell.similarity} | ${name} | ${fmt(st.mean, 4)} ± ${fmt(st.sd, 4)} | ${isBest ? '✓' : ''} | ${isPick ? '◆' : ''} |`,
+        `| ${cell.size} × ${cell.similarity} | ${strategyLabel(st)} | ${fmt(st.mean, 4)} ± ${fmt(st.sd, 4)} | ${isBestRow(cell, st) ? '✓' : ''} | ${isAdvisorPick(cell, st) ? '◆' : ''} |`,
       );
     }
   }

@@ -38,3 +38,44 @@ export const fmt = (v: unknown, digits = 1, unit = ''): string => {
   const n = num(v);
   return n === undefined ? 'not measured' : `${n.toFixed(digits)}${unit}`;
 };
+
+/**
+ * A scenario strategy row's label: its name, and `k=` for freeze-k.
+ *
+ * @example
+ * ```ts
+ * strategyLabel({ name: 'freeze-k', k: 2 }); // 'freeze-k k=2'
+ * ```
+ */
+export const strategyLabel = (row: Result): string =>
+  `${row.name}${row.k !== undefined ? ` k=${row.k}` : ''}`;
+
+/**
+ * Whether a strategy row of a scenario cell is the cell's best (by name, and by mean when recorded).
+ *
+ * @example
+ * ```ts
+ * isBestRow({ best: { name: 'scratch', mean: 0.9 } }, { name: 'scratch', mean: 0.9 }); // true
+ * ```
+ */
+export function isBestRow(cell: Result, row: Result): boolean {
+  const best = get(cell, 'best');
+  const name = typeof best === 'string' ? best : get(cell, 'best.name');
+  const mean = get(cell, 'best.mean');
+  return (name === strategyLabel(row) || name === row.name) && (mean === undefined || mean === row.mean);
+}
+
+/**
+ * Whether a strategy row of a scenario cell is the advisor's pick (freeze-k rows told apart by k).
+ *
+ * @example
+ * ```ts
+ * isAdvisorPick({ advisor: { strategy: 'freeze-k', k: 4 } }, { name: 'freeze-k', k: 4 }); // true
+ * ```
+ */
+export function isAdvisorPick(cell: Result, row: Result): boolean {
+  const k = get(cell, 'advisor.k');
+  return (
+    get(cell, 'advisor.strategy') === row.name && (k === undefined || row.k === undefined || k === row.k)
+  );
+}

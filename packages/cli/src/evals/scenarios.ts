@@ -151,14 +151,12 @@ async function measureCell(
   }));
   let advisor: Record<string, unknown> = {};
   let trainImages = 0;
-  let lastLabels: number[] = [];
   try {
     for (let seed = 1; seed <= o.seeds; seed++) {
       const indexes =
         size === 'small' ? samplePerClass(pool.labels, o.small, seed) : pool.labels.map((_, i) => i);
       const labels = indexes.map((i) => pool.labels[i]!);
       trainImages = labels.length;
-      lastLabels = labels;
       const x = grayTensor(pool.images, indexes);
       try {
         if (seed === 1) advisor = await adviseCell(source, x, labels, pool.classNames.length);
@@ -196,8 +194,8 @@ async function measureCell(
   return {
     size,
     similarity,
-    /** The median training images per class, as the advisor counts them (the digits hold fewer than `--large`). */
-    perClass: medianPerClass(lastLabels, pool.classNames.length),
+    /** The median training images per class the advisor decided on (the digits hold fewer than `--large`). */
+    perClass: advisor.perClass,
     trainImages,
     testImages: pool.testLabels.length,
     strategies: rows,
@@ -216,6 +214,7 @@ export async function adviseCell(source: Backbone, x: tf.Tensor4D, labels: numbe
     strategy: advice.strategy,
     ...(advice.strategy === 'freeze-k' ? { k: advice.k, cut: advice.cut } : {}),
     scenario: advice.scenario,
+    perClass: advice.perClass,
     similarityScore: round(similarity.score),
     similarityMethod: similarity.method,
     explanation: advice.explanation,
@@ -236,13 +235,6 @@ function cellsFlag(flags: Flags): Set<string> {
   if (names.length === 0 || unknown.length > 0)
     throw new UsageError(`--cells expects a comma list of ${CELLS.join(', ')}; got '${String(value)}'`);
   return new Set(names);
-}
-
-function medianPerClass(labels: number[], classes: number): number {
-  const counts = Array.from({ length: classes }, (_, c) => labels.filter((l) => l === c).length).sort(
-    (a, b) => a - b,
-  );
-  return counts[Math.floor(counts.length / 2)] ?? 0;
 }
 
 function mapRound(s: { mean: number; sd: number }) {

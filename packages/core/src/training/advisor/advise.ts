@@ -25,6 +25,8 @@ export interface Advice {
    */
   upper?: 'retrain' | 'replace';
   size: 'small' | 'large';
+  /** The median training images per class that `size` was decided on. */
+  perClass: number;
   similarity: 'similar' | 'different';
   explanation: string;
   thresholds: AdvisorThresholds;
@@ -85,6 +87,7 @@ export function advise(input: {
     k,
     ...(upper ? { upper } : {}),
     size,
+    perClass,
     similarity,
     explanation: `Scenario ${scenario} (${size}, ${similarity}): ${sizeText}; ${simText}. Recommended: ${strategy} — ${why}.`,
     thresholds: t,
