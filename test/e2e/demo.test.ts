@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { rejectKey } from '@graft/extraction';
 import { keys, type LocalS3, S3BlobStore, sha256, startLocalS3 } from '@graft/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rejectKey } from '../../functions/extract/src/index.js';
 
 import { graft, type Run } from './graft-process.js';
 

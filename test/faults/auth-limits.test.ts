@@ -8,10 +8,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { type ApiStack, grayPng, startApiStack, tinyModelFiles } from '@graft/bench';
 import { checkModelUrl, fetchModelUrl, readModelDir, SourceNotAllowedError } from '@graft/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiStack, startApiStack } from '../../packages/cli/src/faults/api-stack.js';
-import { grayPng, tinyModelFiles } from '../../packages/cli/src/faults/tiny-model.js';
 import { assertSafeWeightPath } from '../../packages/core/src/backbone/model-json.js';
 
 const LIMIT = 64 * 1024;

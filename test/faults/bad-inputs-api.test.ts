@@ -7,10 +7,9 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { type ApiStack, grayPng, startApiStack, TINY_LABELS, tinyModelFiles } from '@graft/bench';
 import { tf } from '@graft/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiStack, startApiStack } from '../../packages/cli/src/faults/api-stack.js';
-import { grayPng, TINY_LABELS, tinyModelFiles } from '../../packages/cli/src/faults/tiny-model.js';
 
 const CORPUS = path.join(import.meta.dirname, '../fixtures/bad-inputs');
 const manifest = JSON.parse(readFileSync(path.join(CORPUS, 'manifest.json'), 'utf8')) as {

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runPipelineScenario } from '@graft/bench';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPipelineScenario } from '../../packages/cli/src/faults/pipeline-scenario.js';
 
 const CORPUS = path.join(import.meta.dirname, '../fixtures/bad-inputs');
 const manifest = JSON.parse(readFileSync(path.join(CORPUS, 'manifest.json'), 'utf8')) as {

@@ -1,8 +1,11 @@
 /**
  * The quick variant of `graft bench faults`: tiny sizes, the same scenarios, the same invariants.
  */
+
+import { benches } from '@graft/bench';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../packages/cli/src/benches/faults.js';
+
+const { run } = await benches.faults();
 
 describe('graft bench faults (quick)', () => {
   it('loses nothing and fails no request during the swap', async () => {

@@ -4,11 +4,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { type FaultProxy, startFaultProxy } from '@graft/bench';
 import { seededRandom } from '@graft/core';
+import { s3ClientFor } from '@graft/local-aws';
 import { type LocalS3, S3BlobStore, startLocalS3, TransientStorageError } from '@graft/storage';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProxy, startFaultProxy } from '../../packages/cli/src/faults/fault-proxy.js';
-import { s3ClientFor } from '../../packages/cli/src/runtime/s3-connection.js';
 
 let dir: string;
 let s3: LocalS3;

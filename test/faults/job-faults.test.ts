@@ -5,12 +5,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SCENARIO_CONFIG, tinyModelFiles } from '@graft/bench';
 import { encodePng } from '@graft/imaging';
+import { type Runtime, startRuntime } from '@graft/local-aws';
 import { ModelRegistry } from '@graft/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCENARIO_CONFIG } from '../../packages/cli/src/faults/pipeline-scenario.js';
-import { tinyModelFiles } from '../../packages/cli/src/faults/tiny-model.js';
-import { type Runtime, startRuntime } from '../../packages/cli/src/runtime/local-runtime.js';
 
 let root: string;
 let runtime: Runtime;

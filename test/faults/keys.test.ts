@@ -8,7 +8,11 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { SCENARIO_CONFIG } from '@graft/bench';
+import { createExtractDeps, rejectKey } from '@graft/extraction';
+import { createExtractHandler } from '@graft/fn-extract';
 import { encodePng } from '@graft/imaging';
+import { type Runtime, startRuntime, toSqsEvent } from '@graft/local-aws';
 import {
   encodeS3EventKey,
   FeatureStore,
@@ -17,10 +21,6 @@ import {
   StorageError,
 } from '@graft/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createExtractDeps, createExtractHandler, rejectKey } from '../../functions/extract/src/index.js';
-import { SCENARIO_CONFIG } from '../../packages/cli/src/faults/pipeline-scenario.js';
-import { type Runtime, startRuntime } from '../../packages/cli/src/runtime/local-runtime.js';
-import { toSqsEvent } from '../../packages/cli/src/runtime/sqs-shape.js';
 
 let root: string;
 let dataDir: string;

@@ -5,9 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runPipelineScenario, syntheticUploads } from '@graft/bench';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPipelineScenario } from '../../packages/cli/src/faults/pipeline-scenario.js';
-import { syntheticUploads } from '../../packages/cli/src/faults/synthetic-uploads.js';
 
 let root: string;
 beforeAll(async () => {

@@ -5,8 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runSwapScenario } from '@graft/bench';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSwapScenario } from '../../packages/cli/src/faults/swap-scenario.js';
 
 let root: string;
 beforeAll(async () => {

@@ -1,13 +1,12 @@
-import type { KernelCase } from '@graft/runtime';
 import {
   compareKernelCase,
-  initBackend,
+  type KernelCase,
   kernelCases,
   maxRelError,
   runKernelCase,
   seededValues,
-  tf,
-} from '@graft/runtime';
+} from '@graft/bench';
+import { initBackend, tf } from '@graft/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const TOLERANCE = 1e-4;

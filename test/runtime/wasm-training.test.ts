@@ -1,4 +1,5 @@
-import { buildMnistCnn, initBackend, mnistTensors, readMnistDigits, tf } from '@graft/runtime';
+import { buildMnistCnn, mnistTensors, readMnistDigits } from '@graft/bench';
+import { initBackend, tf } from '@graft/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 beforeAll(async () => {
@@ -22,7 +23,7 @@ async function fitLosses(
 
 describe('training conv nets on wasm', () => {
   it('fits the Keras MNIST CNN on real digits: loss falls, nothing leaks', async () => {
-    const { xs, ys } = mnistTensors(readMnistDigits(10)); // 100 real digits
+    const { xs, ys } = mnistTensors(await readMnistDigits(10)); // 100 real digits
     const model = buildMnistCnn();
     // warm-up epoch creates the optimizer slots (they live as long as the model)
     await model.fit(xs.slice(0, 4), ys.slice(0, 4), { epochs: 1, batchSize: 4, verbose: 0 });

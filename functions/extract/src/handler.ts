@@ -1,6 +1,6 @@
+import { type Outcome, type ProcessDeps, processObject } from '@graft/extraction';
 import { decodeS3EventKey, TransientStorageError } from '@graft/storage';
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { type Outcome, type ProcessDeps, processObject } from './process-object.js';
 
 /** A structured log line sink (console in Lambda, the CLI's output locally). */
 export type Log = (entry: Record<string, unknown>) => void;

@@ -3,10 +3,10 @@
  * Clients, backend and trunks are created once per container.
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { createExtractDeps } from '@graft/extraction';
 import { initBackend } from '@graft/runtime';
 import { S3BlobStore } from '@graft/storage';
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createExtractDeps } from './create-deps.js';
 import { createExtractHandler } from './handler.js';
 
 const bucket = process.env.GRAFT_BUCKET;

@@ -1,4 +1,4 @@
-import { type ProcessDeps, processObject } from '@graft/fn-extract';
+import { type ProcessDeps, processObject } from '@graft/extraction';
 import { type FeatureRef, NotFoundError, sha256 } from '@graft/storage';
 import type { Upload } from './dataset-index.js';
 

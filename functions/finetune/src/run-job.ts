@@ -14,7 +14,7 @@ import {
   toLogits,
   train,
 } from '@graft/core';
-import { createExtractDeps, type ProcessDeps } from '@graft/fn-extract';
+import { createExtractDeps, type ProcessDeps } from '@graft/extraction';
 import { tf } from '@graft/runtime';
 import { type BlobStore, JobStore, ModelRegistry, sha256 } from '@graft/storage';
 import { type DatasetIndex, indexDataset, type Upload } from './dataset-index.js';

@@ -15,4 +15,18 @@ if (
 }
 register();
 const { main } = await import('../src/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2), await workspaceCommands());
+
+/**
+ * This file is the program's composition root: the product's commands live in this package, and a workspace that
+ * sits above it adds its own. The bench workspace (`@graft/bench`: benchmarks, evaluations, fault scenarios)
+ * registers `graft bench` and `graft eval`; an install without it (a production image) simply lacks them.
+ */
+async function workspaceCommands() {
+  try {
+    return (await import('@graft/bench/commands')).commands;
+  } catch (error) {
+    if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('@graft/bench')) return {};
+    throw error;
+  }
+}

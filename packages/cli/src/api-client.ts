@@ -38,8 +38,8 @@ export class ApiClient {
     if (!response.ok) {
       const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
       throw new CliError(
-        `${method} ${route}: ${response.status} ${error?.message ?? text.slice(0, 200)}`,
         error?.code ?? `http_${response.status}`,
+        `${method} ${route}: ${response.status} ${error?.message ?? text.slice(0, 200)}`,
       );
     }
     return parsed as T;

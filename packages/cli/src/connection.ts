@@ -1,8 +1,8 @@
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiClient } from './api-client.js';
+import type { Flags } from './command.js';
 import { CliError } from './errors.js';
-import type { Flags } from './main.js';
 
 /** How other `graft` commands reach a running `graft start`. */
 export interface RuntimeInfo {
@@ -51,8 +51,8 @@ export async function connect(flags: Flags): Promise<{ api: ApiClient; info?: Ru
   const token = (flags.token as string | undefined) ?? process.env.GRAFT_API_TOKEN ?? info?.token;
   if (!apiUrl || !token) {
     throw new CliError(
-      `no running Graft found: start one with 'graft start' (it writes ${path.join(dataDir, FILE)}) or pass --api-url and --token`,
       'not_running',
+      `no running Graft found: start one with 'graft start' (it writes ${path.join(dataDir, FILE)}) or pass --api-url and --token`,
     );
   }
   return { api: new ApiClient(apiUrl, token), info };

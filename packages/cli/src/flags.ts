@@ -1,5 +1,5 @@
+import type { Flags } from './command.js';
 import { UsageError } from './errors.js';
-import type { Flags } from './main.js';
 
 /**
  * Reads an integer flag with a default; a non-integer value is a usage error.

@@ -29,8 +29,8 @@ export async function followJob(api: ApiClient, id: string, out: Output, interva
     if (job.status === 'failed') {
       const error = typeof job.error === 'string' ? { message: job.error } : job.error;
       throw new CliError(
-        `training job ${id} failed: ${error?.message ?? 'unknown reason'}`,
         error?.code ?? 'job_failed',
+        `training job ${id} failed: ${error?.message ?? 'unknown reason'}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));

@@ -1,16 +1,5 @@
 export * as tf from '@tensorflow/tfjs';
 export {
-  compareKernelCase,
-  type KernelCase,
-  kernelCases,
-  maxRelError,
-  runKernelCase,
-  seededValues,
-} from './bench/kernel-cases.js';
-export { type MatmulPeak, measureMatmulPeak } from './bench/matmul-peak.js';
-export { buildMnistCnn, type MnistSample, mnistTensors, readMnistDigits } from './bench/mnist-cnn.js';
-export { type BenchKernelsOptions, type BenchKernelsResult, benchKernels } from './bench-kernels.js';
-export {
   BackendMismatchError,
   BackendUnavailableError,
   InvalidBackendError,

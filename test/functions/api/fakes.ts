@@ -3,20 +3,21 @@
  * (Serving against the real registry and a real bundle is covered in registry-serving.test.ts.)
  */
 import { encodePng } from '@graft/imaging';
-import type {
-  Classification,
-  ClassifyOptions,
-  DecodedImage,
-  JobRecordLike,
-  JobRunner,
-  JobStoreLike,
-  LoadedModel,
-  ModelInfo,
-  ModelSource,
-  ModelSummary,
-  TrainingSpec,
+import {
+  type Classification,
+  type ClassifyOptions,
+  type DecodedImage,
+  type JobRecordLike,
+  type JobRunner,
+  type JobStoreLike,
+  type LoadedModel,
+  type ModelInfo,
+  ModelNotFoundError,
+  type ModelSource,
+  type ModelSummary,
+  type TrainingSpec,
+  VersionNotFoundError,
 } from '../../../functions/api/src/index.js';
-import { ModelNotFoundError, VersionNotFoundError } from '../../../functions/api/src/index.js';
 
 export const TOKEN = 'test-token-0123456789';
 export const auth = { authorization: `Bearer ${TOKEN}` };

@@ -5,4 +5,4 @@
 export {
   TINY_LABELS,
   tinyModelFiles as tinyBundleFiles,
-} from '../../../packages/cli/src/faults/tiny-model.js';
+} from '@graft/bench';

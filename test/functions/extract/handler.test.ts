@@ -6,6 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { encodeGrayPng, loadMnistDigits } from '@graft/datasets';
+import { createExtractDeps, rejectKey } from '@graft/extraction';
+import { createExtractHandler } from '@graft/fn-extract';
+import { toSqsEvent } from '@graft/local-aws';
 import { initBackend, tf } from '@graft/runtime';
 import {
   decodeS3EventKey,
@@ -18,8 +21,6 @@ import {
 } from '@graft/storage';
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createExtractDeps, createExtractHandler, rejectKey } from '../../../functions/extract/src/index.js';
-import { toSqsEvent } from '../../../packages/cli/src/runtime/sqs-shape.js';
 
 const BACKBONE_ID = 'mobilenet_v2-96';
 const CUT = 'block_5_add';

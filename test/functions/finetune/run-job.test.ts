@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type DatasetSample, encodeGrayPng, importDataset, loadMnistDigits } from '@graft/datasets';
+import { createExtractDeps, processObject, rejectKey } from '@graft/extraction';
 import { initBackend, tf } from '@graft/runtime';
 import {
   type BlobStore,
@@ -18,7 +19,6 @@ import {
   startLocalS3,
 } from '@graft/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createExtractDeps, processObject, rejectKey } from '../../../functions/extract/src/index.js';
 import { type JobResult, runJob } from '../../../functions/finetune/src/index.js';
 
 const CONFIG = { backbone: 'mobilenet_v2', inputSize: 96, cut: 'block_5_add' };

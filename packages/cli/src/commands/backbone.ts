@@ -1,7 +1,7 @@
 import { inspectBackbone, loadBackbone } from '@graft/core';
 import { initBackend } from '@graft/runtime';
+import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
-import type { Command } from '../main.js';
 
 /**
  * `graft backbone inspect [--backbone mobilenet_v2] [--input-size 224] --json` — every layer with its output

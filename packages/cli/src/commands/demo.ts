@@ -1,9 +1,9 @@
 import { type DatasetSample, encodeGrayPng, importDataset, loadMnistDigits } from '@graft/datasets';
+import { startRuntime } from '@graft/local-aws';
 import { ApiClient } from '../api-client.js';
+import type { Command } from '../command.js';
 import { intFlag } from '../flags.js';
 import { followJob } from '../follow-job.js';
-import type { Command } from '../main.js';
-import { startRuntime } from '../runtime/local-runtime.js';
 import { waitForSignal } from '../signals.js';
 
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];

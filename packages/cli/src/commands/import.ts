@@ -1,10 +1,10 @@
 import { importFolder } from '@graft/datasets';
+import { s3ClientFor } from '@graft/local-aws';
 import { S3BlobStore } from '@graft/storage';
+import type { Command } from '../command.js';
 import { connect, connectionOptions } from '../connection.js';
 import { CliError, UsageError } from '../errors.js';
 import { intFlag } from '../flags.js';
-import type { Command } from '../main.js';
-import { s3ClientFor } from '../runtime/s3-connection.js';
 
 /** `graft import <dir> --dataset <name>` — uploads a folder tree into a running Graft's S3 (events do the rest). */
 export const importCommand: Command = {
@@ -26,8 +26,8 @@ export const importCommand: Command = {
     const endpoint = info?.s3Endpoint ?? process.env.GRAFT_S3_ENDPOINT;
     if (!endpoint || !info)
       throw new CliError(
-        'cannot find the S3 endpoint of the running Graft (start it with graft start)',
         'not_running',
+        'cannot find the S3 endpoint of the running Graft (start it with graft start)',
       );
     const local = endpoint.startsWith('http://127.0.0.1');
     const client = s3ClientFor({

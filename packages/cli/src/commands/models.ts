@@ -1,5 +1,5 @@
+import type { Command } from '../command.js';
 import { connect, connectionOptions } from '../connection.js';
-import type { Command } from '../main.js';
 
 /** `graft models [name]` — the models, or one model's versions, metrics and serving version. */
 export const modelsCommand: Command = {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import type { Command } from '../command.js';
 import { connect, connectionOptions } from '../connection.js';
 import { UsageError } from '../errors.js';
 import { intFlag } from '../flags.js';
-import type { Command } from '../main.js';
 
 const TYPES: Record<string, string> = {
   jpg: 'image/jpeg',

@@ -1,8 +1,8 @@
 import path from 'node:path';
+import { startRuntime } from '@graft/local-aws';
+import type { Command } from '../command.js';
 import { writeRuntimeInfo } from '../connection.js';
 import { intFlag } from '../flags.js';
-import type { Command } from '../main.js';
-import { startRuntime } from '../runtime/local-runtime.js';
 import { waitForSignal } from '../signals.js';
 
 /** `graft start` — the embedded runtime until SIGINT/SIGTERM: S3, S3-event fan-out to workers, job runner, API. */

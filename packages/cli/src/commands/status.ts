@@ -1,5 +1,5 @@
+import type { Command } from '../command.js';
 import { connect, connectionOptions } from '../connection.js';
-import type { Command } from '../main.js';
 
 /** `graft status [job]` — a training job's status and progress, or the API's readiness. */
 export const statusCommand: Command = {

@@ -1,7 +1,7 @@
+import type { Command } from '../command.js';
 import { connect, connectionOptions } from '../connection.js';
 import { UsageError } from '../errors.js';
 import { followJob } from '../follow-job.js';
-import type { Command } from '../main.js';
 
 /** `graft train --dataset <d> --model <m>` — submits a training job through the API and follows it. */
 export const trainCommand: Command = {

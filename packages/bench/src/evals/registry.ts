@@ -1,0 +1,20 @@
+import type { RunModule } from '../benches/types.js';
+
+/**
+ * Every accuracy evaluation by name, in the order `graft bench all` runs them (after the benchmarks). To add one:
+ * write `src/evals/<name>.ts` exporting `run: BenchRun` and add a line here.
+ *
+ * @example
+ * ```ts
+ * const { run } = await evals.fashion();
+ * const result = await run({ train: '100' }, console.log);
+ * ```
+ */
+export const evals = {
+  /** Digits 0–4 → 5–9 with frozen conv layers (the Keras mnist_transfer_cnn anchor). */
+  'mnist-transfer': () => import('./mnist-transfer.js'),
+  /** Fashion-MNIST on the bundled backbone's features (the 0.908 anchor). */
+  fashion: () => import('./fashion.js'),
+  /** Every strategy in the four scenarios (small/large × similar/different). */
+  scenarios: () => import('./scenarios.js'),
+} satisfies Record<string, RunModule>;

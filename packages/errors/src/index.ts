@@ -1,0 +1,1 @@
+export { errorCode, errorMessage, GraftError, hasCode } from './graft-error.js';

@@ -1,0 +1,208 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createStoreApp } from '@graft/fn-api';
+import { type LocalS3, S3BlobStore, startLocalS3 } from '@graft/storage';
+import { serve } from '@hono/node-server';
+import { EXTRACT_WORKER_ENTRY, type ExtractBatchResult } from './extract-worker-entry.js';
+import { LocalJobRunner } from './local-job-runner.js';
+import { LocalQueue, type QueueMessage } from './local-queue.js';
+import { type S3Connection, s3ClientFor } from './s3-connection.js';
+import { WorkerPool } from './worker-pool.js';
+
+/** Options of {@link startRuntime}. */
+export interface RuntimeOptions {
+  /** Where the embedded S3 keeps its data (default `.graft`). */
+  dataDir?: string;
+  /** API port on 127.0.0.1 (0 = any free port; default 8787, or `GRAFT_PORT`). */
+  port?: number;
+  /** Extraction worker threads (default: one per core). */
+  workers?: number;
+  /** Bearer token of the API (default `GRAFT_API_TOKEN`, else a random one). */
+  token?: string;
+  bucket?: string;
+  /** Another S3 instead of the embedded one (default `GRAFT_S3_ENDPOINT`). Its events do not reach this runtime. */
+  s3Endpoint?: string;
+  /** How often the API re-reads a model's serving pointer (ms). */
+  refreshMs?: number;
+  /** Receives one line per notable event (worker crash, dead letter, job failure). */
+  log?(message: string): void;
+}
+
+/** Counts of what the fan-out did since start. */
+export interface FanOutStats {
+  events: number;
+  extracted: number;
+  duplicate: number;
+  rejected: number;
+  ignored: number;
+  retried: number;
+  deadLettered: number;
+  workerRestarts: number;
+}
+
+/** A running local Graft: embedded S3, event fan-out to an extraction pool, job runner and API. */
+export interface Runtime {
+  apiUrl: string;
+  token: string;
+  s3Endpoint: string;
+  bucket: string;
+  client: S3Client;
+  store: S3BlobStore;
+  stats: FanOutStats;
+  /** Resolves when every event so far has been processed (or dead-lettered). */
+  extractionIdle(): Promise<void>;
+  /** Resolves when every submitted training job has finished. */
+  jobsIdle(): Promise<void>;
+  /** Kills one extraction worker (fault tests). */
+  killWorker(index: number): Promise<void>;
+  /** Kills the training worker; the job it runs is marked failed (fault tests). */
+  killJobWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts Graft on one machine with the same handlers as in AWS: the embedded S3 server's object-created events
+ * (exactly S3's JSON) go through a local SQS-like queue to a pool of worker threads running the extract Lambda
+ * handler; training jobs run in a worker thread; the Hono API serves on 127.0.0.1.
+ *
+ * @example
+ * ```ts
+ * const runtime = await startRuntime({ dataDir: '.graft', port: 0 });
+ * console.log(runtime.apiUrl, runtime.token);
+ * await runtime.close();
+ * ```
+ */
+export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const dataDir = path.resolve(options.dataDir ?? '.graft');
+  const bucket = options.bucket ?? process.env.GRAFT_BUCKET ?? 'graft';
+  const external = options.s3Endpoint ?? process.env.GRAFT_S3_ENDPOINT;
+  const token = options.token ?? process.env.GRAFT_API_TOKEN ?? randomBytes(24).toString('base64url');
+  await mkdir(dataDir, { recursive: true });
+
+  let local: LocalS3 | undefined;
+  let s3: S3Connection;
+  if (external) {
+    s3 = { endpoint: external, bucket, region: process.env.AWS_REGION ?? 'us-east-1' };
+  } else {
+    local = await startLocalS3({ dir: path.join(dataDir, 's3'), bucket });
+    s3 = {
+      endpoint: local.endpoint,
+      bucket,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    };
+  }
+  // Everything started so far is stopped again if a later step fails (a bad token, a port in use), so a failed
+  // start exits instead of hanging on open handles.
+  const started: (() => unknown)[] = [];
+  if (local) started.push(() => local.close());
+  try {
+    const client = local?.client ?? s3ClientFor(s3);
+    const store = new S3BlobStore(client, bucket);
+
+    const stats: FanOutStats = {
+      events: 0,
+      extracted: 0,
+      duplicate: 0,
+      rejected: 0,
+      ignored: 0,
+      retried: 0,
+      deadLettered: 0,
+      workerRestarts: 0,
+    };
+    const pool = new WorkerPool<QueueMessage[], ExtractBatchResult>({
+      entry: EXTRACT_WORKER_ENTRY,
+      size: options.workers ?? os.availableParallelism(),
+      config: { s3 },
+      onWorkerExit: ({ index, code, error }) => {
+        stats.workerRestarts++;
+        log(
+          `extraction worker ${index} exited (code ${code}${error ? `: ${error.message}` : ''}); restarted`,
+        );
+      },
+    });
+    started.push(() => pool.close());
+    const queue = new LocalQueue({
+      concurrency: options.workers ?? os.availableParallelism(),
+      consume: async (messages) => {
+        const result = await pool.run(messages);
+        for (const outcome of result.outcomes) {
+          const kind = outcome.kind as keyof FanOutStats;
+          if (kind in stats) stats[kind]++;
+        }
+        stats.retried += result.batchItemFailures.length;
+        return result;
+      },
+      onDeadLetter: async (message, reason) => {
+        stats.deadLettered++;
+        log(`dead letter ${message.messageId} after ${message.receiveCount} receives: ${reason}`);
+        const record = {
+          messageId: message.messageId,
+          receiveCount: message.receiveCount,
+          reason,
+          body: JSON.parse(message.body),
+        };
+        await mkdir(path.join(dataDir, 'dead-letters'), { recursive: true });
+        await writeFile(
+          path.join(dataDir, 'dead-letters', `${message.messageId}-${Date.now()}.json`),
+          JSON.stringify(record, null, 2),
+        );
+      },
+    });
+    const unsubscribe = local?.onObjectCreated((record) => {
+      stats.events++;
+      queue.send(JSON.stringify({ Records: [record] }));
+    });
+
+    const runner = new LocalJobRunner({
+      s3,
+      onError: (jobId, error) => log(`training job ${jobId} crashed: ${error.message}`),
+    });
+    started.push(
+      () => runner.close(),
+      () => queue.close(),
+    );
+    const app = createStoreApp(store, { runner, token, refreshMs: options.refreshMs });
+    const requestedPort = options.port ?? Number(process.env.GRAFT_PORT ?? 8787);
+    const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: requestedPort, hostname: '127.0.0.1' }, () => resolve(s));
+      s.once('error', reject);
+    });
+    const port = (server.address() as AddressInfo).port;
+
+    return {
+      apiUrl: `http://127.0.0.1:${port}`,
+      token,
+      s3Endpoint: s3.endpoint,
+      bucket,
+      client,
+      store,
+      stats,
+      async extractionIdle() {
+        await local?.drainEvents();
+        await queue.drained();
+      },
+      jobsIdle: () => runner.idle(),
+      killWorker: (index) => pool.kill(index),
+      killJobWorker: () => runner.kill(),
+      async close() {
+        unsubscribe?.();
+        queue.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        });
+        await Promise.all([pool.close(), runner.close()]);
+        await local?.close();
+      },
+    };
+  } catch (error) {
+    for (const stop of started.reverse()) await Promise.resolve(stop()).catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * WorkerPool: tasks run in real worker threads (TypeScript modules loaded through tsx), one task per worker at
+ * a time; a worker that dies fails its task and is replaced.
+ */
+import { threadId } from 'node:worker_threads';
+import { WorkerPool } from '@graft/local-aws';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EchoResult, EchoTask } from './fixtures/echo-worker.js';
+
+const entry = new URL('./fixtures/echo-worker.ts', import.meta.url);
+let pool: WorkerPool<EchoTask, EchoResult> | undefined;
+
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+});
+
+describe('WorkerPool', () => {
+  it('runs tasks in worker threads with the config, spreading concurrent tasks over the workers', async () => {
+    pool = new WorkerPool<EchoTask, EchoResult>({ entry, size: 2, config: { prefix: 'p1' } });
+    await pool.started();
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => pool!.run({ kind: 'echo', value: i, delayMs: 30 })),
+    );
+    expect(results.map((r) => r.value)).toEqual([0, 2, 4, 6, 8, 10]);
+    expect(results.every((r) => r.prefix === 'p1')).toBe(true);
+    const threads = new Set(results.map((r) => r.threadId));
+    expect(threads.has(threadId)).toBe(false);
+    expect(threads.size).toBe(2);
+  });
+
+  it('runs one task per worker at a time (size 1 serialises)', async () => {
+    pool = new WorkerPool<EchoTask, EchoResult>({ entry, size: 1, config: { prefix: 'x' } });
+    await pool.started();
+    const started = performance.now();
+    await Promise.all([0, 1, 2].map((value) => pool!.run({ kind: 'echo', value, delayMs: 60 })));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(170);
+  });
+
+  it('a task that throws rejects with its message; the worker keeps serving', async () => {
+    pool = new WorkerPool<EchoTask, EchoResult>({ entry, size: 1, config: { prefix: 'x' } });
+    await expect(pool.run({ kind: 'fail', message: 'bad task 42' })).rejects.toThrow('bad task 42');
+    const first = await pool.run({ kind: 'echo', value: 1 });
+    const second = await pool.run({ kind: 'echo', value: 2 });
+    expect(first.threadId).toBe(second.threadId);
+  });
+
+  it('a killed worker fails its task and is replaced by a new thread', async () => {
+    const exits: { index: number; code: number }[] = [];
+    pool = new WorkerPool<EchoTask, EchoResult>({
+      entry,
+      size: 1,
+      config: { prefix: 'x' },
+      onWorkerExit: ({ index, code }) => exits.push({ index, code }),
+    });
+    const before = await pool.run({ kind: 'echo', value: 1 });
+    const hung = pool.run({ kind: 'hang' });
+    await new Promise((r) => setTimeout(r, 50));
+    await pool.kill(0);
+    await expect(hung).rejects.toThrow(/exited/);
+    expect(exits).toEqual([{ index: 0, code: 1 }]);
+    const after = await pool.run({ kind: 'echo', value: 21 });
+    expect(after.value).toBe(42);
+    expect(after.threadId).not.toBe(before.threadId);
+  });
+
+  it('a worker that exits by itself mid-task fails that task and is replaced', async () => {
+    const exits: number[] = [];
+    pool = new WorkerPool<EchoTask, EchoResult>({
+      entry,
+      size: 2,
+      config: { prefix: 'x' },
+      onWorkerExit: ({ code }) => exits.push(code),
+    });
+    await pool.started();
+    const results = await Promise.allSettled([
+      pool.run({ kind: 'exit', code: 3 }),
+      pool.run({ kind: 'echo', value: 5, delayMs: 20 }),
+    ]);
+    expect(results[0]!.status).toBe('rejected');
+    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/exited with code 3/);
+    expect(results[1]).toMatchObject({ status: 'fulfilled', value: { value: 10 } });
+    expect(exits).toEqual([3]);
+    const again = await Promise.all([1, 2, 3].map((value) => pool!.run({ kind: 'echo', value })));
+    expect(again.map((r) => r.value)).toEqual([2, 4, 6]);
+  });
+
+  it('a task queued behind a busy pool runs when a worker frees up', async () => {
+    pool = new WorkerPool<EchoTask, EchoResult>({ entry, size: 1, config: { prefix: 'x' } });
+    const order: number[] = [];
+    await Promise.all(
+      [1, 2, 3].map((value) =>
+        pool!.run({ kind: 'echo', value, delayMs: 10 }).then((r) => order.push(r.value)),
+      ),
+    );
+    expect(order).toEqual([2, 4, 6]);
+  });
+});
