@@ -1,3 +1,5 @@
+import { GraftError } from '@graft/errors';
+
 /**
  * Typed errors of the CDK app. Each carries a machine-readable `code` so a caller (the `bin/` entry,
  * a test) can tell a bad parameter from a bug without matching on the message.
@@ -12,15 +14,13 @@
  * catch (err) { if (err instanceof GraftConfigError) console.error(err.code, err.parameter); }
  * ```
  */
-export class GraftConfigError extends Error {
+export class GraftConfigError extends GraftError {
   override name = 'GraftConfigError';
-  /** Machine-readable error code. */
-  readonly code = 'invalid_config';
   /** The parameter (context key) that is wrong. */
   readonly parameter: string;
 
   constructor(parameter: string, message: string) {
-    super(`${parameter}: ${message}`);
+    super('invalid_config', `${parameter}: ${message}`);
     this.parameter = parameter;
   }
 }

@@ -96,7 +96,8 @@ export function importsOf(file: string): Import[] {
   }
   for (const m of text.matchAll(SIDE_EFFECT)) out.push({ file, specifier: m[1]!, typeOnly: false });
   for (const m of text.matchAll(DYNAMIC)) out.push({ file, specifier: m[1]!, typeOnly: false });
-  for (const m of text.matchAll(WORKER_URL)) out.push({ file, specifier: m[1]!, typeOnly: false, worker: true });
+  for (const m of text.matchAll(WORKER_URL))
+    out.push({ file, specifier: m[1]!, typeOnly: false, worker: true });
   return out;
 }
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SCENARIO_CONFIG, tinyModelFiles } from '@graft/bench';
 import { encodePng } from '@graft/imaging';
+import type { TrainingJob } from '@graft/jobs';
 import { type Runtime, startRuntime } from '@graft/local-aws';
 import { ModelRegistry } from '@graft/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,14 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 let root: string;
 let runtime: Runtime;
 let registry: ModelRegistry;
-
-interface JobView {
-  id: string;
-  status: string;
-  progress?: { phase?: string; fraction?: number };
-  error?: { code: string; message: string };
-  result?: { version?: number };
-}
 
 const api = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
   const res = await fetch(`${runtime.apiUrl}${p}`, {
@@ -69,11 +62,11 @@ describe('training job killed midway', () => {
   it('leaves the serving version untouched and the job failed with a reason; a rerun publishes', async () => {
     expect(runtime.stats.extracted).toBe(24);
     const spec = { dataset: 'jf', model: 'jf', strategy: 'feature-extraction' };
-    const { id } = await api<JobView>('POST', '/v1/trainings', { ...spec, options: { epochs: 400 } });
+    const { id } = await api<TrainingJob>('POST', '/v1/trainings', { ...spec, options: { epochs: 400 } });
     // wait until it is really running (indexing/gathering/training), then kill its worker thread
-    let seen: JobView | undefined;
+    let seen: TrainingJob | undefined;
     for (let i = 0; i < 600; i++) {
-      seen = await api<JobView>('GET', `/v1/trainings/${id}`);
+      seen = await api<TrainingJob>('GET', `/v1/trainings/${id}`);
       if (seen.status === 'running' && (seen.progress?.fraction ?? 0) > 0) break;
       if (seen.status !== 'queued' && seen.status !== 'running') break;
       await new Promise((r) => setTimeout(r, 50));
@@ -82,7 +75,7 @@ describe('training job killed midway', () => {
     await runtime.killJobWorker();
     await runtime.jobsIdle();
 
-    const failed = await api<JobView>('GET', `/v1/trainings/${id}`);
+    const failed = await api<TrainingJob>('GET', `/v1/trainings/${id}`);
     expect(failed.status).toBe('failed');
     expect(failed.error?.code).toBe('job_crashed');
     expect(failed.error?.message).toMatch(/training worker died/);
@@ -94,9 +87,9 @@ describe('training job killed midway', () => {
     expect(((await ready.json()) as { servingVersion?: number }).servingVersion).toBe(1);
 
     // rerun: a fresh worker takes the next job
-    const rerun = await api<JobView>('POST', '/v1/trainings', { ...spec, options: { epochs: 3 } });
+    const rerun = await api<TrainingJob>('POST', '/v1/trainings', { ...spec, options: { epochs: 3 } });
     await runtime.jobsIdle();
-    const done = await api<JobView>('GET', `/v1/trainings/${rerun.id}`);
+    const done = await api<TrainingJob>('GET', `/v1/trainings/${rerun.id}`);
     expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
     expect((await registry.getCurrent('jf'))?.version).toBe(2);
     expect(await registry.listVersions('jf')).toEqual([1, 2]);

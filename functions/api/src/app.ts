@@ -9,7 +9,7 @@ import { NONCE, secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv, ImageDecoder, RouteDeps } from './app-env.js';
 import { bearerToken, tokenLink } from './auth.js';
 import { errorBody, onError } from './error-handler.js';
-import { ApiError, ConfigError } from './errors.js';
+import { ConfigError, InvalidRequestError } from './errors.js';
 import { FifoGate } from './fifo-gate.js';
 import { registerDocs } from './routes/docs.js';
 import { registerHealth } from './routes/health.js';
@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> & { serving: Servi
         const message = result.error.issues
           .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
           .join('; ');
-        throw new ApiError(400, 'invalid_request', message);
+        throw new InvalidRequestError(message);
       }
     },
   });

@@ -190,5 +190,5 @@ export function bearerToken(token: string, now: () => number = Date.now): Middle
 function unauthorized(c: Context, message: string, error?: 'invalid_token'): Response {
   c.header('WWW-Authenticate', `Bearer realm="graft"${error ? `, error="${error}"` : ''}`);
   if (wantsHtml(c)) return c.html(signInPage(message), 401);
-  throw new ApiError(401, 'unauthorized', message);
+  throw new ApiError('unauthorized', message);
 }

@@ -1,10 +1,12 @@
 /**
  * Maps every failure to the one JSON error shape `{ error: { code, message } }`.
  */
+
+import { GraftError } from '@graft/errors';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ApiError } from './errors.js';
+import { OverloadedError } from './errors.js';
 
 /**
  * The JSON body of every error response.
@@ -19,19 +21,38 @@ export interface ErrorBody {
 }
 
 /**
- * HTTP status for each image error `code` of `@graft/imaging`.
+ * The HTTP status of every error code the API answers with: its own errors (errors.ts) and the image errors of
+ * `@graft/imaging`. Library errors carry no status; this table is the one place codes become statuses. A code
+ * that is not here is a bug and answers 500 `internal`.
  *
  * @example
  * ```ts
- * IMAGE_ERROR_STATUS.corrupt_image; // 422
+ * ERROR_STATUS.corrupt_image; // 422
+ * ERROR_STATUS.model_not_found; // 404
  * ```
  */
-export const IMAGE_ERROR_STATUS: Readonly<Record<string, ContentfulStatusCode>> = {
+export const ERROR_STATUS: Readonly<Record<string, ContentfulStatusCode>> = {
+  // the request
+  invalid_request: 400,
+  unauthorized: 401,
+  // images (@graft/imaging)
+  empty_image: 400,
   unsupported_format: 415,
   corrupt_image: 422,
-  image_too_large: 413,
-  empty_image: 400,
   invalid_image: 422,
+  image_too_large: 413,
+  // what the request names
+  model_not_found: 404,
+  version_not_found: 404,
+  job_not_found: 404,
+  object_not_found: 404,
+  test_image_not_found: 404,
+  no_serving_version: 409,
+  // this deployment
+  not_configured: 501,
+  job_submit_failed: 502,
+  model_unavailable: 503,
+  overloaded: 503,
 };
 
 const HTTP_CODES: Readonly<Record<number, string>> = {
@@ -52,20 +73,13 @@ const HTTP_CODES: Readonly<Record<number, string>> = {
  * ```
  */
 export function toErrorResponse(err: unknown): { status: ContentfulStatusCode; body: ErrorBody } {
-  if (err instanceof ApiError) {
-    return { status: err.status as ContentfulStatusCode, body: errorBody(err.code, err.message) };
-  }
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
     const code = HTTP_CODES[status] ?? (status >= 500 ? 'internal' : 'http_error');
     return { status, body: errorBody(code, err.message || defaultMessage(status)) };
   }
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code in IMAGE_ERROR_STATUS) {
-    return {
-      status: IMAGE_ERROR_STATUS[code] as ContentfulStatusCode,
-      body: errorBody(code, (err as Error).message),
-    };
+  if (err instanceof GraftError && Object.hasOwn(ERROR_STATUS, err.code)) {
+    return { status: ERROR_STATUS[err.code]!, body: errorBody(err.code, err.message) };
   }
   return { status: 500, body: errorBody('internal', 'internal server error') };
 }
@@ -109,7 +123,6 @@ export function onError(err: Error, c: Context): Response {
       }),
     );
   }
-  const retryAfter = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
-  if (typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter));
+  if (err instanceof OverloadedError) c.header('Retry-After', String(err.retryAfterSeconds));
   return c.json(body, status);
 }

@@ -1,26 +1,19 @@
 /**
- * Typed errors of the API. Every error the API answers with carries an HTTP `status` and a machine-readable
- * `code`; the error handler turns them into the one JSON shape `{ error: { code, message } }`.
+ * Typed errors of the API. Every error the API answers with carries a machine-readable `code`; the error handler
+ * (error-handler.ts) maps the code to its HTTP status and answers the one JSON shape `{ error: { code, message } }`.
  */
+import { GraftError } from '@graft/errors';
 
 /**
  * Base class of every API error.
  *
  * @example
  * ```ts
- * throw new ApiError(418, 'teapot', 'I am a teapot');
+ * throw new ApiError('test_image_not_found', "version 3 of 'digits' has no test image 7");
  * ```
  */
-export class ApiError extends Error {
-  override readonly name: string = 'ApiError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
+export class ApiError extends GraftError {
+  override name = 'ApiError';
 }
 
 /**
@@ -32,9 +25,9 @@ export class ApiError extends Error {
  * ```
  */
 export class InvalidRequestError extends ApiError {
-  override readonly name = 'InvalidRequestError';
+  override name = 'InvalidRequestError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super(400, 'invalid_request', message, options);
+    super('invalid_request', message, options);
   }
 }
 
@@ -47,9 +40,9 @@ export class InvalidRequestError extends ApiError {
  * ```
  */
 export class ModelNotFoundError extends ApiError {
-  override readonly name = 'ModelNotFoundError';
+  override name = 'ModelNotFoundError';
   constructor(readonly model: string) {
-    super(404, 'model_not_found', `model '${model}' does not exist`);
+    super('model_not_found', `model '${model}' does not exist`);
   }
 }
 
@@ -62,12 +55,12 @@ export class ModelNotFoundError extends ApiError {
  * ```
  */
 export class VersionNotFoundError extends ApiError {
-  override readonly name = 'VersionNotFoundError';
+  override name = 'VersionNotFoundError';
   constructor(
     readonly model: string,
     readonly version: number,
   ) {
-    super(404, 'version_not_found', `model '${model}' has no version ${version}`);
+    super('version_not_found', `model '${model}' has no version ${version}`);
   }
 }
 
@@ -80,9 +73,9 @@ export class VersionNotFoundError extends ApiError {
  * ```
  */
 export class NoServingVersionError extends ApiError {
-  override readonly name = 'NoServingVersionError';
+  override name = 'NoServingVersionError';
   constructor(readonly model: string) {
-    super(409, 'no_serving_version', `model '${model}' has no serving version yet`);
+    super('no_serving_version', `model '${model}' has no serving version yet`);
   }
 }
 
@@ -95,19 +88,14 @@ export class NoServingVersionError extends ApiError {
  * ```
  */
 export class ModelUnavailableError extends ApiError {
-  override readonly name = 'ModelUnavailableError';
+  override name = 'ModelUnavailableError';
   constructor(
     readonly model: string,
     readonly version: number,
     reason: string,
     options?: { cause?: unknown },
   ) {
-    super(
-      503,
-      'model_unavailable',
-      `model '${model}' version ${version} could not be loaded: ${reason}`,
-      options,
-    );
+    super('model_unavailable', `model '${model}' version ${version} could not be loaded: ${reason}`, options);
   }
 }
 
@@ -121,11 +109,11 @@ export class ModelUnavailableError extends ApiError {
  * ```
  */
 export class OverloadedError extends ApiError {
-  override readonly name = 'OverloadedError';
+  override name = 'OverloadedError';
   /** Seconds the client should wait before retrying (sent as `Retry-After`). */
   readonly retryAfterSeconds = 1;
   constructor(readonly queued: number) {
-    super(503, 'overloaded', `${queued} predictions are already waiting; retry shortly`);
+    super('overloaded', `${queued} predictions are already waiting; retry shortly`);
   }
 }
 
@@ -138,9 +126,9 @@ export class OverloadedError extends ApiError {
  * ```
  */
 export class JobNotFoundError extends ApiError {
-  override readonly name = 'JobNotFoundError';
+  override name = 'JobNotFoundError';
   constructor(readonly jobId: string) {
-    super(404, 'job_not_found', `training job '${jobId}' does not exist`);
+    super('job_not_found', `training job '${jobId}' does not exist`);
   }
 }
 
@@ -153,9 +141,9 @@ export class JobNotFoundError extends ApiError {
  * ```
  */
 export class ObjectNotFoundError extends ApiError {
-  override readonly name = 'ObjectNotFoundError';
+  override name = 'ObjectNotFoundError';
   constructor(readonly key: string) {
-    super(404, 'object_not_found', `no object at '${key}'`);
+    super('object_not_found', `no object at '${key}'`);
   }
 }
 
@@ -168,13 +156,13 @@ export class ObjectNotFoundError extends ApiError {
  * ```
  */
 export class JobSubmitError extends ApiError {
-  override readonly name = 'JobSubmitError';
+  override name = 'JobSubmitError';
   constructor(
     readonly jobId: string,
     reason: string,
     options?: { cause?: unknown },
   ) {
-    super(502, 'job_submit_failed', `training job '${jobId}' could not be submitted: ${reason}`, options);
+    super('job_submit_failed', `training job '${jobId}' could not be submitted: ${reason}`, options);
   }
 }
 
@@ -186,7 +174,9 @@ export class JobSubmitError extends ApiError {
  * if (!token) throw new ConfigError('GRAFT_API_TOKEN or GRAFT_API_TOKEN_SECRET_ARN must be set');
  * ```
  */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code = 'config_error';
+export class ConfigError extends GraftError {
+  override name = 'ConfigError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('config_error', message, options);
+  }
 }

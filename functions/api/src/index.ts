@@ -5,7 +5,7 @@ export { bearerToken, timingSafeEqualText } from './auth.js';
 export { AwsBatchJobRunner, batchJobName } from './batch-runner.js';
 export { bundleModel } from './bundle-model.js';
 export { type ApiConfig, readConfig } from './config.js';
-export { type ErrorBody, IMAGE_ERROR_STATUS, toErrorResponse } from './error-handler.js';
+export { ERROR_STATUS, type ErrorBody, toErrorResponse } from './error-handler.js';
 export * from './errors.js';
 export { buildAppFromEnv, type EnvApp, randomToken } from './from-env.js';
 export { RegistryModelSource } from './model-source.js';

@@ -2,6 +2,7 @@
  * The {@link ModelSource} port over the real model registry (`@graft/storage`) and bundle loader (`@graft/core`).
  */
 import { loadBundle } from '@graft/core';
+import { hasCode } from '@graft/errors';
 import { initBackend } from '@graft/runtime';
 import { type BlobStore, ModelRegistry } from '@graft/storage';
 import { bundleModel } from './bundle-model.js';
@@ -46,7 +47,7 @@ export class RegistryModelSource implements ModelSource {
       this.registry.readFile(name, version, 'weights.bin'),
       this.registry.readFile(name, version, 'graft.json'),
     ]).catch((err: unknown) => {
-      if ((err as { code?: unknown }).code === 'not_found') throw new VersionNotFoundError(name, version);
+      if (hasCode(err, 'not_found')) throw new VersionNotFoundError(name, version);
       throw err;
     });
     const bundle = await loadBundle({
@@ -96,7 +97,7 @@ export class RegistryModelSource implements ModelSource {
     try {
       await this.registry.promote(name, version);
     } catch (err) {
-      if ((err as { code?: unknown }).code === 'not_found') throw new VersionNotFoundError(name, version);
+      if (hasCode(err, 'not_found')) throw new VersionNotFoundError(name, version);
       throw err;
     }
   }

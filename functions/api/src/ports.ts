@@ -2,6 +2,7 @@
  * The ports the API is written against. Adapters over the real packages live next to them
  * (`model-source.ts`, `batch-runner.ts`); tests may plug in anything with the same shape.
  */
+import type { TrainingJob, TrainingSpec } from '@graft/jobs';
 
 /**
  * A decoded RGBA image (the shape `@graft/imaging`'s `decodeImage` returns).
@@ -142,55 +143,6 @@ export interface ModelSource {
 }
 
 /**
- * Training strategies a client may ask for.
- *
- * @example
- * ```ts
- * STRATEGIES.includes('freeze-k'); // true
- * ```
- */
-export const STRATEGIES = ['auto', 'feature-extraction', 'freeze-k', 'fine-tune', 'scratch'] as const;
-
-/**
- * One of {@link STRATEGIES}.
- *
- * @example
- * ```ts
- * const s: Strategy = 'auto';
- * ```
- */
-export type Strategy = (typeof STRATEGIES)[number];
-
-/**
- * What a client asks to train.
- *
- * @example
- * ```ts
- * const spec: TrainingSpec = { dataset: 'digits', model: 'digits', strategy: 'auto', options: { epochs: 5 } };
- * ```
- */
-export interface TrainingSpec {
-  dataset: string;
-  model: string;
-  strategy: Strategy;
-  options?: Record<string, unknown>;
-}
-
-/**
- * A stored training job (the store may add more fields: progress, result, timestamps).
- *
- * @example
- * ```ts
- * const job: JobRecordLike = { id: '01J0ABCDEF', status: 'running', progress: { phase: 'train' } };
- * ```
- */
-export interface JobRecordLike {
-  id: string;
-  status: string;
-  [extra: string]: unknown;
-}
-
-/**
  * The part of the job store the API needs.
  *
  * @example
@@ -200,9 +152,9 @@ export interface JobRecordLike {
  * ```
  */
 export interface JobStoreLike {
-  create(spec: TrainingSpec): Promise<JobRecordLike>;
+  create(spec: TrainingSpec): Promise<TrainingJob>;
   /** The job, or `undefined` when there is none with that id. */
-  get(id: string): Promise<JobRecordLike | undefined>;
+  get(id: string): Promise<TrainingJob | undefined>;
   /** Marks a job failed (used when submission fails after the record was written). Optional. */
   fail?(id: string, message: string): Promise<void>;
 }
@@ -228,6 +180,6 @@ export interface JobRunner {
  * ```
  */
 export interface ObjectReader {
-  /** Reads a whole object; rejects with an error whose `code` is `'not_found'` when it does not exist. */
+  /** Reads a whole object; rejects with a `GraftError` whose `code` is `'not_found'` when it does not exist. */
   get(key: string): Promise<Uint8Array>;
 }

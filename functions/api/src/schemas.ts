@@ -1,8 +1,9 @@
 /**
  * Zod schemas of the API (they validate requests and generate the OpenAPI document).
  */
+
+import { TRAINING_STRATEGIES, type TrainingOptions, type TrainingSpec } from '@graft/jobs';
 import { z } from '@hono/zod-openapi';
-import { STRATEGIES } from './ports.js';
 
 /**
  * The error body every failure answers with.
@@ -150,7 +151,38 @@ export const ModelListSchema = z
 export const PromoteBody = z.object({ version: z.number().int().positive() }).openapi('PromoteRequest');
 
 /**
- * Body of `POST /v1/trainings`.
+ * `options` of `POST /v1/trainings`: `@graft/jobs`' `TrainingOptions`, field for field (the `satisfies` clauses
+ * fail to compile when the two differ); fields it does not know are kept as given.
+ *
+ * @example
+ * ```ts
+ * TrainingOptionsSchema.parse({ epochs: 5, cut: 'block_13_expand_relu', upper: 'replace' });
+ * ```
+ */
+export const TrainingOptionsSchema = z
+  .looseObject({
+    optimizer: z.enum(['adam', 'sgd', 'rmsprop']).optional(),
+    learningRate: z.number().optional(),
+    pretrainedLrScale: z.number().optional(),
+    epochs: z.number().optional(),
+    batchSize: z.number().optional(),
+    validation: z.number().optional().openapi({ description: 'fraction of the training data held out' }),
+    earlyStopping: z.object({ patience: z.number(), minDelta: z.number().optional() }).optional(),
+    classWeights: z.union([z.literal('balanced'), z.array(z.number())]).optional(),
+    augmentation: z
+      .object({ flip: z.boolean().optional(), shift: z.number().optional(), zoom: z.number().optional() })
+      .optional(),
+    head: z.object({ hidden: z.number().optional(), dropout: z.number().optional() }).optional(),
+    standardize: z.boolean().optional(),
+    seed: z.number().optional(),
+    cut: z.string().optional(),
+    upper: z.enum(['retrain', 'replace']).optional(),
+  } satisfies Record<keyof TrainingOptions, z.ZodType>)
+  .openapi('TrainingOptions') satisfies z.ZodType<TrainingOptions>;
+
+/**
+ * Body of `POST /v1/trainings`: `@graft/jobs`' `TrainingSpec` (the `satisfies` clauses fail to compile when the
+ * two differ), the strategy defaulting to `auto`.
  *
  * @example
  * ```ts
@@ -161,10 +193,10 @@ export const TrainingBody = z
   .object({
     dataset: ModelNameParams.shape.name.openapi({ example: 'digits' }),
     model: ModelNameParams.shape.name.openapi({ example: 'digits' }),
-    strategy: z.enum(STRATEGIES).default('auto'),
-    options: z.record(z.string(), z.unknown()).optional(),
-  })
-  .openapi('TrainingRequest');
+    strategy: z.enum(TRAINING_STRATEGIES).default('auto'),
+    options: TrainingOptionsSchema.optional(),
+  } satisfies Record<keyof TrainingSpec, z.ZodType>)
+  .openapi('TrainingRequest') satisfies z.ZodType<TrainingSpec>;
 
 /**
  * A training job as stored (status and progress; the store may add fields).

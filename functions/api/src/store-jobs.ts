@@ -1,8 +1,9 @@
 /**
- * The {@link JobStoreLike} port over `@graft/storage`'s `JobStore` (`jobs/<id>.json`).
+ * The {@link JobStoreLike} port over `@graft/jobs`' `JobStore` (`jobs/<id>.json`).
  */
-import { type BlobStore, JobStore } from '@graft/storage';
-import type { JobRecordLike, JobStoreLike, TrainingSpec } from './ports.js';
+import { JobStore, type TrainingJob, type TrainingResult, type TrainingSpec } from '@graft/jobs';
+import { type BlobStore, NotFoundError } from '@graft/storage';
+import type { JobStoreLike } from './ports.js';
 
 /**
  * Training jobs in the store.
@@ -20,16 +21,16 @@ export class StoreJobs implements JobStoreLike {
     this.jobs = store instanceof JobStore ? store : new JobStore(store);
   }
 
-  async create(spec: TrainingSpec): Promise<JobRecordLike> {
+  async create(spec: TrainingSpec): Promise<TrainingJob> {
     const id = await this.jobs.create(spec);
-    return { ...(await this.jobs.get(id)) };
+    return { ...(await this.jobs.get<TrainingSpec, TrainingResult>(id)) };
   }
 
-  async get(id: string): Promise<JobRecordLike | undefined> {
+  async get(id: string): Promise<TrainingJob | undefined> {
     try {
-      return { ...(await this.jobs.get(id)) };
+      return { ...(await this.jobs.get<TrainingSpec, TrainingResult>(id)) };
     } catch (err) {
-      if ((err as { code?: unknown }).code === 'not_found') return undefined;
+      if (err instanceof NotFoundError) return undefined;
       throw err;
     }
   }

@@ -1,4 +1,5 @@
 import { type Advice, advise, type Backbone, measureSimilarity, type StrategyName } from '@graft/core';
+import type { TrainingStrategy } from '@graft/jobs';
 import { tf } from '@graft/runtime';
 import type { Upload } from './dataset-index.js';
 import { JobError } from './errors.js';
@@ -23,33 +24,42 @@ export function countsPerLabel(uploads: Upload[], labels: string[]): Record<stri
   return counts;
 }
 
+/** What {@link decideStrategy} decides from. */
+export interface DecideArgs {
+  /** The strategy the job asked for; `auto` asks the advisor. */
+  requested: TrainingStrategy;
+  backbone: Backbone;
+  uploads: Upload[];
+  labels: string[];
+  read: (key: string) => Promise<Uint8Array>;
+  /** How many training images the similarity measure samples (default 64). */
+  maxImages?: number;
+}
+
 /**
  * Resolves `auto` through the scenario advisor: measures the similarity of a sample of the training images to
  * the backbone's source data and the data set's size; an explicit strategy is kept and explained as a choice.
  *
  * @example
  * ```ts
- * const decision = await decideStrategy('auto', backbone, uploads, labels, (k) => store.get(k));
+ * const decision = await decideStrategy({ requested: 'auto', backbone, uploads, labels, read: (k) => store.get(k) });
  * ```
  */
-export async function decideStrategy(
-  requested: string,
-  backbone: Backbone,
-  uploads: Upload[],
-  labels: string[],
-  read: (key: string) => Promise<Uint8Array>,
+export async function decideStrategy({
+  requested,
+  backbone,
+  uploads,
+  labels,
+  read,
   maxImages = 64,
-): Promise<Decision> {
+}: DecideArgs): Promise<Decision> {
   const counts = countsPerLabel(uploads, labels);
   if (requested !== 'auto') {
-    return {
-      strategy: requested as Decision['strategy'],
-      explanation: `Strategy ${requested} as requested.`,
-    };
+    return { strategy: requested, explanation: `Strategy ${requested} as requested.` };
   }
   const train = uploads.filter((u) => u.split === 'train');
   const sample = spread(train, maxImages).map((u) => u.key);
-  const { images } = await imagesTensor(read, sample, backbone);
+  const { images } = await imagesTensor({ read, keys: sample, backbone });
   try {
     if (images.shape[0] === 0) throw new JobError('no_training_images', 'no training image could be decoded');
     const similarity = await measureSimilarity(backbone, images);

@@ -1,3 +1,5 @@
+import { GraftError } from '@graft/errors';
+
 /**
  * A training job cannot run or cannot finish; `code` is machine-readable and stored in the job record.
  *
@@ -6,12 +8,6 @@
  * throw new JobError('no_training_images', "data set 'pets' has no training images");
  * ```
  */
-export class JobError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'JobError';
-  }
+export class JobError extends GraftError {
+  override name = 'JobError';
 }

@@ -16,6 +16,17 @@ export interface Gathered {
   rejected: { key: string; code: string; message: string }[];
 }
 
+/** What {@link gatherActivations} reads. */
+export interface GatherArgs {
+  deps: ProcessDeps;
+  /** The backbone and cut the activations are stored for. */
+  at: { backboneId: string; cut: string };
+  uploads: Upload[];
+  onProgress?: (done: number, total: number) => void;
+  /** Uploads read at once (default 8). */
+  concurrency?: number;
+}
+
 /**
  * Reads the stored activation of every upload at the data set's cut. Where the fan-out has not stored one yet,
  * runs the extract function's own `processObject` on the upload (which extracts and stores it, or writes its
@@ -23,16 +34,16 @@ export interface Gathered {
  *
  * @example
  * ```ts
- * const train = await gatherActivations(extractDeps, extractor, uploads, (done, total) => progress(done / total));
+ * const train = await gatherActivations({ deps: extractDeps, at: extractor, uploads, onProgress: (done, total) => progress(done / total) });
  * ```
  */
-export async function gatherActivations(
-  deps: ProcessDeps,
-  at: { backboneId: string; cut: string },
-  uploads: Upload[],
-  onProgress?: (done: number, total: number) => void,
+export async function gatherActivations({
+  deps,
+  at,
+  uploads,
+  onProgress,
   concurrency = 8,
-): Promise<Gathered> {
+}: GatherArgs): Promise<Gathered> {
   type One =
     | { data: Float32Array; shape: number[]; computed: boolean; sha: string }
     | { code: string; message: string };

@@ -11,21 +11,26 @@ export interface ImageBatch {
   skipped: { key: string; code: string; message: string }[];
 }
 
+/** What {@link imagesTensor} decodes. */
+export interface ImagesArgs {
+  read: (key: string) => Promise<Uint8Array>;
+  keys: string[];
+  /** Sets the input size and preprocessing. */
+  backbone: Backbone;
+  /** Called with the bytes of every image that decodes (e.g. to fingerprint the training images). */
+  onBytes?: (key: string, bytes: Uint8Array) => Promise<void>;
+}
+
 /**
  * Decodes images into one preprocessed `[n, size, size, 3]` batch (for the similarity measure and for
  * strategies that train from images). An image that cannot be decoded is skipped and reported, never fatal.
  *
  * @example
  * ```ts
- * const { images, keys } = await imagesTensor((k) => store.get(k), uploadKeys, backbone);
+ * const { images, keys } = await imagesTensor({ read: (k) => store.get(k), keys: uploadKeys, backbone });
  * ```
  */
-export async function imagesTensor(
-  read: (key: string) => Promise<Uint8Array>,
-  keys: string[],
-  backbone: Backbone,
-  onBytes?: (key: string, bytes: Uint8Array) => Promise<void>,
-): Promise<ImageBatch> {
+export async function imagesTensor({ read, keys, backbone, onBytes }: ImagesArgs): Promise<ImageBatch> {
   const tensors: tf.Tensor3D[] = [];
   const used: string[] = [];
   const skipped: ImageBatch['skipped'] = [];

@@ -1,5 +1,27 @@
-import { type Bundle, bundleToFiles } from '@graft/core';
-import type { ModelRegistry } from '@graft/storage';
+import {
+  type Backbone,
+  type Bundle,
+  bundleToFiles,
+  createBundle,
+  fingerprintDataset,
+  type TrainResult,
+} from '@graft/core';
+import type { TrainingSpec } from '@graft/jobs';
+import { type BlobStore, ModelRegistry } from '@graft/storage';
+import type { DatasetIndex } from './dataset-index.js';
+import type { Decision } from './decide.js';
+import type { Evaluation } from './evaluate-splits.js';
+import type { PreparedInputs } from './prepared.js';
+import { countsBySplit } from './splits.js';
+
+/** What {@link publishVersion} publishes. */
+export interface PublishArgs {
+  registry: ModelRegistry;
+  model: string;
+  bundle: Bundle;
+  /** The training report, stored as the version's `report.json`. */
+  report: Record<string, unknown>;
+}
 
 /**
  * Publishes a bundle and its report as the next immutable version of a model; the registry writes the
@@ -7,15 +29,65 @@ import type { ModelRegistry } from '@graft/storage';
  *
  * @example
  * ```ts
- * const version = await publishVersion(registry, 'digits', bundle, report);
+ * const version = await publishVersion({ registry, model: 'digits', bundle, report });
  * ```
  */
-export async function publishVersion(
-  registry: ModelRegistry,
-  model: string,
-  bundle: Bundle,
-  report: Record<string, unknown>,
-): Promise<number> {
+export async function publishVersion({ registry, model, bundle, report }: PublishArgs): Promise<number> {
   const files = await bundleToFiles(bundle);
   return registry.publish(model, { ...files, report: JSON.stringify(report) });
+}
+
+/** What {@link publishTrained} publishes: a job's trained model and how it came about. */
+export interface PublishTrainedArgs {
+  store: BlobStore;
+  /** The job's spec: the model to publish a version of, trained from its data set. */
+  spec: TrainingSpec;
+  backbone: Backbone;
+  index: DatasetIndex;
+  decision: Decision;
+  prepared: PreparedInputs;
+  result: TrainResult;
+  evaluation: Evaluation;
+}
+
+/**
+ * Bundles a trained model (calibrated, fingerprinted with its training images) and publishes it as the next
+ * version of the spec's model, with the training report: counts, rejects, the decision, the curves and the test metrics.
+ *
+ * @example
+ * ```ts
+ * const version = await publishTrained({ store, spec, backbone, index, decision, prepared, result, evaluation });
+ * ```
+ */
+export async function publishTrained(args: PublishTrainedArgs): Promise<number> {
+  const { store, spec, backbone, index, decision, prepared, result, evaluation } = args;
+  const bundle = createBundle({
+    backbone,
+    result,
+    labels: index.labels,
+    temperature: evaluation.temperature,
+    metrics: evaluation.summary,
+    datasetFingerprint: await fingerprintDataset(prepared.fingerprint),
+  });
+  const report = {
+    dataset: spec.dataset,
+    counts: countsBySplit(index),
+    rejected: prepared.rejected,
+    decision: {
+      strategy: decision.strategy,
+      scenario: decision.scenario,
+      explanation: decision.explanation,
+      ...(prepared.cut ? { cut: prepared.cut } : {}),
+      ...(decision.upper ? { upper: decision.upper } : {}),
+      advice: decision.advice,
+    },
+    history: result.history,
+    bestEpoch: result.bestEpoch,
+    test: evaluation.test,
+    testUncalibrated: evaluation.testUncalibrated,
+    testKeys: (prepared.test ?? prepared.val)?.uploads.map((u) => u.key) ?? [],
+    testPredictions: evaluation.testPredictions,
+    seconds: result.seconds,
+  };
+  return publishVersion({ registry: new ModelRegistry(store), model: spec.model, bundle, report });
 }

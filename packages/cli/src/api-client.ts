@@ -66,12 +66,3 @@ export interface PredictResponse {
   unknown: boolean;
   timings: { decodeMs: number; inferMs: number };
 }
-
-/** A training job as the API reports it. */
-export interface JobView {
-  id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | string;
-  progress?: { phase?: string; fraction?: number; message?: string; epoch?: number; epochs?: number };
-  error?: { code?: string; message?: string } | string;
-  result?: Record<string, unknown>;
-}

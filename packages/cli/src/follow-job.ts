@@ -1,4 +1,5 @@
-import type { ApiClient, JobView } from './api-client.js';
+import type { TrainingJob } from '@graft/jobs';
+import type { ApiClient } from './api-client.js';
 import { CliError } from './errors.js';
 import type { Output } from './output.js';
 
@@ -12,13 +13,18 @@ import type { Output } from './output.js';
  * console.log(job.result);
  * ```
  */
-export async function followJob(api: ApiClient, id: string, out: Output, intervalMs = 500): Promise<JobView> {
+export async function followJob(
+  api: ApiClient,
+  id: string,
+  out: Output,
+  intervalMs = 500,
+): Promise<TrainingJob> {
   let lastMessage = '';
   for (;;) {
-    const job = await api.json<JobView>('GET', `/v1/trainings/${encodeURIComponent(id)}`);
+    const job = await api.json<TrainingJob>('GET', `/v1/trainings/${encodeURIComponent(id)}`);
     const p = job.progress;
     if (p) {
-      const label = `training ${p.phase ?? ''}${p.epochs ? ` epoch ${p.epoch}/${p.epochs}` : ''}`;
+      const label = `training ${p.phase}${p.epochs ? ` epoch ${p.epoch}/${p.epochs}` : ''}`;
       if (p.fraction !== undefined) out.progress(label, Math.round(p.fraction * 100), 100);
       if (p.message && p.message !== lastMessage) {
         lastMessage = p.message;
@@ -27,10 +33,9 @@ export async function followJob(api: ApiClient, id: string, out: Output, interva
     }
     if (job.status === 'succeeded') return job;
     if (job.status === 'failed') {
-      const error = typeof job.error === 'string' ? { message: job.error } : job.error;
       throw new CliError(
-        error?.code ?? 'job_failed',
-        `training job ${id} failed: ${error?.message ?? 'unknown reason'}`,
+        job.error?.code ?? 'job_failed',
+        `training job ${id} failed: ${job.error?.message ?? 'unknown reason'}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));

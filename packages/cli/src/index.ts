@@ -1,8 +1,8 @@
 // What a workspace above the CLI (the bench workspace) needs to add commands of its own and talk to the API.
-export { ApiClient, type JobView, type PredictResponse } from './api-client.js';
+export { ApiClient, type PredictResponse } from './api-client.js';
 export type { Command, CommandSet, Flags } from './command.js';
 export { CliError, UsageError } from './errors.js';
-export { intFlag } from './flags.js';
+export { intFlag, numberFlag } from './flags.js';
 export { commands, main } from './main.js';
 export { createOutput, type Output } from './output.js';
 export { GRAFT_BIN } from './paths.js';

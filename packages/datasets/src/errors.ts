@@ -1,3 +1,5 @@
+import { GraftError } from '@graft/errors';
+
 /**
  * Typed errors of `@graft/datasets`. Every error carries a machine-readable `code` so handlers can map
  * it (e.g. to an HTTP status) without parsing messages.
@@ -15,15 +17,8 @@
  * }
  * ```
  */
-export class DatasetError extends Error {
-  /** Machine-readable error code. */
-  readonly code: string;
-
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DatasetError';
-    this.code = code;
-  }
+export class DatasetError extends GraftError {
+  override name = 'DatasetError';
 }
 
 /**

@@ -1,6 +1,7 @@
 import { compileTrunk, disposeWeights, loadBackbone, splitBackbone } from '@graft/core';
 import { decodeImage, type ImageLimits, toModelInput } from '@graft/imaging';
 import { tf } from '@graft/runtime';
+import { BackboneNotFoundError } from './errors.js';
 
 /** What the extract function needs to know about a data set (its `graft.json`). */
 export interface ExtractConfig {
@@ -56,7 +57,7 @@ export function createExtractorCache(options: { limits?: ImageLimits } = {}) {
 
 async function build(config: ExtractConfig, limits: ImageLimits = {}): Promise<Extractor> {
   if (config.backbone !== 'mobilenet_v2') {
-    throw new Error(`backbone '${config.backbone}' is not available to the extract function`);
+    throw new BackboneNotFoundError(config.backbone);
   }
   const backbone = await loadBackbone({ kind: 'default' }, { inputSize: config.inputSize });
   const { trunk, cut } = splitBackbone(backbone, config.cut);

@@ -8,6 +8,7 @@ import {
   StorageError,
   sha256,
 } from '@graft/storage';
+import { RetryableError } from './errors.js';
 import type { ExtractConfig, Extractor } from './extractor.js';
 
 /** What happened to one uploaded object. */
@@ -30,11 +31,6 @@ export interface ProcessDeps {
    * (still one stored feature: writes are content-addressed).
    */
   inFlight?: Map<string, Promise<unknown>>;
-}
-
-/** A failure worth retrying (S3 hiccup, config not written yet): the message goes back to the queue. */
-export class RetryableError extends Error {
-  override name = 'RetryableError';
 }
 
 /**

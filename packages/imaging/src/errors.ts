@@ -1,3 +1,5 @@
+import { GraftError } from '@graft/errors';
+
 /**
  * Machine-readable codes carried by every {@link ImagingError}.
  *
@@ -21,12 +23,11 @@ export type ImagingErrorCode =
  * try { await decodeImage(bytes); } catch (e) { if (e instanceof ImagingError) console.log(e.code); }
  * ```
  */
-export class ImagingError extends Error {
+export class ImagingError extends GraftError {
   override name = 'ImagingError';
-  readonly code: ImagingErrorCode;
-  constructor(code: ImagingErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
+  declare readonly code: ImagingErrorCode;
+  constructor(code: ImagingErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 

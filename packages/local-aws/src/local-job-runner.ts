@@ -1,5 +1,6 @@
 import type { JobRunner } from '@graft/fn-api';
-import { JobStore, S3BlobStore } from '@graft/storage';
+import { type JobStatus, JobStore } from '@graft/jobs';
+import { S3BlobStore } from '@graft/storage';
 import { type S3Connection, s3ClientFor } from './s3-connection.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -18,7 +19,7 @@ import { WorkerPool } from './worker-pool.js';
  * ```
  */
 export class LocalJobRunner implements JobRunner {
-  private readonly pool: WorkerPool<string, { status: string }>;
+  private readonly pool: WorkerPool<string, { status: JobStatus }>;
   private readonly jobs: JobStore;
   private tail: Promise<unknown> = Promise.resolve();
   private pending = 0;

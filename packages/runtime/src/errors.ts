@@ -1,3 +1,5 @@
+import { GraftError } from '@graft/errors';
+
 /**
  * Typed errors of `@graft/runtime`. Every error carries a machine-readable `code`.
  */
@@ -10,15 +12,8 @@
  * try { await initBackend(); } catch (err) { if (err instanceof RuntimeError) console.log(err.code); }
  * ```
  */
-export class RuntimeError extends Error {
+export class RuntimeError extends GraftError {
   override name = 'RuntimeError';
-  /** Machine-readable error code. */
-  readonly code: string;
-
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 /**

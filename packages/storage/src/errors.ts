@@ -1,3 +1,5 @@
+import { GraftError } from '@graft/errors';
+
 /**
  * Typed errors of `@graft/storage`. Every error carries a machine-readable `code` so callers
  * (HTTP handlers, the job runner) can map them without string matching.
@@ -11,15 +13,8 @@
  * try { await store.get(key); } catch (err) { if (err instanceof StorageError) console.log(err.code); }
  * ```
  */
-export class StorageError extends Error {
+export class StorageError extends GraftError {
   override name = 'StorageError';
-  /** Machine-readable error code. */
-  readonly code: string;
-
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 /**

@@ -11,14 +11,6 @@ export {
 } from './feature-codec.js';
 export { type FeatureRef, FeatureStore } from './feature-store.js';
 export { float16ToFloat32, float32ToFloat16, fromFloat16Bits, toFloat16Bits } from './float16.js';
-export {
-  type Job,
-  type JobError,
-  type JobPatch,
-  type JobProgress,
-  type JobStatus,
-  JobStore,
-} from './job-store.js';
 export { readJson, writeJson } from './json-blob.js';
 export { assertSafeKey, keyProblem, MAX_KEY_BYTES } from './key-rules.js';
 export type { Split, UploadKey, VersionFile } from './keys.js';

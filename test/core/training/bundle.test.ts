@@ -141,7 +141,7 @@ describe('bundle', () => {
       InvalidBundleError,
     );
     await expect(bundleFromFiles({ modelJson: files.modelJson })).rejects.toMatchObject({
-      code: 'INVALID_BUNDLE',
+      code: 'invalid_bundle',
     });
     await expect(loadBundle({ ...files, modelJson: 'nope' })).rejects.toBeInstanceOf(InvalidBundleError);
     expect(() => createBundle({ backbone, result, labels: ['only', 'three', 'labels'] })).toThrow(

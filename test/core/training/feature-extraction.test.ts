@@ -80,7 +80,7 @@ describe('train: feature-extraction', () => {
         { strategy: 'feature-extraction', features, labels: [0, 1, 2, 1], classNames: ['a', 'b'] },
         { epochs: 1 },
       ),
-    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    ).rejects.toMatchObject({ code: 'invalid_input' });
     features.dispose();
   });
 });

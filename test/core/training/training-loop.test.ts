@@ -126,7 +126,7 @@ describe('training loop', () => {
       classNames,
     };
     await expect(train(base, { epochs: 0 })).rejects.toBeInstanceOf(InvalidTrainingOptionsError);
-    await expect(train(base, { learningRate: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+    await expect(train(base, { learningRate: -1 })).rejects.toMatchObject({ code: 'invalid_options' });
     await expect(train(base, { validation: 1.5 })).rejects.toBeInstanceOf(InvalidTrainingOptionsError);
     await expect(train(base, { classWeights: [1, 2] })).rejects.toBeInstanceOf(InvalidTrainingOptionsError);
     x.dispose();
@@ -149,7 +149,7 @@ describe('training loop', () => {
         { strategy: 'fine-tune', backbone, images, labels: [0, 1], classNames: ['a', 'b'] },
         { epochs: 1 },
       ),
-    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    ).rejects.toMatchObject({ code: 'invalid_input' });
     images.dispose();
     arch.model.dispose();
   });

@@ -298,6 +298,6 @@ describe('models and trainings', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('job_submit_failed');
     const [record] = [...jobs.records.values()];
     expect(record).toMatchObject({ status: 'failed', spec: { strategy: 'auto' } });
-    expect(String(record?.error)).toContain('queue disabled');
+    expect(record?.error?.message).toContain('queue disabled');
   });
 });

@@ -3,11 +3,11 @@
  * (Serving against the real registry and a real bundle is covered in registry-serving.test.ts.)
  */
 import { encodePng } from '@graft/imaging';
+import type { TrainingJob, TrainingSpec } from '@graft/jobs';
 import {
   type Classification,
   type ClassifyOptions,
   type DecodedImage,
-  type JobRecordLike,
   type JobRunner,
   type JobStoreLike,
   type LoadedModel,
@@ -15,7 +15,6 @@ import {
   ModelNotFoundError,
   type ModelSource,
   type ModelSummary,
-  type TrainingSpec,
   VersionNotFoundError,
 } from '../../../functions/api/src/index.js';
 
@@ -134,10 +133,17 @@ export class MemoryModelSource implements ModelSource {
 
 /** Job records in a Map. */
 export class MemoryJobs implements JobStoreLike {
-  readonly records = new Map<string, JobRecordLike>();
+  readonly records = new Map<string, TrainingJob>();
   private next = 1;
-  async create(spec: TrainingSpec): Promise<JobRecordLike> {
-    const record = { id: `job-${this.next++}`, status: 'queued', spec };
+  async create(spec: TrainingSpec): Promise<TrainingJob> {
+    const at = new Date().toISOString();
+    const record: TrainingJob = {
+      id: `job-${this.next++}`,
+      status: 'queued',
+      spec,
+      createdAt: at,
+      updatedAt: at,
+    };
     this.records.set(record.id, record);
     return record;
   }
@@ -146,7 +152,7 @@ export class MemoryJobs implements JobStoreLike {
   }
   async fail(id: string, message: string) {
     const r = this.records.get(id);
-    if (r) this.records.set(id, { ...r, status: 'failed', error: message });
+    if (r) this.records.set(id, { ...r, status: 'failed', error: { code: 'submit_failed', message } });
   }
 }
 

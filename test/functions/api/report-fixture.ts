@@ -7,8 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { encodeGrayPng, importDataset, loadMnistDigits } from '@graft/datasets';
+import { JobStore } from '@graft/jobs';
 import { initBackend } from '@graft/runtime';
-import { JobStore, type LocalS3, ModelRegistry, S3BlobStore, startLocalS3 } from '@graft/storage';
+import { type LocalS3, ModelRegistry, S3BlobStore, startLocalS3 } from '@graft/storage';
 import { runJob } from '../../../functions/finetune/src/index.js';
 
 /** A label that is HTML: the pages must show it as text, never run it. */

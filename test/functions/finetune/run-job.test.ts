@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type DatasetSample, encodeGrayPng, importDataset, loadMnistDigits } from '@graft/datasets';
 import { createExtractDeps, processObject, rejectKey } from '@graft/extraction';
+import { JobStore, type TrainingResult } from '@graft/jobs';
 import { initBackend, tf } from '@graft/runtime';
 import {
   type BlobStore,
   FeatureStore,
-  JobStore,
   type LocalS3,
   ModelRegistry,
   S3BlobStore,
@@ -19,7 +19,7 @@ import {
   startLocalS3,
 } from '@graft/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JobResult, runJob } from '../../../functions/finetune/src/index.js';
+import { runJob } from '../../../functions/finetune/src/index.js';
 
 const CONFIG = { backbone: 'mobilenet_v2', inputSize: 96, cut: 'block_5_add' };
 const DIGITS = [0, 1, 4];
@@ -51,7 +51,7 @@ async function runOne(spec: Record<string, unknown>) {
   const started = performance.now();
   const record = await runJob(id, { store, log: (e) => logs.push(e) });
   const seconds = (performance.now() - started) / 1000;
-  const stored = await jobs.get<unknown, JobResult>(id);
+  const stored = await jobs.get<unknown, TrainingResult>(id);
   return { id, record, stored, logs, seconds };
 }
 
@@ -152,7 +152,7 @@ describe('runJob', () => {
       strategy: 'auto',
       options: { epochs: 8 },
     });
-    const result = record.result as JobResult | undefined;
+    const result = record.result;
     console.log(`auto job: ${seconds.toFixed(1)} s → ${result?.strategy} (scenario ${result?.scenario})`);
     expect(record.error).toBeUndefined();
     expect(record.status).toBe('succeeded');
@@ -174,7 +174,7 @@ describe('runJob', () => {
       strategy: 'freeze-k',
       options: { epochs: 2, cut: 'block_16_project_BN' },
     });
-    const result = record.result as JobResult | undefined;
+    const result = record.result;
     console.log(`freeze-k job: ${seconds.toFixed(1)} s, ${JSON.stringify(result?.metrics)}`);
     expect(record.error).toBeUndefined();
     expect(record.status).toBe('succeeded');
@@ -255,7 +255,7 @@ describe('runJob', () => {
       strategy: 'auto',
       options: { epochs: 8 },
     });
-    const result = record.result as JobResult | undefined;
+    const result = record.result;
     console.log(
       `auto (clean) job: ${seconds.toFixed(1)} s → ${result?.strategy} (scenario ${result?.scenario})`,
     );

@@ -2,6 +2,7 @@
  * Reads a version's `report.json` and `graft.json` from the store (versions are immutable, so parsed reports
  * are cached).
  */
+import { hasCode } from '@graft/errors';
 import type { ObjectReader } from '../ports.js';
 import { parseReport, type ReportData } from './report-data.js';
 import { groupTestImages, type TestCells } from './test-cells.js';
@@ -33,7 +34,7 @@ async function readJsonOrUndefined(store: ObjectReader, key: string): Promise<un
   try {
     return JSON.parse(text.decode(await store.get(key)));
   } catch (err) {
-    if ((err as { code?: unknown }).code === 'not_found') return undefined;
+    if (hasCode(err, 'not_found')) return undefined;
     if (err instanceof SyntaxError) return {};
     throw err;
   }

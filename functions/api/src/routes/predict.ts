@@ -1,6 +1,7 @@
 /**
  * `POST /v1/models/{name}/predict`: raw image body, `{ image: base64 }` or `{ s3Key }`.
  */
+import { hasCode } from '@graft/errors';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App, RouteDeps } from '../app-env.js';
 import { ApiError, InvalidRequestError, ObjectNotFoundError, OverloadedError } from '../errors.js';
@@ -84,7 +85,7 @@ export function registerPredict(app: App, deps: RouteDeps): void {
     } else {
       bytes = new Uint8Array(await c.req.arrayBuffer());
     }
-    if (bytes.byteLength === 0) throw new ApiError(400, 'empty_image', 'the request carries no image bytes');
+    if (bytes.byteLength === 0) throw new ApiError('empty_image', 'the request carries no image bytes');
 
     const lease = await deps.serving.acquire(name);
     try {
@@ -160,7 +161,7 @@ export async function readKey(store: ObjectReader | undefined, key: string): Pro
   try {
     return await store.get(key);
   } catch (err) {
-    if ((err as { code?: unknown }).code === 'not_found') throw new ObjectNotFoundError(key);
+    if (hasCode(err, 'not_found')) throw new ObjectNotFoundError(key);
     throw err;
   }
 }

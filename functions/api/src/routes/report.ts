@@ -3,6 +3,7 @@
  * `GET /v1/models/{name}/report` (serving version), `GET /v1/models/{name}/versions/{v}/report`,
  * `GET /v1/models/{name}/versions/{v}/test-images/{index}`.
  */
+import { hasCode } from '@graft/errors';
 import type { Context } from 'hono';
 import type { App, RouteDeps } from '../app-env.js';
 import {
@@ -44,7 +45,7 @@ function positiveInt(value: string | undefined, what: string, min: number): numb
 
 function requireStore(deps: RouteDeps): ObjectReader {
   if (!deps.store)
-    throw new ApiError(501, 'not_configured', 'reports need the object store, which this API was not given');
+    throw new ApiError('not_configured', 'reports need the object store, which this API was not given');
   return deps.store;
 }
 
@@ -100,7 +101,6 @@ export function registerReport(app: App, deps: RouteDeps): void {
     const key = keys[index];
     if (key === undefined)
       throw new ApiError(
-        404,
         'test_image_not_found',
         `version ${version} of '${name}' has no test image ${index}`,
       );
@@ -108,7 +108,7 @@ export function registerReport(app: App, deps: RouteDeps): void {
     try {
       bytes = await requireStore(deps).get(key);
     } catch (err) {
-      if ((err as { code?: unknown }).code === 'not_found') throw new ObjectNotFoundError(key);
+      if (hasCode(err, 'not_found')) throw new ObjectNotFoundError(key);
       throw err;
     }
     const { sniffFormat, thumbnail } = await import('@graft/imaging');

@@ -3,9 +3,10 @@
  * S3 (extracted by the event fan-out), a feature-extraction training job through the HTTP API.
  */
 
-import { ApiClient, type JobView } from '@graft/cli';
+import { ApiClient } from '@graft/cli';
 import { type DatasetSample, encodeGrayPng, importDataset, loadMnistDigits } from '@graft/datasets';
 import { type LoadedModel, RegistryModelSource } from '@graft/fn-api';
+import type { TrainingJob } from '@graft/jobs';
 import { startRuntime } from '@graft/local-aws';
 
 /**
@@ -55,10 +56,10 @@ export async function publishDigitsModel(options: {
       options: { epochs: options.epochs ?? 3 },
     });
     await runtime.jobsIdle();
-    let job = await api.json<JobView>('GET', `/v1/trainings/${encodeURIComponent(id)}`);
+    let job = await api.json<TrainingJob>('GET', `/v1/trainings/${encodeURIComponent(id)}`);
     for (let i = 0; i < 100 && job.status !== 'succeeded' && job.status !== 'failed'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      job = await api.json<JobView>('GET', `/v1/trainings/${encodeURIComponent(id)}`);
+      job = await api.json<TrainingJob>('GET', `/v1/trainings/${encodeURIComponent(id)}`);
     }
     if (job.status !== 'succeeded')
       throw new Error(`training job ${id} ended ${job.status}: ${JSON.stringify(job.error)}`);

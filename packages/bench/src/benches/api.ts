@@ -7,12 +7,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { numberFlag } from '@graft/cli';
 import { initBackend, tf } from '@graft/runtime';
 import autocannon from 'autocannon';
 import { publishDigitsModel } from './api-model.js';
 import { startApiProcess } from './api-server.js';
 import { benchJpeg } from './bench-image.js';
-import { listFlag, median, numberFlag, round } from './bench-stats.js';
+import { listFlag, median, round } from './bench-stats.js';
 import type { BenchRun } from './types.js';
 
 const MODEL = 'digits';

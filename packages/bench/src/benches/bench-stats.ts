@@ -55,23 +55,6 @@ export function round(value: number, digits = 3): number {
 }
 
 /**
- * A positive number flag (`--iterations 5`), or the fallback when absent; anything else is a usage error.
- *
- * @example
- * ```ts
- * const iterations = numberFlag(flags, 'iterations', 10);
- * ```
- */
-export function numberFlag(flags: Flags, name: string, fallback: number): number {
-  const value = flags[name];
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (typeof value !== 'string' || !Number.isFinite(n) || n < 0)
-    throw new UsageError(`--${name} expects a non-negative number, got '${String(value)}'`);
-  return n;
-}
-
-/**
  * A comma-separated list of positive integers (`--sizes 96,160`), or the fallback when absent.
  *
  * @example

@@ -1,4 +1,4 @@
-import { UsageError } from '@graft/cli';
+import { numberFlag } from '@graft/cli';
 import { initBackend, tf } from '@graft/runtime';
 import { compareKernelCase, kernelCases } from '../kernels/kernel-cases.js';
 import { buildMnistCnn, mnistTensors, readMnistDigits } from '../kernels/mnist-cnn.js';
@@ -75,12 +75,8 @@ export async function benchKernels(options: BenchKernelsOptions = {}): Promise<B
 
 /** `graft bench kernels [--steps N] [--cpu-steps N]`: {@link benchKernels} with its flags. */
 export const run: BenchRun = async (flags) => ({
-  ...(await benchKernels({ steps: num(flags.steps), cpuSteps: num(flags['cpu-steps']) })),
+  ...(await benchKernels({
+    steps: numberFlag(flags, 'steps', 10),
+    cpuSteps: numberFlag(flags, 'cpu-steps', 1),
+  })),
 });
-
-function num(value: string | boolean | undefined): number | undefined {
-  if (value === undefined || typeof value === 'boolean') return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new UsageError(`expected a number, got '${value}'`);
-  return n;
-}

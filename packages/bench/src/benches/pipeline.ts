@@ -8,10 +8,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { numberFlag } from '@graft/cli';
 import { type DatasetSample, encodeGrayPng, importDataset, loadMnistDigits } from '@graft/datasets';
 import { startRuntime } from '@graft/local-aws';
 import { initBackend } from '@graft/runtime';
-import { listFlag, median, numberFlag, round } from './bench-stats.js';
+import { listFlag, median, round } from './bench-stats.js';
 import { measureAnatomy } from './pipeline-anatomy.js';
 import { startRawTrunk } from './raw-trunk.js';
 import type { BenchRun } from './types.js';

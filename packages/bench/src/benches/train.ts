@@ -4,10 +4,12 @@
  * (a) the Keras MNIST CNN on real digits, (b) MobileNetV2 blocks 14–16 plus a new dense head trained over cached
  * activations (the backbone cut at `block_13_project_BN`, 96 px: activations of shape 3×3×160).
  */
+
+import { numberFlag } from '@graft/cli';
 import { disposeWeights, loadBackbone, splitBackbone } from '@graft/core';
 import { initBackend, tf } from '@graft/runtime';
 import { buildMnistCnn, mnistTensors, readMnistDigits } from '../kernels/mnist-cnn.js';
-import { geomean, median, numberFlag, round } from './bench-stats.js';
+import { geomean, median, round } from './bench-stats.js';
 import type { BenchRun } from './types.js';
 
 /** Where the MobileNetV2 upper part starts (the cut before block 14) and the size its activations come from. */

@@ -5,10 +5,12 @@
  * this CPU's wasm peak the compiled trunk reaches (peak = the best of square matMul and a
  * pointwise convolution, measured before and after the trunks).
  */
+
+import { numberFlag } from '@graft/cli';
 import { compileTrunk, loadBackbone, splitBackbone } from '@graft/core';
 import { initBackend, tf } from '@graft/runtime';
 import { measureMatmulPeak } from '../kernels/matmul-peak.js';
-import { listFlag, median, numberFlag, round } from './bench-stats.js';
+import { listFlag, median, round } from './bench-stats.js';
 import { countFlops } from './trunk-flops.js';
 import type { BenchRun } from './types.js';
 

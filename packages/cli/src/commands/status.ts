@@ -1,3 +1,4 @@
+import type { TrainingJob } from '@graft/jobs';
 import type { Command } from '../command.js';
 import { connect, connectionOptions } from '../connection.js';
 
@@ -10,7 +11,7 @@ export const statusCommand: Command = {
     const { api } = await connect(flags);
     const id = positionals[0];
     const value = id
-      ? await api.json<Record<string, unknown>>('GET', `/v1/trainings/${encodeURIComponent(id)}`)
+      ? { ...(await api.json<TrainingJob>('GET', `/v1/trainings/${encodeURIComponent(id)}`)) }
       : await api.json<Record<string, unknown>>('GET', '/ready');
     out.result(value);
     return 0;

@@ -1,3 +1,4 @@
+import type { TrainingOptions } from '@graft/jobs';
 import type { Command } from '../command.js';
 import { connect, connectionOptions } from '../connection.js';
 import { UsageError } from '../errors.js';
@@ -19,12 +20,12 @@ export const trainCommand: Command = {
   async run({ flags, out }) {
     if (!flags.dataset || !flags.model) throw new UsageError('--dataset and --model are required');
     const { api } = await connect(flags);
-    const options: Record<string, unknown> = {};
+    const options: TrainingOptions = {};
     if (flags.epochs) options.epochs = Number(flags.epochs);
     const { id } = await api.json<{ id: string }>('POST', '/v1/trainings', {
       dataset: flags.dataset,
       model: flags.model,
-      strategy: flags.strategy ?? 'auto',
+      strategy: flags.strategy ?? 'auto', // checked by the API (one of TRAINING_STRATEGIES)
       options,
     });
     if (flags['no-follow']) {

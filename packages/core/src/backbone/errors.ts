@@ -1,3 +1,5 @@
+import { GraftError } from '@graft/errors';
+
 /** Machine-readable codes carried by every {@link BackboneError}. */
 export type BackboneErrorCode =
   | 'unknown_cut'
@@ -17,14 +19,11 @@ export type BackboneErrorCode =
  * }
  * ```
  */
-export class BackboneError extends Error {
+export class BackboneError extends GraftError {
   override name = 'BackboneError';
-  constructor(
-    readonly code: BackboneErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  declare readonly code: BackboneErrorCode;
+  constructor(code: BackboneErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 

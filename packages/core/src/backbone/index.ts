@@ -15,6 +15,7 @@ export { inspectBackbone } from './inspect-backbone.js';
 export { loadBackbone } from './load-backbone.js';
 export { MOBILENET_V2_SIZES } from './nsfwjs-mobilenet.js';
 export { reinitializeModel } from './reinitialize-model.js';
+export { segmentBackbone } from './segment-backbone.js';
 export { type BackboneSplit, findCut, splitBackbone } from './split-backbone.js';
 export type {
   Backbone,

@@ -1,17 +1,19 @@
+import { GraftError } from '@graft/errors';
+
 /**
  * Machine-readable codes of the training errors.
  *
  * @example
  * ```ts
- * if (error instanceof TrainingError && error.code === 'INVALID_OPTIONS') return 400;
+ * if (error instanceof TrainingError && error.code === 'invalid_options') return 400;
  * ```
  */
 export type TrainingErrorCode =
-  | 'INVALID_INPUT'
-  | 'INVALID_OPTIONS'
-  | 'UNKNOWN_STRATEGY'
-  | 'UNKNOWN_ARCHITECTURE'
-  | 'INVALID_BUNDLE';
+  | 'invalid_input'
+  | 'invalid_options'
+  | 'unknown_strategy'
+  | 'unknown_architecture'
+  | 'invalid_bundle';
 
 /**
  * Base class of every error thrown by the training half of `@graft/core`.
@@ -21,13 +23,11 @@ export type TrainingErrorCode =
  * try { await train(input, options); } catch (e) { if (e instanceof TrainingError) console.log(e.code); }
  * ```
  */
-export class TrainingError extends Error {
+export class TrainingError extends GraftError {
   override name = 'TrainingError';
-  constructor(
-    readonly code: TrainingErrorCode,
-    message: string,
-  ) {
-    super(message);
+  declare readonly code: TrainingErrorCode;
+  constructor(code: TrainingErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
@@ -42,7 +42,7 @@ export class TrainingError extends Error {
 export class InvalidTrainingInputError extends TrainingError {
   override name = 'InvalidTrainingInputError';
   constructor(message: string) {
-    super('INVALID_INPUT', message);
+    super('invalid_input', message);
   }
 }
 
@@ -57,7 +57,7 @@ export class InvalidTrainingInputError extends TrainingError {
 export class InvalidTrainingOptionsError extends TrainingError {
   override name = 'InvalidTrainingOptionsError';
   constructor(message: string) {
-    super('INVALID_OPTIONS', message);
+    super('invalid_options', message);
   }
 }
 
@@ -66,12 +66,12 @@ export class InvalidTrainingOptionsError extends TrainingError {
  *
  * @example
  * ```ts
- * throw new UnknownStrategyError('UNKNOWN_ARCHITECTURE', 'no architecture named "resnet"');
+ * throw new UnknownStrategyError('unknown_architecture', 'no architecture named "resnet"');
  * ```
  */
 export class UnknownStrategyError extends TrainingError {
   override name = 'UnknownStrategyError';
-  constructor(code: 'UNKNOWN_STRATEGY' | 'UNKNOWN_ARCHITECTURE', message: string) {
+  constructor(code: 'unknown_strategy' | 'unknown_architecture', message: string) {
     super(code, message);
   }
 }
@@ -87,6 +87,6 @@ export class UnknownStrategyError extends TrainingError {
 export class InvalidBundleError extends TrainingError {
   override name = 'InvalidBundleError';
   constructor(message: string) {
-    super('INVALID_BUNDLE', message);
+    super('invalid_bundle', message);
   }
 }

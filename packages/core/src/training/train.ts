@@ -50,7 +50,7 @@ export async function train(
       break;
     default:
       throw new UnknownStrategyError(
-        'UNKNOWN_STRATEGY',
+        'unknown_strategy',
         `unknown strategy "${String((input as { strategy: unknown }).strategy)}"`,
       );
   }

@@ -46,7 +46,7 @@ export function checkKey(key: string): void {
   const problem = keyProblem(key);
   if (problem) {
     if (problem.startsWith('longer than')) {
-      throw new S3ServerError('KeyTooLongError', 400, 'Your key is too long', { Key: key });
+      throw new S3ServerError('KeyTooLongError', 'Your key is too long', { Key: key });
     }
     throw invalidArgument('key', `Invalid key: ${problem}`);
   }

@@ -1,32 +1,63 @@
+import { GraftError } from '@graft/errors';
+
 /**
- * Errors of the embedded S3 server. Each carries the S3 error `code` and HTTP `status` it is answered with,
- * so the router turns any thrown {@link S3ServerError} into S3's XML error response.
+ * Errors of the embedded S3 server. Each carries the S3 error `code`; the router turns any thrown
+ * {@link S3ServerError} into S3's XML error response with the status S3 uses for that code.
  */
 
 /**
- * An S3 protocol error: `code` is S3's error code (`NoSuchKey`, `InvalidArgument`, …), `status` the HTTP status.
+ * An S3 protocol error: `code` is S3's error code (`NoSuchKey`, `InvalidArgument`, …), sent as `<Code>`; the server
+ * answers it with the status S3 documents for that code ({@link S3_ERROR_STATUS}, applied where the response is
+ * written).
  *
  * @example
  * ```ts
- * throw new S3ServerError('NoSuchKey', 404, 'The specified key does not exist.', { Key: 'a/b' });
+ * throw new S3ServerError('NoSuchKey', 'The specified key does not exist.', { Key: 'a/b' });
  * ```
  */
-export class S3ServerError extends Error {
+export class S3ServerError extends GraftError {
   override name = 'S3ServerError';
-  /** S3's machine-readable error code, sent as `<Code>`. */
-  readonly code: string;
-  /** HTTP status of the error response. */
-  readonly status: number;
+  declare readonly code: S3ErrorCode;
   /** Extra elements of the `<Error>` document (e.g. `Key`, `BucketName`, `ArgumentName`). */
   readonly detail: Readonly<Record<string, string>>;
 
-  constructor(code: string, status: number, message: string, detail: Record<string, string> = {}) {
-    super(message);
-    this.code = code;
-    this.status = status;
+  constructor(code: S3ErrorCode, message: string, detail: Record<string, string> = {}) {
+    super(code, message);
     this.detail = detail;
   }
 }
+
+/**
+ * The HTTP status S3 answers each of its error codes with (the ones this server uses).
+ *
+ * @example
+ * ```ts
+ * S3_ERROR_STATUS.NoSuchKey; // 404
+ * ```
+ */
+export const S3_ERROR_STATUS = {
+  BadDigest: 400,
+  EntityTooLarge: 400,
+  EntityTooSmall: 400,
+  IncompleteBody: 400,
+  InvalidArgument: 400,
+  InvalidPart: 400,
+  InvalidPartOrder: 400,
+  InvalidRange: 416,
+  InvalidURI: 400,
+  KeyTooLongError: 400,
+  MalformedXML: 400,
+  MaxMessageLengthExceeded: 400,
+  MethodNotAllowed: 405,
+  NoSuchBucket: 404,
+  NoSuchKey: 404,
+  NoSuchUpload: 404,
+  NotImplemented: 501,
+  PreconditionFailed: 412,
+} as const;
+
+/** An S3 error code this server answers with. */
+export type S3ErrorCode = keyof typeof S3_ERROR_STATUS;
 
 /**
  * `404 NoSuchKey`.
@@ -37,7 +68,7 @@ export class S3ServerError extends Error {
  * ```
  */
 export function noSuchKey(key: string): S3ServerError {
-  return new S3ServerError('NoSuchKey', 404, 'The specified key does not exist.', { Key: key });
+  return new S3ServerError('NoSuchKey', 'The specified key does not exist.', { Key: key });
 }
 
 /**
@@ -49,7 +80,7 @@ export function noSuchKey(key: string): S3ServerError {
  * ```
  */
 export function noSuchBucket(bucket: string): S3ServerError {
-  return new S3ServerError('NoSuchBucket', 404, 'The specified bucket does not exist', {
+  return new S3ServerError('NoSuchBucket', 'The specified bucket does not exist', {
     BucketName: bucket,
   });
 }
@@ -65,7 +96,6 @@ export function noSuchBucket(bucket: string): S3ServerError {
 export function noSuchUpload(uploadId: string): S3ServerError {
   return new S3ServerError(
     'NoSuchUpload',
-    404,
     'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
     { UploadId: uploadId },
   );
@@ -80,7 +110,7 @@ export function noSuchUpload(uploadId: string): S3ServerError {
  * ```
  */
 export function invalidArgument(argument: string, message: string): S3ServerError {
-  return new S3ServerError('InvalidArgument', 400, message, { ArgumentName: argument });
+  return new S3ServerError('InvalidArgument', message, { ArgumentName: argument });
 }
 
 /**
@@ -94,7 +124,6 @@ export function invalidArgument(argument: string, message: string): S3ServerErro
 export function preconditionFailed(): S3ServerError {
   return new S3ServerError(
     'PreconditionFailed',
-    412,
     'At least one of the pre-conditions you specified did not hold',
     { Condition: 'If-None-Match' },
   );
@@ -111,7 +140,6 @@ export function preconditionFailed(): S3ServerError {
 export function notImplemented(what: string): S3ServerError {
   return new S3ServerError(
     'NotImplemented',
-    501,
     `A header or query you provided implies functionality that is not implemented (${what}).`,
   );
 }

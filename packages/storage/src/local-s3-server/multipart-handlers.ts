@@ -39,7 +39,7 @@ export async function createMultipartUpload(request: S3Request): Promise<void> {
 export async function uploadPart(request: S3Request): Promise<void> {
   const { req, res, key, query, state } = request;
   if (req.headers['x-amz-copy-source'] !== undefined) {
-    throw new S3ServerError('NotImplemented', 501, 'UploadPartCopy is not implemented.');
+    throw new S3ServerError('NotImplemented', 'UploadPartCopy is not implemented.');
   }
   checkUploadHeaders(req.headers);
   const etag = await state.uploads.uploadPart(query.get('uploadId')!, key, query.get('partNumber'), req);
@@ -62,7 +62,7 @@ export async function completeMultipartUpload(request: S3Request): Promise<void>
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > MAX_COMPLETE_XML) {
-      throw new S3ServerError('MaxMessageLengthExceeded', 400, 'Your request was too big.');
+      throw new S3ServerError('MaxMessageLengthExceeded', 'Your request was too big.');
     }
     chunks.push(chunk);
   }

@@ -105,24 +105,18 @@ export class MultipartUploads {
     let last = 0;
     for (const [i, { partNumber, etag }] of parts.entries()) {
       if (partNumber <= last) {
-        throw new S3ServerError('InvalidPartOrder', 400, 'The list of parts was not in ascending order.');
+        throw new S3ServerError('InvalidPartOrder', 'The list of parts was not in ascending order.');
       }
       last = partNumber;
       const part = upload.parts.get(partNumber);
       if (!part || etag.replace(/^"|"$/g, '') !== part.md5.toString('hex')) {
-        throw new S3ServerError(
-          'InvalidPart',
-          400,
-          'One or more of the specified parts could not be found.',
-          {
-            PartNumber: String(partNumber),
-          },
-        );
+        throw new S3ServerError('InvalidPart', 'One or more of the specified parts could not be found.', {
+          PartNumber: String(partNumber),
+        });
       }
       if (i < parts.length - 1 && part.size < MIN_PART_BYTES) {
         throw new S3ServerError(
           'EntityTooSmall',
-          400,
           'Your proposed upload is smaller than the minimum allowed object size.',
         );
       }
@@ -233,5 +227,5 @@ function unescapeXml(text: string): string {
 function malformed(
   message = 'The XML you provided was not well-formed or did not validate against our published schema.',
 ): S3ServerError {
-  return new S3ServerError('MalformedXML', 400, message);
+  return new S3ServerError('MalformedXML', message);
 }

@@ -39,7 +39,7 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 }
 
 function invalidRange(size: number): S3ServerError {
-  return new S3ServerError('InvalidRange', 416, 'The requested range is not satisfiable', {
+  return new S3ServerError('InvalidRange', 'The requested range is not satisfiable', {
     RangeRequested: 'bytes',
     ActualObjectSize: String(size),
   });

@@ -25,11 +25,11 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<{ b
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limit)
-      throw new S3ServerError('IncompleteBody', 400, 'The body is longer than its Content-Length.');
+      throw new S3ServerError('IncompleteBody', 'The body is longer than its Content-Length.');
     hash.update(chunk);
     chunks.push(chunk);
   }
-  if (!req.complete) throw new S3ServerError('IncompleteBody', 400, 'The request body ended early.');
+  if (!req.complete) throw new S3ServerError('IncompleteBody', 'The request body ended early.');
   const md5 = hash.digest();
   checkFraming(req, size, md5);
   return { bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), md5 };
@@ -40,17 +40,12 @@ function checkFraming(req: IncomingMessage, size: number, md5: Buffer): void {
   if (declared !== undefined && Number(declared) !== size) {
     throw new S3ServerError(
       'IncompleteBody',
-      400,
       'You did not provide the number of bytes specified by the Content-Length HTTP header.',
     );
   }
   const contentMd5 = req.headers['content-md5'];
   if (typeof contentMd5 === 'string' && contentMd5 !== md5.toString('base64')) {
-    throw new S3ServerError(
-      'BadDigest',
-      400,
-      'The Content-MD5 you specified did not match what we received.',
-    );
+    throw new S3ServerError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
   }
 }
 
@@ -115,7 +110,7 @@ export async function receiveBody(req: IncomingMessage, file: string): Promise<R
         batched = 0;
       }
     }
-    if (!req.complete) throw new S3ServerError('IncompleteBody', 400, 'The request body ended early.');
+    if (!req.complete) throw new S3ServerError('IncompleteBody', 'The request body ended early.');
     if (batched > 0) await handle.write(batch.length === 1 ? batch[0]! : Buffer.concat(batch, batched));
     const md5 = hash.digest();
     checkFraming(req, size, md5);
@@ -134,7 +129,6 @@ function entityTooLarge(size: string): S3ServerError {
   if (!/^\d+$/.test(size)) return invalidArgument('Content-Length', 'Invalid Content-Length');
   return new S3ServerError(
     'EntityTooLarge',
-    400,
     'Your proposed upload exceeds the maximum allowed object size.',
     {
       ProposedSize: size,

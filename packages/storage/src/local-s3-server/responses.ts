@@ -1,6 +1,6 @@
 /** Writing S3 responses: XML documents, errors, empty answers and the headers of an object. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { S3ServerError } from './errors.js';
+import { S3_ERROR_STATUS, S3ServerError } from './errors.js';
 import type { ObjectEntry } from './object-metadata.js';
 import { errorDocument } from './xml.js';
 
@@ -49,7 +49,7 @@ export function sendError(req: IncomingMessage, res: ServerResponse, err: unknow
     return;
   }
   const known = err instanceof S3ServerError;
-  const status = known ? err.status : 500;
+  const status = known ? S3_ERROR_STATUS[err.code] : 500;
   const code = known ? err.code : 'InternalError';
   const message = known ? err.message : 'We encountered an internal error. Please try again.';
   if (!known) console.error('[local-s3] internal error:', err);

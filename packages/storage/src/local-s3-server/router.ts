@@ -105,12 +105,7 @@ export async function route(request: S3Request, createdAt: Date): Promise<void> 
 }
 
 function methodNotAllowed(method: string): S3ServerError {
-  return new S3ServerError(
-    'MethodNotAllowed',
-    405,
-    'The specified method is not allowed against this resource.',
-    {
-      Method: method,
-    },
-  );
+  return new S3ServerError('MethodNotAllowed', 'The specified method is not allowed against this resource.', {
+    Method: method,
+  });
 }

@@ -149,5 +149,5 @@ function parseRequest(
 }
 
 function invalidUri(): S3ServerError {
-  return new S3ServerError('InvalidURI', 400, "Couldn't parse the specified URI.");
+  return new S3ServerError('InvalidURI', "Couldn't parse the specified URI.");
 }

@@ -102,6 +102,6 @@ export async function buildArchitecture(
     case 'mobilenet_v2':
       return mobilenetV2(o);
     default:
-      throw new UnknownStrategyError('UNKNOWN_ARCHITECTURE', `no architecture named "${String(name)}"`);
+      throw new UnknownStrategyError('unknown_architecture', `no architecture named "${String(name)}"`);
   }
 }

@@ -9,23 +9,26 @@ import type { StrategyOutput } from './strategy-output.js';
 import { trainWithBase } from './train-with-base.js';
 
 /**
- * Runs images through a compiled trunk in batches of `batchSize`; returns one tensor of activations.
+ * Runs a batch through a model in slices of `batchSize` along the first axis; returns one tensor of outputs.
+ * The model is a compiled trunk over images, or any `LayersModel` over images, activations or features.
  *
  * @example
  * ```ts
  * const acts = computeActivations(compileTrunk(trunk), images, 32);
+ * const scores = computeActivations(head, features, 64);
  * ```
  */
-export function computeActivations(
-  trunk: { predict(x: tf.Tensor4D): tf.Tensor },
-  images: tf.Tensor4D,
+export function computeActivations<T extends tf.Tensor>(
+  trunk: { predict(x: T): tf.Tensor | tf.Tensor[] },
+  images: T,
   batchSize: number,
 ): tf.Tensor {
   const parts: tf.Tensor[] = [];
+  const n = images.shape[0] ?? 0;
   try {
-    for (let start = 0; start < images.shape[0]; start += batchSize) {
-      const size = Math.min(batchSize, images.shape[0] - start);
-      parts.push(tf.tidy(() => trunk.predict(tf.slice(images, start, size))));
+    for (let start = 0; start < n; start += batchSize) {
+      const size = Math.min(batchSize, n - start);
+      parts.push(tf.tidy(() => trunk.predict(tf.slice(images, start, size)) as tf.Tensor));
     }
     return parts.length === 1 ? parts[0]!.clone() : tf.concat(parts);
   } finally {

@@ -1,12 +1,7 @@
-import {
-  InvalidArgumentError,
-  InvalidJobTransitionError,
-  JobStore,
-  NotFoundError,
-  ulid,
-} from '@graft/storage';
+import { JobStore } from '@graft/jobs';
+import { InvalidArgumentError, InvalidJobTransitionError, NotFoundError } from '@graft/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestS3, type TestS3 } from './local-s3-fixture.js';
+import { startTestS3, type TestS3 } from '../storage/local-s3-fixture.js';
 
 let t: TestS3;
 beforeAll(async () => {
@@ -14,16 +9,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t.close();
-});
-
-describe('ulid', () => {
-  it('is 26 Crockford characters and strictly increasing, even within one millisecond', () => {
-    const ids = Array.from({ length: 1000 }, () => ulid(1_700_000_000_000));
-    for (const id of ids) expect(id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
-    expect([...ids].sort()).toEqual(ids);
-    expect(new Set(ids).size).toBe(ids.length);
-    expect(ulid(1_800_000_000_000) > ids[999]!).toBe(true);
-  });
 });
 
 describe('JobStore', () => {

@@ -1,48 +1,13 @@
-import type { BlobStore } from './blob-store.js';
-import { InvalidArgumentError, InvalidJobTransitionError } from './errors.js';
-import { readJson, writeJson } from './json-blob.js';
-import { job as jobKey } from './keys.js';
-import { ulid } from './ulid.js';
-
-/** Life cycle of a job: queued → running → succeeded | failed (queued → failed too). */
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
-
-/** Progress of a running job. */
-export interface JobProgress {
-  phase: string;
-  epoch?: number;
-  epochs?: number;
-  batch?: number;
-  /** 0..1 */
-  fraction?: number;
-  message?: string;
-}
-
-/** Why a job failed. */
-export interface JobError {
-  code: string;
-  message: string;
-}
-
-/** A stored job: `jobs/<id>.json`. */
-export interface Job<Spec = unknown, Result = unknown> {
-  id: string;
-  status: JobStatus;
-  spec: Spec;
-  progress?: JobProgress;
-  error?: JobError;
-  result?: Result;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** Fields {@link JobStore.update} may change. */
-export interface JobPatch<Result = unknown> {
-  status?: JobStatus;
-  progress?: JobProgress;
-  error?: JobError;
-  result?: Result;
-}
+import {
+  type BlobStore,
+  InvalidArgumentError,
+  InvalidJobTransitionError,
+  keys,
+  readJson,
+  ulid,
+  writeJson,
+} from '@graft/storage';
+import type { Job, JobPatch, JobStatus } from './job.js';
 
 const STATUSES: JobStatus[] = ['queued', 'running', 'succeeded', 'failed'];
 const ALLOWED: Record<JobStatus, JobStatus[]> = {
@@ -77,29 +42,32 @@ export class JobStore {
     const id = ulid(this.now().getTime());
     const at = this.now().toISOString();
     const job: Job<Spec> = { id, status: 'queued', spec, createdAt: at, updatedAt: at };
-    await writeJson(this.store, jobKey(id), job, { ifNoneMatch: true });
+    await writeJson(this.store, keys.job(id), job, { ifNoneMatch: true });
     return id;
   }
 
   /** Reads a job; `NotFoundError` when there is none. */
   async get<Spec = unknown, Result = unknown>(id: string): Promise<Job<Spec, Result>> {
-    return readJson<Job<Spec, Result>>(this.store, jobKey(id));
+    return readJson<Job<Spec, Result>>(this.store, keys.job(id));
   }
 
   /** Applies a patch (validated against the life cycle) and returns the updated job. */
-  async update<Result = unknown>(id: string, patch: JobPatch<Result>): Promise<Job<unknown, Result>> {
+  async update<Spec = unknown, Result = unknown>(
+    id: string,
+    patch: JobPatch<Result>,
+  ): Promise<Job<Spec, Result>> {
     validatePatch(patch);
-    const current = await this.get<unknown, Result>(id);
+    const current = await this.get<Spec, Result>(id);
     const next = patch.status ?? current.status;
     if (!ALLOWED[current.status].includes(next))
       throw new InvalidJobTransitionError(id, current.status, next);
-    const updated: Job<unknown, Result> = {
+    const updated: Job<Spec, Result> = {
       ...current,
       ...patch,
       status: next,
       updatedAt: this.now().toISOString(),
     };
-    await writeJson(this.store, jobKey(id), updated);
+    await writeJson(this.store, keys.job(id), updated);
     return updated;
   }
 

@@ -1,13 +1,23 @@
-/** What a job reports while it runs (stored in `jobs/<id>.json`). */
-export interface JobProgress {
-  phase: string;
-  /** 0–1 over the whole job. */
-  fraction: number;
-  message?: string;
-  epoch?: number;
-  epochs?: number;
-  loss?: number;
-  valAcc?: number;
+import type { JobProgress } from './job.js';
+
+/**
+ * What {@link progressReporter} returns: `set` records the latest progress, `flush` writes what is pending,
+ * `phaseSeconds` says how long each phase took.
+ *
+ * @example
+ * ```ts
+ * function onEpoch(progress: ProgressReporter, epoch: number, epochs: number) {
+ *   progress.set({ phase: 'train', fraction: epoch / epochs, epoch, epochs });
+ * }
+ * ```
+ */
+export interface ProgressReporter {
+  /** Records the latest progress; written at once when the last write is `intervalMs` old, else coalesced. */
+  set(p: JobProgress): void;
+  /** Writes the latest pending update (after any write in flight). */
+  flush(): Promise<unknown>;
+  /** Seconds spent in each phase so far (where a job's time goes). */
+  phaseSeconds(): Record<string, number>;
 }
 
 /**
@@ -22,7 +32,10 @@ export interface JobProgress {
  * await progress.flush();
  * ```
  */
-export function progressReporter(write: (p: JobProgress) => Promise<unknown>, intervalMs = 1000) {
+export function progressReporter(
+  write: (p: JobProgress) => Promise<unknown>,
+  intervalMs = 1000,
+): ProgressReporter {
   let latest: JobProgress | undefined;
   let message: string | undefined;
   let lastWrite = 0;
@@ -52,7 +65,6 @@ export function progressReporter(write: (p: JobProgress) => Promise<unknown>, in
       if (Date.now() - lastWrite >= intervalMs) void push();
     },
     flush: () => push(),
-    /** Seconds spent in each phase so far (where a job's time goes). */
     phaseSeconds(): Record<string, number> {
       const now = performance.now();
       close(now);
