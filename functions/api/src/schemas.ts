@@ -175,8 +175,14 @@ export const TrainingOptionsSchema = z
     head: z.object({ hidden: z.number().optional(), dropout: z.number().optional() }).optional(),
     standardize: z.boolean().optional(),
     seed: z.number().optional(),
+    timeLimitSeconds: z.number().positive().optional(),
     cut: z.string().optional(),
     upper: z.enum(['retrain', 'replace']).optional(),
+    budgetSeconds: z
+      .number()
+      .min(0)
+      .optional()
+      .openapi({ description: 'auto: seconds the expensive race candidates may take (default 900)' }),
   } satisfies Record<keyof TrainingOptions, z.ZodType>)
   .openapi('TrainingOptions') satisfies z.ZodType<TrainingOptions>;
 
@@ -195,6 +201,10 @@ export const TrainingBody = z
     model: ModelNameParams.shape.name.openapi({ example: 'digits' }),
     strategy: z.enum(TRAINING_STRATEGIES).default('auto'),
     options: TrainingOptionsSchema.optional(),
+    promote: z
+      .enum(['if-better', 'always'])
+      .optional()
+      .openapi({ description: 'serve the new version only if not worse on validation (default), or always' }),
   } satisfies Record<keyof TrainingSpec, z.ZodType>)
   .openapi('TrainingRequest') satisfies z.ZodType<TrainingSpec>;
 

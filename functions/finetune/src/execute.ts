@@ -1,18 +1,22 @@
-import { loadBackbone } from '@graft/core';
+import { type Backbone, loadBackbone } from '@graft/core';
 import { createExtractDeps } from '@graft/extraction';
-import type { ProgressReporter, TrainingResult, TrainingSpec } from '@graft/jobs';
+import { optionsProblem, type ProgressReporter, type TrainingResult, type TrainingSpec } from '@graft/jobs';
 import type { BlobStore } from '@graft/storage';
-import { indexDataset } from './dataset-index.js';
+import { raceAuto } from './auto-race.js';
+import { type DatasetIndex, indexDataset } from './dataset-index.js';
 import { decideStrategy } from './decide.js';
 import { JobError } from './errors.js';
 import { evaluateSplits } from './evaluate-splits.js';
 import { prepareActivations } from './prepare-activations.js';
 import { prepareImages } from './prepare-images.js';
+import { decidePromotion } from './promotion.js';
 import { publishTrained } from './publish.js';
-import { weightScope } from './scopes.js';
-import { bySplit, countsBySplit, labelIndexer } from './splits.js';
+import type { Trained } from './race.js';
+import { type WeightScope, weightScope } from './scopes.js';
+import { bySplit, countsBySplit, labelIndexer, type Splits } from './splits.js';
 import { applyRequestedOptions, trainOptionsFor } from './strategy-defaults.js';
-import { trainWithProgress } from './train-with-progress.js';
+import { trainPrepared } from './trained-candidate.js';
+import { validationCheck, withValidation } from './validation.js';
 
 /** What {@link execute} runs. */
 export interface ExecuteArgs {
@@ -22,9 +26,11 @@ export interface ExecuteArgs {
 }
 
 /**
- * Runs a training spec end to end: indexes the data set, resolves the strategy (the advisor for `auto`),
- * prepares what the strategy trains on, trains, evaluates and publishes a model version; reports progress on
- * the way. Frees every weight, tensor and extractor it created, whatever happens.
+ * Runs a training spec end to end: indexes the data set, resolves the strategy (for `auto` the advisor proposes
+ * and a race on the validation split decides), trains, checks the model learnt (clearly better than chance on the
+ * validation split, else `no_learning` and nothing is published), evaluates, publishes a model version and makes it
+ * serve only when it is not worse than the serving one (or `promote: 'always'`). Frees every weight, tensor and
+ * extractor it created, whatever happens.
  *
  * @example
  * ```ts
@@ -32,13 +38,20 @@ export interface ExecuteArgs {
  * ```
  */
 export async function execute({ spec, store, progress }: ExecuteArgs): Promise<TrainingResult> {
-  const index = await indexDataset(store, spec.dataset);
-  if (index.labels.length < 2)
+  const problem = optionsProblem(spec);
+  if (problem) throw new JobError('invalid_options', problem);
+  const indexed = await indexDataset(store, spec.dataset);
+  if (indexed.labels.length < 2)
     throw new JobError(
       'too_few_labels',
-      `data set '${spec.dataset}' needs at least 2 labels, found ${index.labels.length}`,
+      `data set '${spec.dataset}' needs at least 2 labels, found ${indexed.labels.length}`,
     );
-  const backbone = await loadBackbone({ kind: 'default' }, { inputSize: index.config.inputSize });
+  const { splits } = withValidation(bySplit(indexed.uploads));
+  if (splits.train.length === 0)
+    throw new JobError('no_training_images', `data set '${spec.dataset}' has no training images`);
+  const index: DatasetIndex = { ...indexed, uploads: [...splits.train, ...splits.val, ...splits.test] };
+  const load = () => loadBackbone({ kind: 'default' }, { inputSize: index.config.inputSize });
+  const backbone = await load();
   const extractDeps = createExtractDeps(store);
   // A job process may run many jobs: free every weight it created (shared layers once).
   const weights = weightScope(backbone.model);
@@ -57,49 +70,117 @@ export async function execute({ spec, store, progress }: ExecuteArgs): Promise<T
     });
     const decision = applyRequestedOptions(decided, spec.options);
     progress.set({ phase: 'advise', fraction: 0.05, message: decision.explanation });
-
-    const splits = bySplit(index.uploads);
-    if (splits.train.length === 0)
-      throw new JobError('no_training_images', `data set '${spec.dataset}' has no training images`);
-    const options = trainOptionsFor(decision, spec.options);
     const toLabels = labelIndexer(index.labels);
-    const overActivations = decision.strategy === 'feature-extraction' || decision.strategy === 'freeze-k';
-    const prepare = overActivations ? prepareActivations : prepareImages;
-    const prepared = await prepare({ decision, backbone, index, splits, extractDeps, progress });
+    const common = { backbone, index, splits, extractDeps, progress, toLabels, weights };
+    const { winner, entries } =
+      spec.strategy === 'auto'
+        ? await raceAuto({ ...common, decision, loadBackbone: load, options: spec.options })
+        : { winner: await trainAsked({ ...common, decision, spec }), entries: undefined };
     try {
-      const input = { ...prepared.input, classNames: index.labels, labels: toLabels(prepared.train.uploads) };
-      const val = prepared.val ? { x: prepared.val.x, labels: toLabels(prepared.val.uploads) } : undefined;
-      const result = await trainWithProgress(input, { ...options, validation: val ?? 0.1 }, progress);
-      weights.add(result.model, result.head, result.inference);
-      progress.set({ phase: 'evaluate', fraction: 0.92, message: 'evaluating on the test split' });
-      const evaluation = evaluateSplits({ model: result.model, prepared, toLabels, labels: index.labels });
-      progress.set({ phase: 'publish', fraction: 0.96, message: 'publishing the model version' });
-      const version = await publishTrained({
-        store,
-        spec,
-        backbone,
-        index,
-        decision,
-        prepared,
-        result,
-        evaluation,
-      });
-      return {
-        model: spec.model,
-        version,
-        strategy: decision.strategy,
-        ...(decision.scenario ? { scenario: decision.scenario } : {}),
-        explanation: decision.explanation,
-        ...(prepared.cut ? { cut: prepared.cut } : {}),
-        metrics: evaluation.summary,
-        counts: countsBySplit(index),
-        trainSeconds: result.seconds,
-      };
+      return await checkAndPublish({ spec, store, index, winner, entries, toLabels, progress });
     } finally {
-      prepared.dispose();
+      winner.prepared.dispose();
     }
   } finally {
     await extractDeps.extractors.dispose?.();
     weights.dispose();
   }
+}
+
+/** An explicit strategy: prepares what it trains on and trains it once. */
+async function trainAsked(args: {
+  spec: TrainingSpec;
+  decision: Trained['decision'];
+  backbone: Backbone;
+  index: DatasetIndex;
+  splits: Splits;
+  extractDeps: ReturnType<typeof createExtractDeps>;
+  progress: ProgressReporter;
+  toLabels: (uploads: DatasetIndex['uploads']) => number[];
+  weights: WeightScope;
+}): Promise<Trained> {
+  const { spec, decision, backbone, index, splits, extractDeps, progress, toLabels, weights } = args;
+  const overActivations = decision.strategy === 'feature-extraction' || decision.strategy === 'freeze-k';
+  const prepare = overActivations ? prepareActivations : prepareImages;
+  const prepared = await prepare({ decision, backbone, index, splits, extractDeps, progress });
+  try {
+    const options = trainOptionsFor(decision, spec.options);
+    return await trainPrepared({
+      decision,
+      backbone,
+      prepared,
+      options,
+      labels: index.labels,
+      toLabels,
+      progress,
+      weights,
+    });
+  } catch (error) {
+    prepared.dispose();
+    throw error;
+  }
+}
+
+/** Checks the winner learnt, evaluates it, decides whether it serves, publishes it and says what happened. */
+async function checkAndPublish(args: {
+  spec: TrainingSpec;
+  store: BlobStore;
+  index: DatasetIndex;
+  winner: Trained;
+  entries?: TrainingResult['candidates'];
+  toLabels: (uploads: DatasetIndex['uploads']) => number[];
+  progress: ProgressReporter;
+}): Promise<TrainingResult> {
+  const { spec, store, index, winner, entries, toLabels, progress } = args;
+  const { decision, prepared, result } = winner;
+  const valUploads = prepared.val?.uploads ?? [];
+  const validation = validationCheck(winner.valAccuracy, toLabels(valUploads));
+  if (!validation.passed)
+    throw new JobError(
+      'no_learning',
+      `the model did not learn: validation accuracy ${validation.accuracy} on ${validation.images} images is not clearly above chance (${validation.chance}; needs > ${validation.threshold}); nothing was published. Strategy ${decision.strategy}${prepared.cut ? ` at ${prepared.cut}` : ''}: try another strategy or cut, more epochs or more images per class.`,
+    );
+  progress.set({ phase: 'evaluate', fraction: 0.92, message: 'evaluating on the test split' });
+  const evaluation = evaluateSplits({ model: result.model, prepared, toLabels, labels: index.labels });
+  const promotion = await decidePromotion({
+    store,
+    model: spec.model,
+    policy: spec.promote ?? 'if-better',
+    labels: index.labels,
+    val: valUploads,
+    valAccuracy: winner.valAccuracy,
+  });
+  const { promote, ...promotionDecision } = promotion;
+  progress.set({ phase: 'publish', fraction: 0.96, message: 'publishing the model version' });
+  const checks = {
+    backbone: index.config.backbone,
+    validation,
+    promotion: promotionDecision,
+    ...(entries ? { candidates: entries } : {}),
+  };
+  const version = await publishTrained({
+    store,
+    spec,
+    backbone: winner.backbone,
+    index,
+    decision,
+    prepared,
+    result,
+    evaluation,
+    checks,
+    promote,
+  });
+  return {
+    model: spec.model,
+    version,
+    strategy: decision.strategy,
+    ...(decision.scenario ? { scenario: decision.scenario } : {}),
+    explanation: decision.explanation,
+    ...(prepared.cut ? { cut: prepared.cut } : {}),
+    metrics: evaluation.summary,
+    counts: countsBySplit(index),
+    trainSeconds: result.seconds,
+    ...checks,
+    promoted: promote,
+  };
 }

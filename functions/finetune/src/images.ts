@@ -15,8 +15,8 @@ export interface ImageBatch {
 export interface ImagesArgs {
   read: (key: string) => Promise<Uint8Array>;
   keys: string[];
-  /** Sets the input size and preprocessing. */
-  backbone: Backbone;
+  /** Sets the input size and preprocessing (a backbone, or a served bundle's input). */
+  backbone: Pick<Backbone, 'inputSize' | 'preprocessing'>;
   /** Called with the bytes of every image that decodes (e.g. to fingerprint the training images). */
   onBytes?: (key: string, bytes: Uint8Array) => Promise<void>;
 }

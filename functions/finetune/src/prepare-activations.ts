@@ -1,17 +1,15 @@
 import { type Backbone, computeActivations, segmentBackbone, splitBackbone } from '@graft/core';
 import type { tf } from '@graft/runtime';
-import type { Upload } from './dataset-index.js';
 import type { Decision } from './decide.js';
 import { JobError } from './errors.js';
-import { gatherActivations } from './gather.js';
 import type { PrepareArgs, PreparedInputs, PreparedSplit } from './prepared.js';
 import { type TensorScope, tensorScope } from './scopes.js';
-import { PREDICT_BATCH_SIZE, stack } from './tensors.js';
+import { type StoredActivations, storedActivations } from './stored-activations.js';
+import { PREDICT_BATCH_SIZE } from './tensors.js';
 
 /**
  * The inputs of feature extraction and freeze-k, from the activations the fan-out stored at the data set's cut
- * (extracting any it has not): feature extraction runs them through the frozen layers above to pooled
- * features; freeze-k runs them up to a deeper cut when it freezes more than is stored.
+ * (extracting any it has not): see {@link inputsAt}. Frees the stored activations with the inputs.
  *
  * @example
  * ```ts
@@ -19,66 +17,70 @@ import { PREDICT_BATCH_SIZE, stack } from './tensors.js';
  * ```
  */
 export async function prepareActivations(args: PrepareArgs): Promise<PreparedInputs> {
-  const { decision, backbone, index, splits, extractDeps, progress } = args;
+  const stored = await storedActivations(args);
+  try {
+    const inputs = inputsAt({ decision: args.decision, backbone: args.backbone, stored });
+    return {
+      ...inputs,
+      dispose: () => {
+        inputs.dispose();
+        stored.dispose();
+      },
+    };
+  } catch (error) {
+    stored.dispose();
+    throw error;
+  }
+}
+
+/**
+ * What a decision over stored activations trains on: freeze-k runs them up to its cut when it freezes more than is
+ * stored (the frozen layers in between run once); feature extraction runs them through every frozen layer above
+ * to pooled features — or, with an explicit cut, trains its head on the pooled activations at that cut (the layers
+ * above are not used), which is freeze-k's `upper: 'replace'` with feature extraction's head. The returned
+ * `dispose()` frees only what this derived (the stored activations belong to the caller).
+ *
+ * @example
+ * ```ts
+ * const inputs = inputsAt({ decision: { strategy: 'freeze-k', cut: 'out_relu', upper: 'replace', explanation: '' },
+ *   backbone, stored });
+ * ```
+ */
+export function inputsAt(args: {
+  decision: Decision;
+  backbone: Backbone;
+  stored: StoredActivations;
+}): PreparedInputs {
+  const { decision, backbone, stored } = args;
   const scope = tensorScope();
   try {
-    const extractor = await extractDeps.extractors.get(index.config);
-    const at = { backboneId: extractor.backboneId, cut: extractor.cut };
-    const total = index.uploads.length;
-    const rejected: PreparedInputs['rejected'] = [];
-    const fingerprint: PreparedInputs['fingerprint'] = [];
-    let base = 0;
-    const gather = async (uploads: Upload[]): Promise<PreparedSplit | undefined> => {
-      const g = await gatherActivations({
-        deps: extractDeps,
-        at,
-        uploads,
-        onProgress: (done) =>
-          progress.set({
-            phase: 'features',
-            fraction: 0.05 + (0.25 * (base + done)) / Math.max(1, total),
-            message: undefined,
-          }),
-      });
-      base += uploads.length;
-      rejected.push(...g.rejected);
-      g.uploads.forEach((u, i) => {
-        if (u.split === 'train') fingerprint.push({ sha256: g.sha256[i]!, label: u.label });
-      });
-      if (g.uploads.length === 0) return undefined;
-      return { uploads: g.uploads, x: scope.keep(stack(g.activations, g.shape)) };
-    };
-    const stored = await gather(splits.train);
-    if (!stored) throw new JobError('no_training_images', 'no usable training image (all were rejected)');
-    const storedVal = await gather(splits.val);
-    const storedTest = await gather(splits.test);
-    const common = { rejected, fingerprint, dispose: scope.dispose };
-    if (decision.strategy === 'freeze-k') {
-      // The data set stores activations at its cut; the job may freeze more (a deeper cut): the frozen
-      // layers between the two run once over the stored activations.
-      const cut = freezeCut(backbone, extractor.cut, decision);
-      const frozen = cut === extractor.cut ? null : segmentBackbone(backbone, extractor.cut, cut);
-      const train = through(frozen, stored, scope);
-      const upper = decision.upper ?? 'retrain';
-      const activations = train.x as tf.Tensor4D;
+    const common = { rejected: stored.rejected, fingerprint: stored.fingerprint, dispose: scope.dispose };
+    const explicitCut =
+      decision.strategy === 'feature-extraction' && decision.cut && decision.cut !== 'features';
+    if (decision.strategy === 'freeze-k' || explicitCut) {
+      const cut = freezeCut(backbone, stored.cut, decision);
+      const frozen = cut === stored.cut ? null : segmentBackbone(backbone, stored.cut, cut);
+      const train = through(frozen, stored.train, scope);
+      const upper = explicitCut ? 'replace' : (decision.upper ?? 'retrain');
       return {
         cut,
-        input: { strategy: 'freeze-k', backbone, cut, upper, activations },
+        input: { strategy: 'freeze-k', backbone, cut, upper, activations: train.x as tf.Tensor4D },
         train,
-        val: storedVal && through(frozen, storedVal, scope),
-        test: storedTest && through(frozen, storedTest, scope),
+        val: stored.val && through(frozen, stored.val, scope),
+        test: stored.test && through(frozen, stored.test, scope),
         ...common,
       };
     }
-    // Feature extraction: the frozen layers above the stored cut turn activations into pooled features once.
-    const { upper } = splitBackbone(backbone, extractor.cut);
-    const train = through(upper, stored, scope);
+    if (decision.strategy !== 'feature-extraction')
+      throw new JobError('invalid_options', `${decision.strategy} does not train over stored activations`);
+    const { upper } = splitBackbone(backbone, stored.cut);
+    const train = through(upper, stored.train, scope);
     return {
       cut: 'features',
       input: { strategy: 'feature-extraction', features: train.x },
       train,
-      val: storedVal && through(upper, storedVal, scope),
-      test: storedTest && through(upper, storedTest, scope),
+      val: stored.val && through(upper, stored.val, scope),
+      test: stored.test && through(upper, stored.test, scope),
       ...common,
     };
   } catch (error) {
@@ -94,8 +96,8 @@ function through(model: tf.LayersModel | null, split: PreparedSplit, scope: Tens
 }
 
 /**
- * The cut a freeze-k job trains above: the one asked for (`options.cut`) or advised, but never below the cut the
- * data set's activations are stored at (those layers are already baked into the stored activations).
+ * The cut a job trains above: the one asked for (`options.cut`) or advised, but never below the cut the data set's
+ * activations are stored at (those layers are already baked into the stored activations).
  */
 function freezeCut(backbone: Backbone, storedCut: string, decision: Decision): string {
   const wanted = decision.cut ?? decision.advice?.cut ?? storedCut;

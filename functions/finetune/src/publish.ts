@@ -6,7 +6,7 @@ import {
   fingerprintDataset,
   type TrainResult,
 } from '@graft/core';
-import type { TrainingSpec } from '@graft/jobs';
+import type { TrainingResult, TrainingSpec } from '@graft/jobs';
 import { type BlobStore, ModelRegistry } from '@graft/storage';
 import type { DatasetIndex } from './dataset-index.js';
 import type { Decision } from './decide.js';
@@ -21,6 +21,8 @@ export interface PublishArgs {
   bundle: Bundle;
   /** The training report, stored as the version's `report.json`. */
   report: Record<string, unknown>;
+  /** Make it the serving version (default true); otherwise it is published but `current.json` is untouched. */
+  promote?: boolean;
 }
 
 /**
@@ -32,9 +34,15 @@ export interface PublishArgs {
  * const version = await publishVersion({ registry, model: 'digits', bundle, report });
  * ```
  */
-export async function publishVersion({ registry, model, bundle, report }: PublishArgs): Promise<number> {
+export async function publishVersion({
+  registry,
+  model,
+  bundle,
+  report,
+  promote,
+}: PublishArgs): Promise<number> {
   const files = await bundleToFiles(bundle);
-  return registry.publish(model, { ...files, report: JSON.stringify(report) });
+  return registry.publish(model, { ...files, report: JSON.stringify(report) }, { promote: promote ?? true });
 }
 
 /** What {@link publishTrained} publishes: a job's trained model and how it came about. */
@@ -48,6 +56,9 @@ export interface PublishTrainedArgs {
   prepared: PreparedInputs;
   result: TrainResult;
   evaluation: Evaluation;
+  /** How the version was checked before it may serve: validation against chance, the race, the promotion. */
+  checks: Pick<TrainingResult, 'validation' | 'promotion' | 'candidates' | 'backbone'>;
+  promote: boolean;
 }
 
 /**
@@ -60,7 +71,7 @@ export interface PublishTrainedArgs {
  * ```
  */
 export async function publishTrained(args: PublishTrainedArgs): Promise<number> {
-  const { store, spec, backbone, index, decision, prepared, result, evaluation } = args;
+  const { store, spec, backbone, index, decision, prepared, result, evaluation, checks, promote } = args;
   const bundle = createBundle({
     backbone,
     result,
@@ -88,6 +99,8 @@ export async function publishTrained(args: PublishTrainedArgs): Promise<number> 
     testKeys: (prepared.test ?? prepared.val)?.uploads.map((u) => u.key) ?? [],
     testPredictions: evaluation.testPredictions,
     seconds: result.seconds,
+    ...checks,
+    promoted: promote,
   };
-  return publishVersion({ registry: new ModelRegistry(store), model: spec.model, bundle, report });
+  return publishVersion({ registry: new ModelRegistry(store), model: spec.model, bundle, report, promote });
 }

@@ -55,7 +55,7 @@ const REPLACE_UPPER_DEFAULTS: TrainOptions = {
  */
 export function trainOptionsFor(decision: Decision, requested?: TrainingOptions): TrainOptions {
   const defaults = decision.upper === 'replace' ? REPLACE_UPPER_DEFAULTS : DEFAULTS[decision.strategy];
-  const { cut: _cut, upper: _upper, ...rest } = requested ?? {};
+  const { cut: _cut, upper: _upper, budgetSeconds: _budget, ...rest } = requested ?? {};
   return { ...defaults, seed: 1, ...rest };
 }
 

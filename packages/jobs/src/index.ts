@@ -3,8 +3,17 @@
 export type { Job, JobFailure, JobPatch, JobProgress, JobStatus } from './job.js';
 export { JobStore } from './job-store.js';
 export { type ProgressReporter, progressReporter } from './progress-reporter.js';
-export type { TrainingJob, TrainingResult } from './training-result.js';
+export type {
+  PromotionDecision,
+  RaceEntry,
+  TrainingJob,
+  TrainingResult,
+  ValidationCheck,
+} from './training-result.js';
 export {
+  DEFAULT_BUDGET_SECONDS,
+  optionsProblem,
+  type PromotePolicy,
   TRAINING_STRATEGIES,
   type TrainingOptions,
   type TrainingSpec,

@@ -24,6 +24,81 @@ export interface TrainingResult {
   trainSeconds: number;
   /** Wall-clock seconds per job phase (index, advise, features, train, evaluate, publish). */
   phaseSeconds?: Record<string, number>;
+  /** The backbone the model was built on (its registry id). */
+  backbone: string;
+  /** Accuracy on the validation split, against the majority-class rate it had to beat clearly. */
+  validation: ValidationCheck;
+  /** Whether this version became the serving one, and why (or why not). */
+  promoted: boolean;
+  promotion: PromotionDecision;
+  /** `auto` only: every candidate the job trained and compared on the validation split, the winner first. */
+  candidates?: RaceEntry[];
+}
+
+/**
+ * How a job's model did on the validation split against chance: `passed` when its accuracy beats the majority
+ * class's share by more than two standard errors (`threshold`); not judged (`passed: true`, `judged: false`) when
+ * the split is too small to tell.
+ *
+ * @example
+ * ```ts
+ * const check: ValidationCheck = { images: 150, accuracy: 0.78, chance: 0.1, threshold: 0.149, judged: true, passed: true };
+ * ```
+ */
+export interface ValidationCheck {
+  images: number;
+  accuracy: number;
+  chance: number;
+  threshold: number;
+  judged: boolean;
+  passed: boolean;
+}
+
+/**
+ * Why a version was (or was not) made the serving one.
+ *
+ * @example
+ * ```ts
+ * const p: PromotionDecision = { reason: 'not_better', serving: { version: 3, valAccuracy: 0.91 }, valAccuracy: 0.88 };
+ * ```
+ */
+export interface PromotionDecision {
+  reason:
+    | 'first_version'
+    | 'always'
+    | 'better'
+    | 'not_better'
+    | 'labels_changed'
+    | 'serving_unreadable'
+    | 'no_validation';
+  /** The version that was serving, scored on the same validation images. */
+  serving?: { version: number; valAccuracy?: number };
+  valAccuracy: number;
+  message: string;
+}
+
+/**
+ * One candidate of `auto`'s race: what it trained, its validation accuracy and how long it took, or why it did
+ * not run.
+ *
+ * @example
+ * ```ts
+ * const e: RaceEntry = { name: 'pooled head at block_13_expand_relu', strategy: 'freeze-k', cut: 'block_13_expand_relu',
+ *   upper: 'replace', advised: false, valAccuracy: 0.78, seconds: 1.8, chosen: true };
+ * ```
+ */
+export interface RaceEntry {
+  name: string;
+  strategy: string;
+  cut?: string;
+  upper?: 'retrain' | 'replace';
+  /** The advisor's own pick. */
+  advised: boolean;
+  valAccuracy?: number;
+  seconds?: number;
+  chosen: boolean;
+  /** Why it did not run (over the budget, nothing to train above the stored cut…). */
+  skipped?: string;
 }
 
 /**

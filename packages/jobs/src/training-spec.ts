@@ -40,7 +40,35 @@ export interface TrainingOptions extends TrainOptions {
   cut?: string;
   /** freeze-k: retrain the pretrained layers above the cut, or replace them with a new pooled head. */
   upper?: 'retrain' | 'replace';
+  /**
+   * auto: seconds the expensive candidates of the race (retraining conv layers, fine-tune, scratch) may take in
+   * all; they join only when the advisor says they may win. Default {@link DEFAULT_BUDGET_SECONDS}; 0 races only
+   * the cheap candidates (heads over stored activations).
+   */
+  budgetSeconds?: number;
 }
+
+/**
+ * The default `options.budgetSeconds` of an `auto` job: long enough for MobileNetV2's upper blocks over a few
+ * thousand stored activations on two cores, short enough that `auto` never runs for hours unasked.
+ *
+ * @example
+ * ```ts
+ * const budget = spec.options?.budgetSeconds ?? DEFAULT_BUDGET_SECONDS;
+ * ```
+ */
+export const DEFAULT_BUDGET_SECONDS = 900;
+
+/**
+ * When a newly trained version becomes the serving one: `if-better` (the default) only when it is not worse than
+ * the serving version on the same validation split; `always` regardless.
+ *
+ * @example
+ * ```ts
+ * const promote: PromotePolicy = spec.promote ?? 'if-better';
+ * ```
+ */
+export type PromotePolicy = 'if-better' | 'always';
 
 /**
  * What a client asks to train: a model from a data set, with a strategy (and options).
@@ -55,4 +83,33 @@ export interface TrainingSpec {
   model: string;
   strategy: TrainingStrategy;
   options?: TrainingOptions;
+  /** Default `if-better`. */
+  promote?: PromotePolicy;
+}
+
+/**
+ * Why a spec's options do not fit its strategy (`undefined` when they do): every explicit strategy honours its
+ * options or refuses them, before any work. `cut` names where the frozen part ends, so it applies to
+ * feature extraction (a head on the pooled activations at the cut) and freeze-k; `upper` only to freeze-k;
+ * `budgetSeconds` only to `auto`, which chooses the cut itself.
+ *
+ * @example
+ * ```ts
+ * optionsProblem({ dataset: 'd', model: 'm', strategy: 'scratch', options: { cut: 'block_13_expand_relu' } });
+ * // "options.cut does not apply to scratch: it trains every layer (use feature-extraction or freeze-k)"
+ * ```
+ */
+export function optionsProblem(spec: TrainingSpec): string | undefined {
+  const { cut, upper, budgetSeconds } = spec.options ?? {};
+  const s = spec.strategy;
+  if (cut !== undefined && s !== 'feature-extraction' && s !== 'freeze-k')
+    return s === 'auto'
+      ? 'options.cut does not apply to auto: it races the cuts itself (name feature-extraction or freeze-k to fix the cut)'
+      : `options.cut does not apply to ${s}: it trains every layer (use feature-extraction or freeze-k)`;
+  if (upper !== undefined && s !== 'freeze-k') return `options.upper applies to freeze-k only, not to ${s}`;
+  if (budgetSeconds !== undefined && s !== 'auto')
+    return `options.budgetSeconds applies to auto only, not to ${s}`;
+  if (budgetSeconds !== undefined && !(Number.isFinite(budgetSeconds) && budgetSeconds >= 0))
+    return `options.budgetSeconds must be a number of seconds ≥ 0, got ${budgetSeconds}`;
+  return undefined;
 }

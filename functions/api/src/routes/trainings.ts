@@ -3,7 +3,8 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App, RouteDeps } from '../app-env.js';
-import { JobNotFoundError, JobSubmitError } from '../errors.js';
+import { optionsProblem } from '@graft/jobs';
+import { InvalidRequestError, JobNotFoundError, JobSubmitError } from '../errors.js';
 import { errorResponses, JobIdParams, JobSchema, TrainingBody } from '../schemas.js';
 
 const create = createRoute({
@@ -46,6 +47,8 @@ const get = createRoute({
 export function registerTrainings(app: App, deps: RouteDeps): void {
   app.openapi(create, async (c) => {
     const spec = c.req.valid('json');
+    const problem = optionsProblem(spec);
+    if (problem) throw new InvalidRequestError(problem);
     const job = await deps.jobs.create(spec);
     try {
       await deps.runner.submit(job.id);

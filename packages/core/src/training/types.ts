@@ -178,6 +178,11 @@ export interface TrainOptions {
   standardize?: boolean;
   /** Seed for initialisers, shuffles, splits and augmentation. */
   seed?: number;
+  /**
+   * Stop after the epoch in which this many seconds of training have passed (the best weights so far are kept, as
+   * with early stopping). Default: no limit.
+   */
+  timeLimitSeconds?: number;
 }
 
 /**

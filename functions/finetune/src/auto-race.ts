@@ -1,0 +1,136 @@
+import type { Backbone } from '@graft/core';
+import type { ProcessDeps } from '@graft/extraction';
+import {
+  DEFAULT_BUDGET_SECONDS,
+  type ProgressReporter,
+  type RaceEntry,
+  type TrainingOptions,
+} from '@graft/jobs';
+import { type Candidate, raceCandidates } from './candidates.js';
+import type { DatasetIndex, Upload } from './dataset-index.js';
+import type { Decision } from './decide.js';
+import { inputsAt } from './prepare-activations.js';
+import { prepareImages } from './prepare-images.js';
+import { type Attempt, raceExplanation, runRace, type Trained } from './race.js';
+import type { WeightScope } from './scopes.js';
+import type { Splits } from './splits.js';
+import { storedActivations } from './stored-activations.js';
+import { trainOptionsFor } from './strategy-defaults.js';
+import { trainPrepared } from './trained-candidate.js';
+
+/** What {@link raceAuto} races with. */
+export interface RaceAutoArgs {
+  /** The advisor's decision (its pick joins the race). */
+  decision: Decision;
+  backbone: Backbone;
+  /** Loads another copy of the backbone (expensive candidates retrain its layers in place). */
+  loadBackbone: () => Promise<Backbone>;
+  index: DatasetIndex;
+  splits: Splits;
+  extractDeps: ProcessDeps;
+  options?: TrainingOptions;
+  toLabels: (uploads: Upload[]) => number[];
+  progress: ProgressReporter;
+  weights: WeightScope;
+}
+
+/**
+ * `auto` checks its pick: trains the cheap candidates over the stored activations (new heads at the candidate
+ * cuts, feature extraction, and the advisor's pick) and the advisor's pick when it is expensive and the budget
+ * (`options.budgetSeconds`) allows, then keeps the best on the validation split. The winner's decision carries
+ * the advisor's explanation followed by the race. Its prepared inputs (and the stored activations they may be)
+ * are freed by its `prepared.dispose()`.
+ *
+ * @example
+ * ```ts
+ * const { winner, entries } = await raceAuto({ decision, backbone, loadBackbone, index, splits, extractDeps,
+ *   toLabels, progress, weights });
+ * ```
+ */
+export async function raceAuto(args: RaceAutoArgs): Promise<{ winner: Trained; entries: RaceEntry[] }> {
+  const { decision, backbone, index, splits, extractDeps, options, toLabels, progress, weights } = args;
+  const stored = await storedActivations({ index, splits, extractDeps, progress });
+  try {
+    const candidates = raceCandidates({ backbone, storedCut: stored.cut, advised: decision });
+    const budget = options?.budgetSeconds ?? DEFAULT_BUDGET_SECONDS;
+    let spent = 0;
+    const attempt = async (candidate: Candidate, i: number): Promise<Attempt> => {
+      const n = candidates.length;
+      const span = {
+        from: 0.3 + (0.6 * i) / n,
+        to: 0.3 + (0.6 * (i + 1)) / n,
+        label: `${i + 1}/${n} ${candidate.name}`,
+      };
+      const common = { labels: index.labels, toLabels, progress, weights, span };
+      if (candidate.cost === 'cheap') {
+        const prepared = inputsAt({ decision: candidate.decision, backbone, stored });
+        const trainOptions = trainOptionsFor(candidate.decision, options);
+        return {
+          trained: await trainPrepared({
+            ...common,
+            decision: candidate.decision,
+            backbone,
+            prepared,
+            options: trainOptions,
+          }),
+        };
+      }
+      const remaining = budget - spent;
+      if (remaining <= 0) return { skipped: `over the budget of ${budget} s (options.budgetSeconds)` };
+      const fresh = await args.loadBackbone();
+      weights.add(fresh.model);
+      const overActivations = candidate.decision.strategy === 'freeze-k';
+      const prepared = overActivations
+        ? inputsAt({ decision: candidate.decision, backbone: fresh, stored })
+        : await prepareImages({
+            decision: candidate.decision,
+            backbone: fresh,
+            index,
+            splits,
+            extractDeps,
+            progress,
+          });
+      const trainOptions = { ...trainOptionsFor(candidate.decision, options), timeLimitSeconds: remaining };
+      try {
+        const trained = await trainPrepared({
+          ...common,
+          decision: candidate.decision,
+          backbone: fresh,
+          prepared,
+          options: trainOptions,
+        });
+        spent += trained.seconds;
+        return { trained };
+      } catch (error) {
+        prepared.dispose();
+        throw error;
+      }
+    };
+    const { winner, entries } = await runRace({ candidates, attempt });
+    const valImages = winner.prepared.val?.uploads.length ?? 0;
+    const explanation = `${decision.explanation} ${raceExplanation(entries, valImages)}`;
+    const own = winner.prepared.dispose;
+    return {
+      winner: {
+        ...winner,
+        decision: {
+          ...winner.decision,
+          ...(decision.scenario ? { scenario: decision.scenario } : {}),
+          ...(decision.advice ? { advice: decision.advice } : {}),
+          explanation,
+        },
+        prepared: {
+          ...winner.prepared,
+          dispose: () => {
+            own();
+            stored.dispose();
+          },
+        },
+      },
+      entries,
+    };
+  } catch (error) {
+    stored.dispose();
+    throw error;
+  }
+}

@@ -1,0 +1,114 @@
+import type { Backbone, CutPoint } from '@graft/core';
+import type { Decision } from './decide.js';
+
+/**
+ * One contender of `auto`'s race: a decision the job can train, what it is called in the report, whether the
+ * advisor picked it, and whether it is cheap (a new head over stored activations, seconds) or expensive (conv
+ * layers retrained or every layer trained: minutes, within the budget only).
+ */
+export interface Candidate {
+  name: string;
+  decision: Decision;
+  advised: boolean;
+  cost: 'cheap' | 'expensive';
+}
+
+/**
+ * The race of an `auto` job: new heads on the pooled activations at the backbone's candidate cuts at or above the
+ * data set's stored cut — the stored cut itself, the widest cut of each deeper resolution (the layer most
+ * likely to still be general before the network narrows), the last layer whose weights are the source's own
+ * when it lies above the stored cut — plus feature extraction on the pooled output, and the advisor's pick (cheap
+ * when it is one of those; expensive otherwise, and then last: it trains conv layers). Cuts below the stored one
+ * cannot be reached: their activations were never stored.
+ *
+ * @example
+ * ```ts
+ * const candidates = raceCandidates({ backbone, storedCut: 'block_13_expand_relu', advised: decision });
+ * candidates.map((c) => c.name); // ['pooled head at block_13_expand_relu', …, 'feature extraction']
+ * ```
+ */
+export function raceCandidates(args: {
+  backbone: Backbone;
+  storedCut: string;
+  advised: Decision;
+}): Candidate[] {
+  const { backbone, storedCut, advised } = args;
+  const stored = backbone.cuts.find((c) => c.name === storedCut);
+  const spatial = backbone.cuts.filter((c) => c.outputShape.length === 3 && c.index >= (stored?.index ?? 0));
+  const last = spatial.at(-1);
+  const picks = new Map<string, CutPoint>();
+  if (stored && stored.outputShape.length === 3) picks.set(stored.name, stored);
+  const sourceTop = spatial.filter((c) => c.imagenet).at(-1);
+  if (sourceTop) picks.set(sourceTop.name, sourceTop);
+  // The last spatial cut pooled is what feature extraction reads: leave it to that candidate.
+  const below = spatial.length > 1 ? spatial.filter((c) => c !== last) : spatial;
+  for (const level of new Set(below.map((c) => c.outputShape[0]))) {
+    const widest = below
+      .filter((c) => c.outputShape[0] === level)
+      .reduce((best, c) => (c.outputShape[2]! >= best.outputShape[2]! ? c : best));
+    picks.set(widest.name, widest);
+  }
+  const advisedCheap = isCheap(advised);
+  const pooled: Candidate[] = [...picks.values()]
+    .sort((a, b) => a.index - b.index)
+    .map((cut) => {
+      const decision: Decision = { strategy: 'freeze-k', cut: cut.name, upper: 'replace', explanation: '' };
+      return { name: `pooled head at ${cut.name}`, decision, advised: false, cost: 'cheap' as const };
+    });
+  const features: Candidate = {
+    name: 'feature extraction',
+    decision: { strategy: 'feature-extraction', explanation: '' },
+    advised: false,
+    cost: 'cheap',
+  };
+  const cheap = [...pooled, features];
+  const same = advisedCheap ? cheap.find((c) => sameTraining(c.decision, advised, storedCut)) : undefined;
+  if (same) same.advised = true;
+  const advisedCandidate: Candidate[] =
+    same !== undefined
+      ? []
+      : [
+          {
+            name: describe(advised),
+            decision: advised,
+            advised: true,
+            cost: advisedCheap ? 'cheap' : 'expensive',
+          },
+        ];
+  // Cheap first (each a new head: the backbone stays as loaded), the expensive pick last.
+  return [...cheap, ...advisedCandidate].sort(
+    (a, b) => Number(a.cost === 'expensive') - Number(b.cost === 'expensive'),
+  );
+}
+
+/** A head over stored activations: feature extraction, or freeze-k replacing the layers above its cut. */
+export function isCheap(decision: Decision): boolean {
+  return (
+    decision.strategy === 'feature-extraction' ||
+    (decision.strategy === 'freeze-k' && decision.upper === 'replace')
+  );
+}
+
+function sameTraining(a: Decision, b: Decision, storedCut: string): boolean {
+  if (a.strategy !== b.strategy) return false;
+  if (a.strategy === 'feature-extraction') return true;
+  const cutOf = (d: Decision) => d.cut ?? d.advice?.cut ?? storedCut;
+  return cutOf(a) === cutOf(b) && a.upper === b.upper;
+}
+
+/**
+ * What a decision trains, in words (the race's names).
+ *
+ * @example
+ * ```ts
+ * describe({ strategy: 'freeze-k', cut: 'block_16_project_BN', upper: 'retrain', explanation: '' });
+ * // 'retrain the layers above block_16_project_BN'
+ * ```
+ */
+export function describe(decision: Decision): string {
+  const cut = decision.cut ?? decision.advice?.cut;
+  if (decision.strategy === 'feature-extraction') return 'feature extraction';
+  if (decision.strategy === 'freeze-k')
+    return decision.upper === 'replace' ? `pooled head at ${cut}` : `retrain the layers above ${cut}`;
+  return decision.strategy === 'fine-tune' ? 'fine-tune every layer' : 'train the architecture from scratch';
+}

@@ -1,0 +1,128 @@
+import type { Backbone, TrainResult } from '@graft/core';
+import type { RaceEntry } from '@graft/jobs';
+import type { Candidate } from './candidates.js';
+import type { Decision } from './decide.js';
+import type { PreparedInputs } from './prepared.js';
+
+/** A trained contender: what it trained on, the result, and how it did on the validation split. */
+export interface Trained {
+  decision: Decision;
+  /** The backbone it was built on (a fresh copy for candidates that retrain pretrained layers in place). */
+  backbone: Backbone;
+  prepared: PreparedInputs;
+  result: TrainResult;
+  valAccuracy: number;
+  seconds: number;
+}
+
+/** What a candidate's training gave: a trained contender, or why it did not run. */
+export type Attempt = { trained: Trained } | { skipped: string };
+
+/**
+ * Trains every candidate in order and keeps the one with the highest validation accuracy (a tie goes to the
+ * advisor's pick, then to the cheaper, earlier candidate). The losers' inputs are freed as soon as they lose; their
+ * weights stay with the caller's weight scope (they may share layers with the backbone).
+ *
+ * @example
+ * ```ts
+ * const { winner, entries } = await runRace({ candidates, attempt: (c, i) => trainCandidate(c, i) });
+ * ```
+ */
+export async function runRace(args: {
+  candidates: Candidate[];
+  attempt: (candidate: Candidate, index: number) => Promise<Attempt>;
+}): Promise<{ winner: Trained; winnerCandidate: Candidate; entries: RaceEntry[] }> {
+  const entries: RaceEntry[] = [];
+  let best: { trained: Trained; candidate: Candidate; entry: RaceEntry } | undefined;
+  try {
+    for (const [index, candidate] of args.candidates.entries()) {
+      const base = {
+        name: candidate.name,
+        strategy: candidate.decision.strategy,
+        ...(cutOf(candidate.decision) ? { cut: cutOf(candidate.decision) } : {}),
+        ...(candidate.decision.upper ? { upper: candidate.decision.upper } : {}),
+        advised: candidate.advised,
+        chosen: false,
+      };
+      const attempt = await args.attempt(candidate, index);
+      if ('skipped' in attempt) {
+        entries.push({ ...base, skipped: attempt.skipped });
+        continue;
+      }
+      const { trained } = attempt;
+      const entry: RaceEntry = {
+        ...base,
+        valAccuracy: round(trained.valAccuracy),
+        seconds: round(trained.seconds, 2),
+      };
+      entries.push(entry);
+      if (!best || beats(trained, candidate, best)) {
+        best?.trained.prepared.dispose();
+        best = { trained, candidate, entry };
+      } else {
+        trained.prepared.dispose();
+      }
+    }
+  } catch (error) {
+    best?.trained.prepared.dispose();
+    throw error;
+  }
+  if (!best) throw new Error('no race candidate could be trained');
+  best.entry.chosen = true;
+  const ranked = [...entries].sort(
+    (a, b) => Number(b.chosen) - Number(a.chosen) || (b.valAccuracy ?? -1) - (a.valAccuracy ?? -1),
+  );
+  return { winner: best.trained, winnerCandidate: best.candidate, entries: ranked };
+}
+
+function beats(
+  trained: Trained,
+  candidate: Candidate,
+  best: { trained: Trained; candidate: Candidate },
+): boolean {
+  const a = trained.valAccuracy;
+  const b = best.trained.valAccuracy;
+  if (Number.isNaN(b)) return !Number.isNaN(a);
+  if (a !== b) return a > b;
+  return candidate.advised && !best.candidate.advised;
+}
+
+function cutOf(decision: Decision): string | undefined {
+  if (decision.strategy === 'feature-extraction') return decision.cut ?? 'features';
+  if (decision.strategy === 'freeze-k') return decision.cut ?? decision.advice?.cut ?? undefined;
+  return undefined;
+}
+
+function round(x: number, digits = 4): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/**
+ * The race in words, for the explanation: each candidate's validation accuracy and time, and why the winner won.
+ *
+ * @example
+ * ```ts
+ * raceExplanation(entries, 150);
+ * // 'Checked on the validation split (150 images): pooled head at block_13_expand_relu 0.780 (1.8 s), … Chose …'
+ * ```
+ */
+export function raceExplanation(entries: RaceEntry[], images: number): string {
+  const ran = entries.filter((e) => e.valAccuracy !== undefined);
+  const list = entries
+    .map((e) =>
+      e.valAccuracy !== undefined
+        ? `${e.name}${e.advised ? ' (advised)' : ''} ${e.valAccuracy.toFixed(3)} (${e.seconds?.toFixed(1)} s)`
+        : `${e.name}${e.advised ? ' (advised)' : ''} not run: ${e.skipped}`,
+    )
+    .join('; ');
+  const winner = entries.find((e) => e.chosen)!;
+  const advised = entries.find((e) => e.advised);
+  const why =
+    winner.advised || !advised
+      ? `the advisor's pick scored highest on the validation split`
+      : advised.valAccuracy === undefined
+        ? `the highest validation accuracy (the advisor's pick did not run)`
+        : `the highest validation accuracy, ${(winner.valAccuracy! - advised.valAccuracy).toFixed(3)} above the advisor's pick`;
+  return `Checked ${ran.length} candidates on the validation split (${images} images): ${list}. Chose ${winner.name}: ${why}.`;
+}
