@@ -7,6 +7,7 @@ import { confusionTable } from '../../../functions/api/src/report/charts/confusi
 import { lineChart } from '../../../functions/api/src/report/charts/line-chart.js';
 import { reliabilityDiagram } from '../../../functions/api/src/report/charts/reliability.js';
 import { ticks } from '../../../functions/api/src/report/charts/scale.js';
+import { decisionSection } from '../../../functions/api/src/report/render-data.js';
 import { parseReport } from '../../../functions/api/src/report/report-data.js';
 import { groupTestImages } from '../../../functions/api/src/report/test-cells.js';
 
@@ -142,5 +143,71 @@ describe('charts', () => {
     expect(table).toContain(
       'aria-label="2 test images of ok predicted as &lt;script&gt;alert(1)&lt;/script&gt;"',
     );
+  });
+});
+
+describe('the race, the validation check and the promotion in the report', () => {
+  const report = parseReport({
+    decision: { strategy: 'freeze-k', explanation: 'Scenario 2 … Checked 3 candidates …' },
+    backbone: 'mobilenet_v2',
+    candidates: [
+      {
+        name: 'pooled head at block_13_expand_relu',
+        advised: true,
+        chosen: true,
+        valAccuracy: 0.78,
+        seconds: 1.8,
+      },
+      { name: 'feature extraction <b>', advised: false, chosen: false, valAccuracy: 0.63, seconds: 2.1 },
+      {
+        name: 'retrain the layers above block_16_project_BN',
+        advised: false,
+        chosen: false,
+        skipped: 'over budget',
+      },
+      { name: 42 },
+    ],
+    validation: { images: 150, accuracy: 0.78, chance: 0.1, threshold: 0.149, judged: true },
+    promoted: false,
+    promotion: {
+      reason: 'not_better',
+      message: 'published but not promoted: 0.780 < 0.810',
+      serving: { version: 2 },
+    },
+  });
+
+  it('parses each candidate and drops a malformed list whole', () => {
+    expect(report.candidates).toBeUndefined();
+    const ok = parseReport({ candidates: [{ name: 'a', chosen: true, valAccuracy: 0.5 }] });
+    expect(ok.candidates).toEqual([{ name: 'a', advised: false, chosen: true, valAccuracy: 0.5 }]);
+    expect(report.promotion).toMatchObject({ reason: 'not_better', servingVersion: 2 });
+    expect(report.validation?.threshold).toBe(0.149);
+  });
+
+  it('renders the race table with the winner marked, escaped names, skipped candidates and why it does not serve', () => {
+    const html = decisionSection({
+      ...report,
+      candidates: parseReport({
+        candidates: [
+          {
+            name: 'pooled head at block_13_expand_relu',
+            advised: true,
+            chosen: true,
+            valAccuracy: 0.78,
+            seconds: 1.8,
+          },
+          { name: 'feature extraction <b>', chosen: false, valAccuracy: 0.63, seconds: 2.1 },
+          { name: 'retrain', chosen: false, skipped: 'over the budget of 0 s' },
+        ],
+      }).candidates,
+    });
+    expect(html).toContain('<table class="race">');
+    expect(html).toMatch(
+      /<tr class="chosen"><td>✔ pooled head at block_13_expand_relu <em>\(advised\)<\/em><\/td><td>0\.780<\/td>/,
+    );
+    expect(html).toContain('feature extraction &lt;b&gt;');
+    expect(html).toContain('not run: over the budget of 0 s');
+    expect(html).toContain('0.780 on 150 images, chance 0.100 (needed &gt; 0.149)'.replace('&gt;', '>'));
+    expect(html).toContain('<dt>not serving</dt><dd>published but not promoted: 0.780 &lt; 0.810</dd>');
   });
 });

@@ -93,12 +93,39 @@ export function decisionSection(report: ReportData): string {
   else if (a && a.cut !== undefined)
     facts.push(['frozen up to', a.cut === null ? 'nothing' : `<code>${escapeHtml(a.cut)}</code>`]);
   if (report.seconds !== undefined) facts.push(['training time', `${report.seconds.toFixed(1)} s`]);
+  if (report.backbone) facts.push(['backbone', `<code>${escapeHtml(report.backbone)}</code>`]);
+  const v = report.validation;
+  if (v?.accuracy !== undefined)
+    facts.push([
+      'validation',
+      `${v.accuracy.toFixed(3)} on ${v.images ?? '?'} images${v.judged === false ? ' (too few to judge against chance)' : `, chance ${v.chance?.toFixed(3)} (needed > ${v.threshold?.toFixed(3)})`}`,
+    ]);
+  if (report.promotion?.message)
+    facts.push([report.promoted === false ? 'not serving' : 'serving', escapeHtml(report.promotion.message)]);
   const explanation = d?.explanation ?? a?.explanation;
   return [
     '<section id="decision"><h2>Strategy</h2><dl class="facts">',
     facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join(''),
     '</dl>',
     `<h3>The advisor's explanation</h3><p class="explanation">${explanation ? escapeHtml(explanation) : MISSING}</p>`,
+    raceTable(report),
     '</section>',
   ].join('');
+}
+
+/** `auto`'s race: each candidate, its validation accuracy and time, the winner marked (empty when there was none). */
+function raceTable(report: ReportData): string {
+  const rows = report.candidates;
+  if (!rows?.length) return '';
+  const cells = rows
+    .map(
+      (c) =>
+        `<tr${c.chosen ? ' class="chosen"' : ''}><td>${c.chosen ? '✔ ' : ''}${escapeHtml(c.name)}${c.advised ? ' <em>(advised)</em>' : ''}</td>` +
+        (c.valAccuracy === undefined
+          ? `<td colspan="2">not run: ${escapeHtml(c.skipped ?? '')}</td>`
+          : `<td>${c.valAccuracy.toFixed(3)}</td><td>${c.seconds?.toFixed(1) ?? ''} s</td>`) +
+        '</tr>',
+    )
+    .join('');
+  return `<h3>Candidates checked on the validation split</h3><table class="race"><thead><tr><th>candidate</th><th>validation accuracy</th><th>time</th></tr></thead><tbody>${cells}</tbody></table>`;
 }

@@ -83,6 +83,24 @@ export interface ReportData {
   /** True class index per test image, when the job recorded it (else derived from the keys). */
   testLabels?: number[];
   seconds?: number;
+  /** The backbone the model was built on. */
+  backbone?: string;
+  /** `auto`'s race: every candidate and its validation accuracy. */
+  candidates?: Candidate[];
+  /** Validation accuracy against chance. */
+  validation?: { images?: number; accuracy?: number; chance?: number; threshold?: number; judged?: boolean };
+  promoted?: boolean;
+  promotion?: { reason?: string; message?: string; servingVersion?: number; servingAccuracy?: number };
+}
+
+/** One candidate of `auto`'s race. */
+export interface Candidate {
+  name: string;
+  advised: boolean;
+  chosen: boolean;
+  valAccuracy?: number;
+  seconds?: number;
+  skipped?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -199,5 +217,38 @@ export function parseReport(value: unknown): ReportData {
     testPredictions: list(value.testPredictions, int),
     testLabels: list(value.testLabels, int),
     seconds: num(value.seconds),
+    backbone: str(value.backbone),
+    candidates: list(value.candidates, (c) =>
+      isObj(c) && str(c.name) !== undefined
+        ? {
+            name: c.name as string,
+            advised: c.advised === true,
+            chosen: c.chosen === true,
+            valAccuracy: num(c.valAccuracy),
+            seconds: num(c.seconds),
+            skipped: str(c.skipped),
+          }
+        : undefined,
+    ),
+    validation: isObj(value.validation)
+      ? {
+          images: int(value.validation.images),
+          accuracy: num(value.validation.accuracy),
+          chance: num(value.validation.chance),
+          threshold: num(value.validation.threshold),
+          judged: typeof value.validation.judged === 'boolean' ? value.validation.judged : undefined,
+        }
+      : undefined,
+    promoted: typeof value.promoted === 'boolean' ? value.promoted : undefined,
+    promotion: isObj(value.promotion)
+      ? {
+          reason: str(value.promotion.reason),
+          message: str(value.promotion.message),
+          servingVersion: isObj(value.promotion.serving) ? int(value.promotion.serving.version) : undefined,
+          servingAccuracy: isObj(value.promotion.serving)
+            ? num(value.promotion.serving.valAccuracy)
+            : undefined,
+        }
+      : undefined,
   };
 }

@@ -1,4 +1,4 @@
-import type { TrainingOptions } from '@graft/jobs';
+import type { PromotePolicy, TrainingOptions } from '@graft/jobs';
 import type { Command } from '../command.js';
 import { connect, connectionOptions } from '../connection.js';
 import { UsageError } from '../errors.js';
@@ -8,32 +8,55 @@ import { followJob } from '../follow-job.js';
 export const trainCommand: Command = {
   summary: 'Submit a training job for a data set and follow its progress.',
   usage:
-    'graft train --dataset <name> --model <name> [--strategy auto|feature-extraction|freeze-k|fine-tune|scratch] [--epochs N] [--no-follow] [--json]',
+    'graft train --dataset <name> --model <name> [--strategy auto|feature-extraction|freeze-k|fine-tune|scratch] [--cut LAYER] [--upper retrain|replace] [--epochs N] [--budget-seconds N] [--promote if-better|always] [--no-follow] [--json]',
   options: {
     ...connectionOptions,
     dataset: { type: 'string' },
     model: { type: 'string' },
     strategy: { type: 'string' },
     epochs: { type: 'string' },
+    cut: { type: 'string' },
+    upper: { type: 'string' },
+    'budget-seconds': { type: 'string' },
+    promote: { type: 'string' },
     'no-follow': { type: 'boolean' },
   },
   async run({ flags, out }) {
     if (!flags.dataset || !flags.model) throw new UsageError('--dataset and --model are required');
     const { api } = await connect(flags);
+    // Values are checked by the API (strategy, cut, upper, promote): one set of rules, one error.
     const options: TrainingOptions = {};
-    if (flags.epochs) options.epochs = Number(flags.epochs);
+    if (flags.epochs !== undefined) options.epochs = Number(flags.epochs);
+    if (flags['budget-seconds'] !== undefined) options.budgetSeconds = Number(flags['budget-seconds']);
+    if (typeof flags.cut === 'string') options.cut = flags.cut;
+    if (typeof flags.upper === 'string') options.upper = flags.upper as TrainingOptions['upper'];
     const { id } = await api.json<{ id: string }>('POST', '/v1/trainings', {
       dataset: flags.dataset,
       model: flags.model,
-      strategy: flags.strategy ?? 'auto', // checked by the API (one of TRAINING_STRATEGIES)
+      strategy: flags.strategy ?? 'auto',
       options,
+      ...(typeof flags.promote === 'string' ? { promote: flags.promote as PromotePolicy } : {}),
     });
     if (flags['no-follow']) {
       out.result({ id });
       return 0;
     }
     const job = await followJob(api, id, out);
-    out.result({ id, status: job.status, ...(job.result ?? {}) });
+    const result = job.result;
+    if (result && !out.json) {
+      for (const c of result.candidates ?? [])
+        out.info(
+          `  ${c.chosen ? '→' : ' '} ${c.name.padEnd(44)} ${c.valAccuracy === undefined ? `not run: ${c.skipped}` : `val ${c.valAccuracy.toFixed(3)}  ${c.seconds?.toFixed(1)} s`}`,
+        );
+      out.info(
+        result.promoted ? `serving v${result.version}` : `v${result.version}: ${result.promotion.message}`,
+      );
+    }
+    out.result({
+      id,
+      status: job.status,
+      ...(result ? { ...result, accuracy: result.metrics.accuracy } : {}),
+    });
     return 0;
   },
 };
