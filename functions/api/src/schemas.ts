@@ -183,6 +183,8 @@ export const TrainingOptionsSchema = z
       .min(0)
       .optional()
       .openapi({ description: 'auto: seconds the expensive race candidates may take (default 900)' }),
+    architecture: z.enum(['mnist-cnn', 'mobilenet_v2']).optional().openapi({ description: 'develop only' }),
+    inputSize: z.number().int().min(8).max(512).optional().openapi({ description: 'develop only' }),
   } satisfies Record<keyof TrainingOptions, z.ZodType>)
   .openapi('TrainingOptions') satisfies z.ZodType<TrainingOptions>;
 

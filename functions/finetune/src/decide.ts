@@ -7,7 +7,7 @@ import { imagesTensor } from './images.js';
 
 /** The strategy a job runs and why. */
 export interface Decision {
-  strategy: Exclude<StrategyName, 'develop'>;
+  strategy: StrategyName;
   scenario?: 1 | 2 | 3 | 4;
   /** A freeze-k cut asked for explicitly (`options.cut`). */
   cut?: string;

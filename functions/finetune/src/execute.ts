@@ -5,6 +5,7 @@ import type { BlobStore } from '@graft/storage';
 import { raceAuto } from './auto-race.js';
 import { type DatasetIndex, indexDataset } from './dataset-index.js';
 import { decideStrategy } from './decide.js';
+import { developSource } from './develop.js';
 import { JobError } from './errors.js';
 import { evaluateSplits } from './evaluate-splits.js';
 import { prepareActivations } from './prepare-activations.js';
@@ -50,12 +51,39 @@ export async function execute({ spec, store, progress }: ExecuteArgs): Promise<T
   if (splits.train.length === 0)
     throw new JobError('no_training_images', `data set '${spec.dataset}' has no training images`);
   const index: DatasetIndex = { ...indexed, uploads: [...splits.train, ...splits.val, ...splits.test] };
-  const load = () => loadBackbone({ kind: 'default' }, { inputSize: index.config.inputSize });
-  const backbone = await load();
+  const toLabels = labelIndexer(index.labels);
   const extractDeps = createExtractDeps(store);
   // A job process may run many jobs: free every weight it created (shared layers once).
-  const weights = weightScope(backbone.model);
+  const weights = weightScope();
   try {
+    if (spec.strategy === 'develop') {
+      const developed = await developSource({
+        options: spec.options,
+        index,
+        splits,
+        extractDeps,
+        progress,
+        toLabels,
+        weights,
+      });
+      try {
+        return await checkAndPublish({
+          spec,
+          store,
+          index,
+          winner: developed.trained,
+          toLabels,
+          progress,
+          report: { sourceStats: developed.sourceStats },
+          warnings: developed.warnings,
+        });
+      } finally {
+        developed.trained.prepared.dispose();
+      }
+    }
+    const load = () => loadBackbone({ kind: 'default' }, { inputSize: index.config.inputSize });
+    const backbone = await load();
+    weights.add(backbone.model);
     progress.set({
       phase: 'advise',
       fraction: 0.02,
@@ -70,7 +98,6 @@ export async function execute({ spec, store, progress }: ExecuteArgs): Promise<T
     });
     const decision = applyRequestedOptions(decided, spec.options);
     progress.set({ phase: 'advise', fraction: 0.05, message: decision.explanation });
-    const toLabels = labelIndexer(index.labels);
     const common = { backbone, index, splits, extractDeps, progress, toLabels, weights };
     const { winner, entries } =
       spec.strategy === 'auto'
@@ -130,8 +157,11 @@ async function checkAndPublish(args: {
   entries?: TrainingResult['candidates'];
   toLabels: (uploads: DatasetIndex['uploads']) => number[];
   progress: ProgressReporter;
+  /** More for the version's report (a developed source's statistics). */
+  report?: Record<string, unknown>;
+  warnings?: string[];
 }): Promise<TrainingResult> {
-  const { spec, store, index, winner, entries, toLabels, progress } = args;
+  const { spec, store, index, winner, entries, toLabels, progress, warnings } = args;
   const { decision, prepared, result } = winner;
   const valUploads = prepared.val?.uploads ?? [];
   const validation = validationCheck(winner.valAccuracy, toLabels(valUploads));
@@ -153,7 +183,8 @@ async function checkAndPublish(args: {
   const { promote, ...promotionDecision } = promotion;
   progress.set({ phase: 'publish', fraction: 0.96, message: 'publishing the model version' });
   const checks = {
-    backbone: index.config.backbone,
+    // A developed model is built on the architecture it developed, not on the data set's backbone.
+    backbone: spec.strategy === 'develop' ? winner.backbone.name : index.config.backbone,
     validation,
     promotion: promotionDecision,
     ...(entries ? { candidates: entries } : {}),
@@ -167,7 +198,8 @@ async function checkAndPublish(args: {
     prepared,
     result,
     evaluation,
-    checks,
+    checks: { ...checks, ...(warnings?.length ? { warnings } : {}) },
+    extra: args.report,
     promote,
   });
   return {
@@ -182,5 +214,6 @@ async function checkAndPublish(args: {
     trainSeconds: result.seconds,
     ...checks,
     promoted: promote,
+    ...(warnings?.length ? { warnings } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import type { Backbone, DevelopInput, TrainInput } from '@graft/core';
+import type { Backbone, TrainInput } from '@graft/core';
 import type { ProcessDeps } from '@graft/extraction';
 import type { ProgressReporter } from '@graft/jobs';
 import type { tf } from '@graft/runtime';
@@ -29,7 +29,7 @@ export interface PreparedSplit {
  * const input: TrainInput = { ...prepared.input, classNames: index.labels, labels: toLabels(prepared.train.uploads) };
  * ```
  */
-export type StrategyInput = WithoutLabels<Exclude<TrainInput, DevelopInput>>;
+export type StrategyInput = WithoutLabels<TrainInput>;
 
 /** `Omit` applied to each member of a union. */
 type WithoutLabels<T> = T extends unknown ? Omit<T, 'labels' | 'classNames'> : never;

@@ -57,7 +57,9 @@ export interface PublishTrainedArgs {
   result: TrainResult;
   evaluation: Evaluation;
   /** How the version was checked before it may serve: validation against chance, the race, the promotion. */
-  checks: Pick<TrainingResult, 'validation' | 'promotion' | 'candidates' | 'backbone'>;
+  checks: Pick<TrainingResult, 'validation' | 'promotion' | 'candidates' | 'backbone' | 'warnings'>;
+  /** More report fields (a developed source's statistics). */
+  extra?: Record<string, unknown>;
   promote: boolean;
 }
 
@@ -71,7 +73,8 @@ export interface PublishTrainedArgs {
  * ```
  */
 export async function publishTrained(args: PublishTrainedArgs): Promise<number> {
-  const { store, spec, backbone, index, decision, prepared, result, evaluation, checks, promote } = args;
+  const { store, spec, backbone, index, decision, prepared, result, evaluation, checks, extra, promote } =
+    args;
   const bundle = createBundle({
     backbone,
     result,
@@ -100,6 +103,7 @@ export async function publishTrained(args: PublishTrainedArgs): Promise<number> 
     testPredictions: evaluation.testPredictions,
     seconds: result.seconds,
     ...checks,
+    ...extra,
     promoted: promote,
   };
   return publishVersion({ registry: new ModelRegistry(store), model: spec.model, bundle, report, promote });

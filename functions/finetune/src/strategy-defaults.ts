@@ -28,6 +28,14 @@ const DEFAULTS: Record<Decision['strategy'], TrainOptions> = {
     pretrainedLrScale: 0.1,
   },
   scratch: { epochs: 20, learningRate: 1e-3, batchSize: 32, earlyStopping: { patience: 4 } },
+  // Keras' MNIST-transfer CNN recipe, as `graft eval scenarios` develops its sources (shift/zoom 0.1, batch 64).
+  develop: {
+    epochs: 12,
+    learningRate: 1e-3,
+    batchSize: 64,
+    earlyStopping: { patience: 3 },
+    augmentation: { shift: 0.1, zoom: 0.1 },
+  },
 };
 
 /**
@@ -55,7 +63,14 @@ const REPLACE_UPPER_DEFAULTS: TrainOptions = {
  */
 export function trainOptionsFor(decision: Decision, requested?: TrainingOptions): TrainOptions {
   const defaults = decision.upper === 'replace' ? REPLACE_UPPER_DEFAULTS : DEFAULTS[decision.strategy];
-  const { cut: _cut, upper: _upper, budgetSeconds: _budget, ...rest } = requested ?? {};
+  const {
+    cut: _cut,
+    upper: _upper,
+    budgetSeconds: _budget,
+    architecture: _a,
+    inputSize: _s,
+    ...rest
+  } = requested ?? {};
   return { ...defaults, seed: 1, ...rest };
 }
 

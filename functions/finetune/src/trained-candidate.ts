@@ -3,6 +3,7 @@ import type { ProgressReporter } from '@graft/jobs';
 import { accuracyOf } from './accuracy.js';
 import type { Upload } from './dataset-index.js';
 import type { Decision } from './decide.js';
+import { JobError } from './errors.js';
 import type { PreparedInputs } from './prepared.js';
 import type { Trained } from './race.js';
 import type { WeightScope } from './scopes.js';
@@ -11,7 +12,8 @@ import { type TrainSpan, trainWithProgress } from './train-with-progress.js';
 /** What {@link trainPrepared} trains. */
 export interface TrainPreparedArgs {
   decision: Decision;
-  backbone: Backbone;
+  /** The backbone it builds on; none for `develop`, whose result is a backbone of its own. */
+  backbone: Backbone | undefined;
   prepared: PreparedInputs;
   options: TrainOptions;
   labels: string[];
@@ -41,5 +43,14 @@ export async function trainPrepared(args: TrainPreparedArgs): Promise<Trained> {
   const result = await trainWithProgress(input, { ...options, validation: val ?? 0.1 }, progress, span);
   weights.add(result.model, result.head, result.inference);
   const valAccuracy = val ? accuracyOf(result.model, val.x, val.labels) : Number.NaN;
-  return { decision, backbone, prepared, result, valAccuracy, seconds: (performance.now() - started) / 1000 };
+  const built = backbone ?? result.backbone;
+  if (!built) throw new JobError('job_failed', `${decision.strategy} returned no backbone to bundle with`);
+  return {
+    decision,
+    backbone: built,
+    prepared,
+    result,
+    valAccuracy,
+    seconds: (performance.now() - started) / 1000,
+  };
 }

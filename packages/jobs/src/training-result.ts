@@ -33,6 +33,8 @@ export interface TrainingResult {
   promotion: PromotionDecision;
   /** `auto` only: every candidate the job trained and compared on the validation split, the winner first. */
   candidates?: RaceEntry[];
+  /** What the user should know although the job succeeded (e.g. a source developed from too few images). */
+  warnings?: string[];
 }
 
 /**

@@ -1,7 +1,8 @@
-import type { TrainOptions } from '@graft/core';
+import type { ArchitectureName, TrainOptions } from '@graft/core';
 
 /**
- * The training strategies a job may ask for: `auto` lets the advisor choose among the other four.
+ * The training strategies a job may ask for: `auto` lets the advisor choose among the four ways to reuse the data
+ * set's backbone; `develop` trains a source model from scratch (to register as a backbone afterwards).
  *
  * @example
  * ```ts
@@ -14,6 +15,7 @@ export const TRAINING_STRATEGIES = [
   'freeze-k',
   'fine-tune',
   'scratch',
+  'develop',
 ] as const;
 
 /**
@@ -46,6 +48,10 @@ export interface TrainingOptions extends TrainOptions {
    * the cheap candidates (heads over stored activations).
    */
   budgetSeconds?: number;
+  /** develop: the architecture to train (default `mnist-cnn`). */
+  architecture?: ArchitectureName;
+  /** develop: the square input size it trains at (default: the architecture's own, 28 for `mnist-cnn`, 96 for `mobilenet_v2`). */
+  inputSize?: number;
 }
 
 /**
@@ -107,6 +113,8 @@ export function optionsProblem(spec: TrainingSpec): string | undefined {
       ? 'options.cut does not apply to auto: it races the cuts itself (name feature-extraction or freeze-k to fix the cut)'
       : `options.cut does not apply to ${s}: it trains every layer (use feature-extraction or freeze-k)`;
   if (upper !== undefined && s !== 'freeze-k') return `options.upper applies to freeze-k only, not to ${s}`;
+  if ((spec.options?.architecture !== undefined || spec.options?.inputSize !== undefined) && s !== 'develop')
+    return `options.architecture and options.inputSize apply to develop only, not to ${s}`;
   if (budgetSeconds !== undefined && s !== 'auto')
     return `options.budgetSeconds applies to auto only, not to ${s}`;
   if (budgetSeconds !== undefined && !(Number.isFinite(budgetSeconds) && budgetSeconds >= 0))

@@ -64,7 +64,11 @@ export function advise(input: {
   const perClass = median(counts);
   const total = counts.reduce((a, b) => a + b, 0);
   const size = perClass >= t.largePerClass ? 'large' : 'small';
-  const limit = input.similarity.method === 'bn-statistics' ? t.similarBnScore : t.similarFeatureScore;
+  const limit = {
+    'bn-statistics': t.similarBnScore,
+    'source-statistics': t.similarSourceScore,
+    'feature-statistics': t.similarFeatureScore,
+  }[input.similarity.method];
   const similarity = input.similarity.score <= limit ? 'similar' : 'different';
   const scenario = size === 'small' ? (similarity === 'similar' ? 1 : 2) : similarity === 'similar' ? 4 : 3;
   const strategy = (['feature-extraction', 'freeze-k', 'scratch', 'fine-tune'] as const)[scenario - 1]!;

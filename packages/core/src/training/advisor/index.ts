@@ -1,3 +1,9 @@
 export { type Advice, advise } from './advise.js';
-export { measureSimilarity, type SimilarityMeasure, symmetricGaussianKl } from './similarity.js';
+export {
+  measureSimilarity,
+  recordSourceStatistics,
+  type SimilarityMeasure,
+  type SourceStatistics,
+  symmetricGaussianKl,
+} from './similarity.js';
 export { ADVISOR_THRESHOLDS, type AdvisorThresholds } from './thresholds.js';

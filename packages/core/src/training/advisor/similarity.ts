@@ -15,7 +15,7 @@ import { ADVISOR_THRESHOLDS } from './thresholds.js';
 export interface SimilarityMeasure {
   /** Weighted mean divergence; compare with the thresholds of `method`. */
   score: number;
-  method: 'bn-statistics' | 'feature-statistics';
+  method: 'bn-statistics' | 'source-statistics' | 'feature-statistics';
   /** Per BatchNormalization layer: mean symmetric KL over channels (empty for the fallback). */
   layers: { name: string; divergence: number }[];
   images: number;
@@ -66,13 +66,12 @@ function bnLayers(backbone: Backbone) {
 export async function measureSimilarity(
   backbone: Backbone,
   images: tf.Tensor4D,
-  options: { batchSize?: number } = {},
+  options: { batchSize?: number; source?: SourceStatistics } = {},
 ): Promise<SimilarityMeasure> {
-  const expected = [backbone.inputSize, backbone.inputSize, backbone.inputChannels].join();
-  if (images.rank !== 4 || images.shape.slice(1).join() !== expected || images.shape[0] === 0)
-    throw new InvalidTrainingInputError(`images must be [n, ${expected}], got [${images.shape}]`);
+  checkImages(backbone, images);
   const n = Math.min(images.shape[0], ADVISOR_THRESHOLDS.maxSimilarityImages);
   const batchSize = options.batchSize ?? 8;
+  if (options.source) return againstSource(backbone, images, n, batchSize, options.source);
   const nodes = bnLayers(backbone);
   if (nodes.length === 0) return featureStatistics(backbone, images, n, batchSize);
 
@@ -120,6 +119,11 @@ export async function measureSimilarity(
     }
     return { name: node.layer.name, divergence: kl / m.sum.length };
   });
+  return { score: weightedScore(layers), method: 'bn-statistics', layers, images: n };
+}
+
+/** Per-layer divergences → one score: `log1p` of each, weighted from 1 (first layer) down to `lastLayerWeight`. */
+function weightedScore(layers: { divergence: number }[]): number {
   const last = ADVISOR_THRESHOLDS.lastLayerWeight;
   let num = 0;
   let den = 0;
@@ -128,7 +132,141 @@ export async function measureSimilarity(
     num += w * Math.log1p(l.divergence);
     den += w;
   });
-  return { score: num / den, method: 'bn-statistics', layers, images: n };
+  return num / den;
+}
+
+/**
+ * What a source's own training images looked like inside the network: per probed layer (every spatial cut point
+ * and the pooled features), the mean and variance of each channel. Recorded when Graft develops a source model and
+ * kept with the backbone, so that a data set's similarity to the source is measured against the source itself —
+ * the same divergence as the BatchNormalization statistics of a published backbone, on the same scale — instead of
+ * a statistic that moves with every developed source.
+ *
+ * @example
+ * ```ts
+ * const stats: SourceStatistics = await recordSourceStatistics(developed, sourceImages);
+ * ```
+ */
+export interface SourceStatistics {
+  method: 'source-statistics';
+  images: number;
+  inputSize: number;
+  layers: { name: string; mean: number[]; variance: number[] }[];
+}
+
+/**
+ * Records {@link SourceStatistics} on (up to 4 × `maxSimilarityImages` of) a source's training images.
+ *
+ * @example
+ * ```ts
+ * const stats = await recordSourceStatistics(result.backbone!, trainImages);
+ * const similarity = await measureSimilarity(result.backbone!, targetImages, { source: stats });
+ * ```
+ */
+export async function recordSourceStatistics(
+  backbone: Backbone,
+  images: tf.Tensor4D,
+  options: { batchSize?: number } = {},
+): Promise<SourceStatistics> {
+  checkImages(backbone, images);
+  const n = Math.min(images.shape[0], 4 * ADVISOR_THRESHOLDS.maxSimilarityImages);
+  const probed = probedCuts(backbone);
+  const moments = await channelMoments(backbone, images, n, options.batchSize ?? 8, probed);
+  return {
+    method: 'source-statistics',
+    images: n,
+    inputSize: backbone.inputSize,
+    layers: probed.map((cut, i) => {
+      const m = moments[i]!;
+      const mean = Array.from(m.sum, (s) => s / m.count);
+      return {
+        name: cut.name,
+        mean,
+        variance: Array.from(m.sumSq, (q, j) => Math.max(0, q / m.count - mean[j]! ** 2)),
+      };
+    }),
+  };
+}
+
+/** The cut points whose outputs the source statistics describe: every spatial one and the pooled features. */
+function probedCuts(backbone: Backbone): Backbone['cuts'] {
+  return backbone.cuts.filter((c) => c.outputShape.length === 3 || c.name === 'features');
+}
+
+/** Per-channel sums over images × positions of the outputs at `cuts` for the first `n` images. */
+async function channelMoments(
+  backbone: Backbone,
+  images: tf.Tensor4D,
+  n: number,
+  batchSize: number,
+  cuts: Backbone['cuts'],
+): Promise<Moments[]> {
+  const outputs = cuts.map((c) => backbone.model.layers[c.index]!.output as tf.SymbolicTensor);
+  const probe = tf.model({ inputs: backbone.model.inputs, outputs });
+  const moments: Moments[] = outputs.map((o) => {
+    const c = o.shape.at(-1)!;
+    return { sum: new Float64Array(c), sumSq: new Float64Array(c), count: 0 };
+  });
+  for (let start = 0; start < n; start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    const stats = tf.tidy(() => {
+      const outs = probe.predict(tf.slice(images, start, size)) as tf.Tensor | tf.Tensor[];
+      return (Array.isArray(outs) ? outs : [outs]).map((t) => {
+        const flat = t.reshape([-1, t.shape.at(-1)!]);
+        return tf.stack([tf.sum(flat, 0), tf.sum(tf.square(flat), 0)]);
+      });
+    });
+    for (let i = 0; i < stats.length; i++) {
+      const data = await stats[i]!.data();
+      const m = moments[i]!;
+      const c = m.sum.length;
+      for (let j = 0; j < c; j++) {
+        m.sum[j]! += data[j]!;
+        m.sumSq[j]! += data[c + j]!;
+      }
+      m.count += (outputs[i]!.shape.slice(1, -1) as number[]).reduce((a, b) => a * b, size);
+    }
+    tf.dispose(stats);
+  }
+  return moments;
+}
+
+/** The divergence of `images` from recorded source statistics, layer by layer, on the BN-statistics scale. */
+async function againstSource(
+  backbone: Backbone,
+  images: tf.Tensor4D,
+  n: number,
+  batchSize: number,
+  source: SourceStatistics,
+): Promise<SimilarityMeasure> {
+  const cutByName = new Map(backbone.cuts.map((c) => [c.name, c]));
+  const recorded = source.layers.filter((l) => cutByName.has(l.name));
+  if (recorded.length === 0 || source.inputSize !== backbone.inputSize)
+    throw new InvalidTrainingInputError(
+      `the source statistics were recorded at ${source.inputSize} px on layers ${source.layers.map((l) => l.name).join(', ')}: they do not describe ${backbone.id}`,
+    );
+  const cuts = recorded.map((l) => cutByName.get(l.name)!);
+  const moments = await channelMoments(backbone, images, n, batchSize, cuts);
+  const layers = recorded.map((l, i) => {
+    const m = moments[i]!;
+    let kl = 0;
+    for (let j = 0; j < m.sum.length; j++) {
+      const mean = m.sum[j]! / m.count;
+      const variance = Math.max(0, m.sumSq[j]! / m.count - mean * mean);
+      kl += symmetricGaussianKl(mean, variance + SOURCE_EPSILON, l.mean[j]!, l.variance[j]! + SOURCE_EPSILON);
+    }
+    return { name: l.name, divergence: kl / m.sum.length };
+  });
+  return { score: weightedScore(layers), method: 'source-statistics', layers, images: n };
+}
+
+/** Added to both variances (as BatchNormalization's epsilon): a channel that never fires is not infinitely far. */
+const SOURCE_EPSILON = 1e-3;
+
+function checkImages(backbone: Backbone, images: tf.Tensor4D): void {
+  const expected = [backbone.inputSize, backbone.inputSize, backbone.inputChannels].join();
+  if (images.rank !== 4 || images.shape.slice(1).join() !== expected || images.shape[0] === 0)
+    throw new InvalidTrainingInputError(`images must be [n, ${expected}], got [${images.shape}]`);
 }
 
 async function featureStatistics(

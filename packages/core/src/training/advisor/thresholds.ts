@@ -44,6 +44,17 @@ export const ADVISOR_THRESHOLDS = {
    */
   similarFeatureScore: 0.34,
   /**
+   * "Similar" when the divergence from a developed source's own recorded statistics (`source-statistics`: the same
+   * per-channel symmetric KL as `similarBnScore`, against the activations of the source's training images) is at most
+   * this. Measured with the source CNN `graft eval scenarios` develops (Keras' MNIST CNN, 16 filters, 3 epochs on 300
+   * Fashion-MNIST images per class of classes 0–4, 28 px), 64 images per set, three sources (seeds 1–3): held-out
+   * images of the source classes 0.003–0.004, Fashion classes 5–9 (similar) 0.063–0.078, MNIST digits 5–9 (different)
+   * 0.136–0.147. The fraction-of-inactive-features fallback on the same sources: 0.24–0.31, 0.22–0.29 and 0.24–0.32
+   * (no boundary separates them). The boundary sits at the geometric mean of the two groups' nearest scores.
+   * Unlike `similarBnScore` it is calibrated on one architecture: a developed MobileNetV2 may need its own.
+   */
+  similarSourceScore: 0.1,
+  /**
    * Scenario 2 freezes the trunk up to this fraction of the pretrained depth (layers ≤ `pretrainedUpTo`, or the
    * whole model) and retrains the rest: early layers hold generic edges and textures, upper blocks are specific.
    */
