@@ -26,6 +26,7 @@ const KIND: Record<string, Kind> = {
   '@graft/storage': 'library',
   '@graft/imaging': 'library',
   '@graft/core': 'library',
+  '@graft/backbones': 'library',
   '@graft/datasets': 'library',
   '@graft/extraction': 'library',
   '@graft/jobs': 'library',

@@ -185,9 +185,9 @@ describe('extraction', () => {
     });
   });
 
-  it('extract role: read datasets/ and features/, write features/ and rejects/, nothing else in S3', () => {
+  it('extract role: read datasets/, features/ and backbones/, write features/ and rejects/, nothing else in S3', () => {
     expect(s3Actions(statementsOf('ExtractionExtractRole'))).toEqual([
-      { action: 's3:GetObject', resources: ['datasets/', 'features/'], prefixes: undefined },
+      { action: 's3:GetObject', resources: ['datasets/', 'features/', 'backbones/'], prefixes: undefined },
       { action: 's3:PutObject', resources: ['features/', 'rejects/'], prefixes: undefined },
       { action: 's3:ListBucket', resources: ['bucket'], prefixes: undefined },
     ]);
@@ -195,7 +195,7 @@ describe('extraction', () => {
     expect(statements).toContainEqual({
       Action: 's3:GetObject',
       Effect: 'Allow',
-      Resource: [bucketArnJoin('/datasets/*'), bucketArnJoin('/features/*')],
+      Resource: [bucketArnJoin('/datasets/*'), bucketArnJoin('/features/*'), bucketArnJoin('/backbones/*')],
     });
     expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"|s3:\*|s3:DeleteObject/);
   });
@@ -344,11 +344,11 @@ describe('training', () => {
     });
   });
 
-  it('job role: reads data, reads/writes features, models and jobs; no deletes', () => {
+  it('job role: reads data and backbones, reads/writes features, models and jobs; no deletes', () => {
     expect(s3Actions(statementsOf('TrainingJobRole'))).toEqual([
       {
         action: 's3:GetObject',
-        resources: ['datasets/', 'features/', 'models/', 'jobs/'],
+        resources: ['datasets/', 'features/', 'models/', 'jobs/', 'backbones/'],
         prefixes: undefined,
       },
       { action: 's3:PutObject', resources: ['features/', 'models/', 'jobs/'], prefixes: undefined },
@@ -409,7 +409,7 @@ describe('serving', () => {
     );
   });
 
-  it('API role: submit jobs to this queue and definition only; models/ and datasets/ read-only; jobs/ read/write', () => {
+  it('API role: submit jobs to this queue and definition only; models/ and datasets/ read-only; jobs/ and backbones/ read/write', () => {
     const statements = statementsOf('ServingApiRole');
     expect(statements).toContainEqual(
       expect.objectContaining({
@@ -421,8 +421,12 @@ describe('serving', () => {
       }),
     );
     expect(s3Actions(statements)).toEqual([
-      { action: 's3:GetObject', resources: ['models/', 'datasets/', 'jobs/'], prefixes: undefined },
-      { action: 's3:PutObject', resources: ['jobs/'], prefixes: undefined },
+      {
+        action: 's3:GetObject',
+        resources: ['models/', 'datasets/', 'jobs/', 'backbones/'],
+        prefixes: undefined,
+      },
+      { action: 's3:PutObject', resources: ['jobs/', 'backbones/'], prefixes: undefined },
       { action: 's3:ListBucket', resources: ['bucket'], prefixes: undefined },
     ]);
   });

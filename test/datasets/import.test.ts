@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  DatasetBackboneChangedError,
   DatasetConflictError,
   type DatasetSample,
   DatasetUnavailableError,
@@ -234,6 +235,18 @@ describe('importDataset (real S3BlobStore over the local S3 server)', () => {
     });
     await expect(conflict).rejects.toThrow(DatasetConflictError);
     await expect(conflict).rejects.toMatchObject({ code: 'dataset_conflict' });
+    const cutConflict = importDataset(store, p, [sample('a', '3.png')], {
+      config: { ...config, cut: 'features' },
+    });
+    await expect(cutConflict).rejects.toMatchObject({ code: 'dataset_conflict' });
+    // Another backbone has its own code: the features of two backbones never mix in one data set.
+    const puts = store.putOrder.length;
+    const changed = importDataset(store, p, [sample('a', '3.png')], {
+      config: { ...config, backbone: 'digits-cnn' },
+    });
+    await expect(changed).rejects.toThrow(DatasetBackboneChangedError);
+    await expect(changed).rejects.toMatchObject({ code: 'dataset_backbone_changed' });
+    expect(store.putOrder.length).toBe(puts); // refused before any upload
     const replaced = await importDataset(store, p, [], {
       config: { ...config, inputSize: 160 },
       overwriteConfig: true,

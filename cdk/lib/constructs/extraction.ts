@@ -102,7 +102,7 @@ export class Extraction extends Construct {
       environment: { GRAFT_BUCKET: props.bucket.bucketName },
     });
     grantPrefixes(props.bucket, this.handler.function, {
-      read: ['datasets/', 'features/'],
+      read: ['datasets/', 'features/', 'backbones/'],
       write: ['features/', 'rejects/'],
     });
     this.handler.function.addEventSource(

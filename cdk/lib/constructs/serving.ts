@@ -80,8 +80,8 @@ export class Serving extends Construct {
     });
     this.token.grantRead(this.handler.function);
     grantPrefixes(props.bucket, this.handler.function, {
-      read: ['models/', 'datasets/', 'jobs/'],
-      write: ['jobs/'],
+      read: ['models/', 'datasets/', 'jobs/', 'backbones/'],
+      write: ['jobs/', 'backbones/'],
     });
     this.handler.function.addToRolePolicy(
       new iam.PolicyStatement({

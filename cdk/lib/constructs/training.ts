@@ -168,7 +168,7 @@ export class Training extends Construct {
       description: 'Graft fine-tune job: reads data sets and features, writes models and job status',
     });
     grantPrefixes(props.bucket, this.jobRole, {
-      read: ['datasets/', 'features/', 'models/', 'jobs/'],
+      read: ['datasets/', 'features/', 'models/', 'jobs/', 'backbones/'],
       write: ['features/', 'models/', 'jobs/'],
     });
 

@@ -2,6 +2,7 @@
  * Types shared by the app and its route modules.
  */
 
+import type { BackboneRegistry } from '@graft/backbones';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { RequestIdVariables } from 'hono/request-id';
 import type { FifoGate } from './fifo-gate.js';
@@ -32,6 +33,10 @@ export interface AppDeps {
   runner: JobRunner;
   /** Enables `{ s3Key }` prediction requests (keys under `datasets/` or `uploads/`). */
   store?: ObjectReader;
+  /** Enables the `/v1/backbones` routes (without it they answer 501 `not_configured`). */
+  backbones?: BackboneRegistry;
+  /** Origins `POST /v1/backbones` may download a model from (`https://host[:port]`); default none: URLs are refused. */
+  backboneUrlAllow?: string[];
   /** The bearer token every `/v1/*` request must present. */
   token: string;
   /** Maximum request body (default 10 MB). */

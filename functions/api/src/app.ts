@@ -11,6 +11,7 @@ import { bearerToken, tokenLink } from './auth.js';
 import { errorBody, onError } from './error-handler.js';
 import { ConfigError, InvalidRequestError } from './errors.js';
 import { FifoGate } from './fifo-gate.js';
+import { registerBackbones } from './routes/backbones.js';
 import { registerDocs } from './routes/docs.js';
 import { registerHealth } from './routes/health.js';
 import { registerModels } from './routes/models.js';
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> & { serving: Servi
   registerModels(app, routeDeps);
   registerPredict(app, routeDeps);
   registerTrainings(app, routeDeps);
+  registerBackbones(app, routeDeps);
   registerReport(app, routeDeps);
   registerPages(app, routeDeps);
   registerDocs(app);

@@ -27,6 +27,10 @@ export interface ApiConfig {
   bodyLimitBytes?: number;
   /** GRAFT_REFRESH_MS (default 5000). */
   refreshMs?: number;
+  /** GRAFT_BACKBONE_URL_ALLOW: origins `POST /v1/backbones` may download from (comma-separated; default none). */
+  backboneUrlAllow: string[];
+  /** GRAFT_BACKBONE_MAX_BYTES: limit on a registered backbone's weights (default 256 MiB). */
+  backboneMaxBytes?: number;
 }
 
 /**
@@ -52,7 +56,33 @@ export function readConfig(env: Record<string, string | undefined>): ApiConfig {
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     bodyLimitBytes: positiveInt(env, 'GRAFT_BODY_LIMIT_BYTES'),
     refreshMs: positiveInt(env, 'GRAFT_REFRESH_MS'),
+    backboneUrlAllow: originList(env.GRAFT_BACKBONE_URL_ALLOW),
+    backboneMaxBytes: positiveInt(env, 'GRAFT_BACKBONE_MAX_BYTES'),
   };
+}
+
+/**
+ * An allow-list of origins from one variable: comma- or space-separated `scheme://host[:port]` entries (a path,
+ * query or credentials is a `ConfigError`), returned as origins; empty or unset is an empty list.
+ *
+ * @example
+ * ```ts
+ * originList('https://models.example.com, http://127.0.0.1:9000'); // ['https://models.example.com', 'http://127.0.0.1:9000']
+ * ```
+ */
+export function originList(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((entry) => {
+      const bad = new ConfigError(
+        `GRAFT_BACKBONE_URL_ALLOW: '${entry}' is not an origin (scheme://host[:port])`,
+      );
+      if (!URL.canParse(entry)) throw bad;
+      const url = new URL(entry);
+      if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) throw bad;
+      return url.origin;
+    });
 }
 
 function positiveInt(env: Record<string, string | undefined>, name: string): number | undefined {

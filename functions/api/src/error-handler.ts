@@ -21,9 +21,10 @@ export interface ErrorBody {
 }
 
 /**
- * The HTTP status of every error code the API answers with: its own errors (errors.ts) and the image errors of
- * `@graft/imaging`. Library errors carry no status; this table is the one place codes become statuses. A code
- * that is not here is a bug and answers 500 `internal`.
+ * The HTTP status of every error code the API answers with: its own errors (errors.ts), the image errors of
+ * `@graft/imaging` and the backbone registry's (`@graft/backbones`; a refused URL is core's `source_not_allowed`).
+ * Library errors carry no status; this table is the one place codes become statuses. A code that is not here is a
+ * bug and answers 500 `internal`.
  *
  * @example
  * ```ts
@@ -47,7 +48,14 @@ export const ERROR_STATUS: Readonly<Record<string, ContentfulStatusCode>> = {
   job_not_found: 404,
   object_not_found: 404,
   test_image_not_found: 404,
+  backbone_not_found: 404,
   no_serving_version: 409,
+  // backbones (@graft/backbones, @graft/core)
+  invalid_backbone: 400,
+  invalid_name: 400,
+  source_not_allowed: 403,
+  backbone_exists: 409,
+  backbone_too_large: 413,
   // this deployment
   not_configured: 501,
   job_submit_failed: 502,

@@ -75,6 +75,8 @@ export async function buildAppFromEnv(
     bodyLimitBytes: config.bodyLimitBytes,
     refreshMs: config.refreshMs,
     defaultModel: config.modelName,
+    backboneUrlAllow: config.backboneUrlAllow,
+    backboneMaxBytes: config.backboneMaxBytes,
     ...options.overrides,
   });
   return { app, config, token, generatedToken };

@@ -4,7 +4,7 @@ export type { AppDeps, AppEnv, ImageDecoder } from './app-env.js';
 export { bearerToken, timingSafeEqualText } from './auth.js';
 export { AwsBatchJobRunner, batchJobName } from './batch-runner.js';
 export { bundleModel } from './bundle-model.js';
-export { type ApiConfig, readConfig } from './config.js';
+export { type ApiConfig, originList, readConfig } from './config.js';
 export { ERROR_STATUS, type ErrorBody, toErrorResponse } from './error-handler.js';
 export * from './errors.js';
 export { buildAppFromEnv, type EnvApp, randomToken } from './from-env.js';

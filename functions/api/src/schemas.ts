@@ -258,11 +258,12 @@ export const errorResponses = (...statuses: number[]) =>
   );
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'invalid request (`invalid_request`, `empty_image`)',
+  400: 'invalid request (`invalid_request`, `empty_image`, `invalid_backbone`)',
   401: 'missing or wrong bearer token (`unauthorized`)',
-  404: 'not found (`model_not_found`, `version_not_found`, `job_not_found`, `object_not_found`)',
-  409: 'the model has no serving version (`no_serving_version`)',
-  413: 'body or image too large (`payload_too_large`, `image_too_large`)',
+  403: 'the URL is not on the allow-list (`source_not_allowed`)',
+  404: 'not found (`model_not_found`, `version_not_found`, `job_not_found`, `object_not_found`, `backbone_not_found`)',
+  409: 'conflict (`no_serving_version`, `backbone_exists`)',
+  413: 'body, image or backbone too large (`payload_too_large`, `image_too_large`, `backbone_too_large`)',
   415: 'not a JPEG, PNG or WebP (`unsupported_format`, `unsupported_media_type`)',
   422: 'the image cannot be decoded (`corrupt_image`)',
   502: 'the job runner refused the job (`job_submit_failed`)',

@@ -1,4 +1,11 @@
-import { type Advice, advise, type Backbone, measureSimilarity, type StrategyName } from '@graft/core';
+import {
+  type Advice,
+  advise,
+  type Backbone,
+  measureSimilarity,
+  type SourceStatistics,
+  type StrategyName,
+} from '@graft/core';
 import type { TrainingStrategy } from '@graft/jobs';
 import { tf } from '@graft/runtime';
 import type { Upload } from './dataset-index.js';
@@ -32,6 +39,8 @@ export interface DecideArgs {
   uploads: Upload[];
   labels: string[];
   read: (key: string) => Promise<Uint8Array>;
+  /** Recorded on the backbone's own source images when Graft developed it: the similarity measure's reference. */
+  sourceStats?: SourceStatistics;
   /** How many training images the similarity measure samples (default 64). */
   maxImages?: number;
 }
@@ -51,6 +60,7 @@ export async function decideStrategy({
   uploads,
   labels,
   read,
+  sourceStats,
   maxImages = 64,
 }: DecideArgs): Promise<Decision> {
   const counts = countsPerLabel(uploads, labels);
@@ -62,7 +72,7 @@ export async function decideStrategy({
   const { images } = await imagesTensor({ read, keys: sample, backbone });
   try {
     if (images.shape[0] === 0) throw new JobError('no_training_images', 'no training image could be decoded');
-    const similarity = await measureSimilarity(backbone, images);
+    const similarity = await measureSimilarity(backbone, images, sourceStats ? { source: sourceStats } : {});
     const advice = advise({ counts, similarity, backbone });
     return { strategy: advice.strategy, scenario: advice.scenario, explanation: advice.explanation, advice };
   } finally {

@@ -1,4 +1,5 @@
-import { type Backbone, loadBackbone } from '@graft/core';
+import { BackboneRegistry, BUNDLED_BACKBONE_ID, loadBackbone } from '@graft/backbones';
+import type { Backbone } from '@graft/core';
 import { createExtractDeps } from '@graft/extraction';
 import { optionsProblem, type ProgressReporter, type TrainingResult, type TrainingSpec } from '@graft/jobs';
 import type { BlobStore } from '@graft/storage';
@@ -81,7 +82,14 @@ export async function execute({ spec, store, progress }: ExecuteArgs): Promise<T
         developed.trained.prepared.dispose();
       }
     }
-    const load = () => loadBackbone({ kind: 'default' }, { inputSize: index.config.inputSize });
+    // The data set's backbone, registered in the bucket (or the bundled one); a copy of the job's own: training
+    // may update its layers in place.
+    const registry = new BackboneRegistry(store);
+    // Only a developed backbone carries source statistics (the bundled one's are its BatchNorm statistics).
+    const manifest =
+      index.config.backbone === BUNDLED_BACKBONE_ID ? undefined : await registry.get(index.config.backbone);
+    const load = () =>
+      loadBackbone(registry, index.config.backbone, { inputSize: index.config.inputSize, owned: true });
     const backbone = await load();
     weights.add(backbone.model);
     progress.set({
@@ -95,6 +103,7 @@ export async function execute({ spec, store, progress }: ExecuteArgs): Promise<T
       uploads: index.uploads,
       labels: index.labels,
       read: (key) => store.get(key),
+      ...(manifest?.sourceStats ? { sourceStats: manifest.sourceStats } : {}),
     });
     const decision = applyRequestedOptions(decided, spec.options);
     progress.set({ phase: 'advise', fraction: 0.05, message: decision.explanation });

@@ -34,7 +34,7 @@ export const commands: CommandSet = {
     load: async () => (await import('./commands/models.js')).modelsCommand,
   },
   backbone: {
-    help: 'layers, shapes, parameters and cut points of a backbone',
+    help: 'list, inspect and add backbones (the source models data sets are extracted with)',
     load: async () => (await import('./commands/backbone.js')).backboneCommand,
   },
 };
@@ -44,7 +44,7 @@ const USAGE_NAMES: Record<string, string> = {
   predict: 'predict <image>',
   status: 'status [job]',
   models: 'models [name]',
-  backbone: 'backbone inspect',
+  backbone: 'backbone <sub>',
   bench: 'bench <name>',
   eval: 'eval <name>',
 };

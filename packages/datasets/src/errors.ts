@@ -58,12 +58,12 @@ export class InvalidDatasetError extends DatasetError {
 }
 
 /**
- * The data set already exists in the store with a different `graft.json` (backbone, input size or cut),
- * so new uploads would be processed under a configuration that does not match the earlier ones.
+ * The data set already exists in the store with a different `graft.json` (input size, cut or labels), so new
+ * uploads would be processed under a configuration that does not match the earlier ones.
  *
  * @example
  * ```ts
- * throw new DatasetConflictError('pets', 'backbone is "mobilenet_v2", not "resnet50"');
+ * throw new DatasetConflictError('pets', 'inputSize is 96, not 128');
  * ```
  */
 export class DatasetConflictError extends DatasetError {
@@ -74,5 +74,28 @@ export class DatasetConflictError extends DatasetError {
     super('dataset_conflict', `data set "${dataset}" already exists with another configuration: ${message}`);
     this.name = 'DatasetConflictError';
     this.dataset = dataset;
+  }
+}
+
+/**
+ * The data set already exists on another backbone (code `dataset_backbone_changed`): the features of two
+ * backbones never mix in one data set, so import into a new data set instead.
+ *
+ * @example
+ * ```ts
+ * throw new DatasetBackboneChangedError('pets', 'mobilenet_v2', 'digits-cnn');
+ * ```
+ */
+export class DatasetBackboneChangedError extends DatasetError {
+  constructor(
+    readonly dataset: string,
+    readonly existing: string,
+    readonly requested: string,
+  ) {
+    super(
+      'dataset_backbone_changed',
+      `data set "${dataset}" uses backbone "${existing}", not "${requested}": the features of two backbones never mix; import into a new data set`,
+    );
+    this.name = 'DatasetBackboneChangedError';
   }
 }

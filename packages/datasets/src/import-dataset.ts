@@ -1,7 +1,7 @@
 import type { BlobStore } from '@graft/storage';
 import { contentTypeFor } from './content-type.js';
 import { type DatasetConfig, type DatasetConfigInput, normalizeDatasetConfig } from './dataset-config.js';
-import { DatasetConflictError, InvalidDatasetError } from './errors.js';
+import { DatasetBackboneChangedError, DatasetConflictError, InvalidDatasetError } from './errors.js';
 import {
   assertDatasetName,
   assertLabel,
@@ -72,7 +72,10 @@ async function readExistingConfig(store: BlobStore, key: string): Promise<Datase
   }
 }
 
-/** Writes graft.json unless an equivalent one exists; refuses a conflicting one unless overwriting. */
+/**
+ * Writes graft.json unless an equivalent one exists; refuses a conflicting one unless overwriting: another backbone
+ * with `DatasetBackboneChangedError`, another input size, cut or label list with `DatasetConflictError`.
+ */
 async function writeConfig(
   store: BlobStore,
   dataset: string,
@@ -82,8 +85,10 @@ async function writeConfig(
   const key = datasetConfigKey(dataset);
   const existing = await readExistingConfig(store, key);
   if (existing && !overwrite) {
+    if (existing.backbone !== config.backbone)
+      throw new DatasetBackboneChangedError(dataset, existing.backbone, config.backbone);
     const diffs: string[] = [];
-    for (const field of ['backbone', 'inputSize', 'cut'] as const) {
+    for (const field of ['inputSize', 'cut'] as const) {
       if (existing[field] !== config[field]) {
         diffs.push(`${field} is ${JSON.stringify(existing[field])}, not ${JSON.stringify(config[field])}`);
       }

@@ -5,6 +5,7 @@
 export { contentTypeFor, hasImageExtension } from './content-type.js';
 export { type DatasetConfig, type DatasetConfigInput, normalizeDatasetConfig } from './dataset-config.js';
 export {
+  DatasetBackboneChangedError,
   DatasetConflictError,
   DatasetError,
   DatasetUnavailableError,

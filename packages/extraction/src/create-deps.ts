@@ -1,10 +1,12 @@
+import { BackboneRegistry } from '@graft/backbones';
 import { type BlobStore, FeatureStore, keys } from '@graft/storage';
 import { createExtractorCache, type ExtractConfig } from './extractor.js';
 import type { ProcessDeps } from './process-object.js';
 
 /**
  * Wires the extract function's collaborators over one store: feature store, extractor cache (one trunk per
- * backbone/size/cut for the life of the container) and a data set config cache (60 s).
+ * registered backbone/size/cut for the life of the container, backbones from the store's `backbones/`) and a data
+ * set config cache (60 s).
  *
  * @example
  * ```ts
@@ -17,7 +19,7 @@ export function createExtractDeps(store: BlobStore, options: { configTtlMs?: num
   return {
     store,
     features: new FeatureStore(store),
-    extractors: createExtractorCache(),
+    extractors: createExtractorCache(new BackboneRegistry(store)),
     datasetConfig(dataset) {
       const cached = configs.get(dataset);
       if (cached && Date.now() - cached.at < ttl) return cached.value;

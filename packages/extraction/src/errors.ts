@@ -26,18 +26,3 @@ export class RetryableError extends ExtractionError {
     super('retryable', message, options);
   }
 }
-
-/**
- * A data set names a backbone the extract function cannot load (code `backbone_not_found`).
- *
- * @example
- * ```ts
- * throw new BackboneNotFoundError('resnet50');
- * ```
- */
-export class BackboneNotFoundError extends ExtractionError {
-  override name = 'BackboneNotFoundError';
-  constructor(readonly backbone: string) {
-    super('backbone_not_found', `backbone '${backbone}' is not available to the extract function`);
-  }
-}

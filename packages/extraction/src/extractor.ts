@@ -1,10 +1,11 @@
-import { compileTrunk, disposeWeights, loadBackbone, splitBackbone } from '@graft/core';
+import { type BackboneRegistry, loadBackbone } from '@graft/backbones';
+import { compileTrunk, splitBackbone } from '@graft/core';
 import { decodeImage, type ImageLimits, toModelInput } from '@graft/imaging';
 import { tf } from '@graft/runtime';
-import { BackboneNotFoundError } from './errors.js';
 
 /** What the extract function needs to know about a data set (its `graft.json`). */
 export interface ExtractConfig {
+  /** Registry id of the backbone (`@graft/backbones`), e.g. `mobilenet_v2`. */
   backbone: string;
   inputSize: number;
   cut: string;
@@ -12,7 +13,7 @@ export interface ExtractConfig {
 
 /** Turns image bytes into the trunk's output at the data set's cut. */
 export interface Extractor {
-  /** Backbone id including the input size (feature keys use it), e.g. `mobilenet_v2-96`. */
+  /** Registry id and input size (feature keys use it), e.g. `mobilenet_v2-96`. */
   backboneId: string;
   cut: string;
   /** Decodes, resizes, normalises and runs the frozen trunk. Throws imaging errors for bad images. */
@@ -22,29 +23,35 @@ export interface Extractor {
 }
 
 /**
- * Builds extractors once per (backbone, input size, cut) and keeps them for the life of the container.
+ * Builds extractors once per backbone (by registry id and weights SHA-256), input size and cut, and keeps them for
+ * the life of the container. Any registered backbone works (`@graft/backbones`); an unknown one rejects with
+ * `BackboneNotFoundError` (code `backbone_not_found`: the upload is retried, it may be registered later).
  *
  * @example
  * ```ts
- * const extractors = createExtractorCache();
+ * const extractors = createExtractorCache(new BackboneRegistry(store));
  * const extractor = await extractors.get({ backbone: 'mobilenet_v2', inputSize: 96, cut: 'block_10_project_BN' });
  * const { data, shape } = await extractor.extract(pngBytes);
  * ```
  */
-export function createExtractorCache(options: { limits?: ImageLimits } = {}) {
+export function createExtractorCache(registry: BackboneRegistry, options: { limits?: ImageLimits } = {}) {
   const cache = new Map<string, Promise<Extractor>>();
   return {
-    get(config: ExtractConfig): Promise<Extractor> {
-      const key = `${config.backbone}|${config.inputSize}|${config.cut}`;
+    async get(config: ExtractConfig): Promise<Extractor> {
+      const sha = await registry.weightsSha256(config.backbone);
+      const key = [config.backbone, sha, config.inputSize, config.cut].join('|');
       let extractor = cache.get(key);
       if (!extractor) {
-        extractor = build(config, options.limits);
+        extractor = build(registry, config, options.limits);
         extractor.catch(() => cache.delete(key));
         cache.set(key, extractor);
       }
       return extractor;
     },
-    /** Frees every extractor built so far (a Lambda container never needs to; a job does when it ends). */
+    /**
+     * Frees every compiled trunk built so far (a Lambda container never needs to; a job does when it ends). The
+     * backbones stay cached in the process (`disposeBackbones` of `@graft/backbones` frees them).
+     */
     async dispose(): Promise<void> {
       const all = [...cache.values()];
       cache.clear();
@@ -55,20 +62,23 @@ export function createExtractorCache(options: { limits?: ImageLimits } = {}) {
   };
 }
 
-async function build(config: ExtractConfig, limits: ImageLimits = {}): Promise<Extractor> {
-  if (config.backbone !== 'mobilenet_v2') {
-    throw new BackboneNotFoundError(config.backbone);
-  }
-  const backbone = await loadBackbone({ kind: 'default' }, { inputSize: config.inputSize });
+async function build(
+  registry: BackboneRegistry,
+  config: ExtractConfig,
+  limits: ImageLimits = {},
+): Promise<Extractor> {
+  const backbone = await loadBackbone(registry, config.backbone, { inputSize: config.inputSize });
   const { trunk, cut } = splitBackbone(backbone, config.cut);
   const compiled = compileTrunk(trunk);
+  const gray = backbone.inputChannels === 1;
   return {
     backboneId: backbone.id,
     cut: cut.name,
     async extract(bytes) {
       const image = await decodeImage(bytes, limits);
       const output = tf.tidy(() => {
-        const input = toModelInput(image, { size: config.inputSize, preprocessing: backbone.preprocessing });
+        const rgb = toModelInput(image, { size: config.inputSize, preprocessing: backbone.preprocessing });
+        const input = gray ? rgb.mean(-1, true) : rgb;
         return compiled.predict(input.expandDims(0) as tf.Tensor4D);
       });
       try {
@@ -80,7 +90,6 @@ async function build(config: ExtractConfig, limits: ImageLimits = {}): Promise<E
     },
     dispose() {
       compiled.dispose();
-      disposeWeights([backbone.model]);
     },
   };
 }

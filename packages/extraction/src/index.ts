@@ -1,7 +1,10 @@
 // "Extract one object": what the extract Lambda runs per S3 event and the training job runs for any upload the
 // fan-out has not reached yet. Both functions use it; neither imports the other.
+
+// An unknown backbone is `@graft/backbones`' error (code `backbone_not_found`), re-exported for the functions.
+export { BackboneNotFoundError } from '@graft/backbones';
 export { createExtractDeps } from './create-deps.js';
-export { BackboneNotFoundError, ExtractionError, RetryableError } from './errors.js';
+export { ExtractionError, RetryableError } from './errors.js';
 export { createExtractorCache, type ExtractConfig, type Extractor } from './extractor.js';
 export {
   FEATURE_DTYPE,

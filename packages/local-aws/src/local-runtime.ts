@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createStoreApp } from '@graft/fn-api';
+import { createStoreApp, originList } from '@graft/fn-api';
 import { type LocalS3, S3BlobStore, startLocalS3 } from '@graft/storage';
 import { serve } from '@hono/node-server';
 import { EXTRACT_WORKER_ENTRY, type ExtractBatchResult } from './extract-worker-entry.js';
@@ -167,7 +167,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       () => runner.close(),
       () => queue.close(),
     );
-    const app = createStoreApp(store, { runner, token, refreshMs: options.refreshMs });
+    const app = createStoreApp(store, {
+      runner,
+      token,
+      refreshMs: options.refreshMs,
+      backboneUrlAllow: originList(process.env.GRAFT_BACKBONE_URL_ALLOW),
+    });
     const requestedPort = options.port ?? Number(process.env.GRAFT_PORT ?? 8787);
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: requestedPort, hostname: '127.0.0.1' }, () => resolve(s));

@@ -13,7 +13,7 @@ export { type FeatureRef, FeatureStore } from './feature-store.js';
 export { float16ToFloat32, float32ToFloat16, fromFloat16Bits, toFloat16Bits } from './float16.js';
 export { readJson, writeJson } from './json-blob.js';
 export { assertSafeKey, keyProblem, MAX_KEY_BYTES } from './key-rules.js';
-export type { Split, UploadKey, VersionFile } from './keys.js';
+export type { BackboneFile, Split, UploadKey, VersionFile } from './keys.js';
 export * as keys from './keys.js';
 export { type LocalS3, type LocalS3Options, startLocalS3 } from './local-s3.js';
 export {

@@ -4,6 +4,7 @@
  */
 import { InvalidNameError } from './errors.js';
 import {
+  backboneId,
   backboneName,
   datasetName,
   fileName,
@@ -31,6 +32,25 @@ export interface UploadKey {
 /** The four files of a model version. */
 export const VERSION_FILES = ['model.json', 'weights.bin', 'graft.json', 'report.json'] as const;
 export type VersionFile = (typeof VERSION_FILES)[number];
+
+/**
+ * The three files of a registered backbone.
+ *
+ * @example
+ * ```ts
+ * BACKBONE_FILES.map((f) => backboneFile('cnn', f)); // 'backbones/cnn/model.json', …
+ * ```
+ */
+export const BACKBONE_FILES = ['model.json', 'weights.bin', 'backbone.json'] as const;
+/**
+ * One of {@link BACKBONE_FILES}.
+ *
+ * @example
+ * ```ts
+ * const file: BackboneFile = 'backbone.json';
+ * ```
+ */
+export type BackboneFile = (typeof BACKBONE_FILES)[number];
 
 /**
  * `datasets/<ds>/graft.json` — the data set config, written before uploads.
@@ -201,4 +221,43 @@ export function job(id: string): string {
  */
 export function reject(ds: string, sha256: string): string {
   return `rejects/${datasetName(ds)}/${sha256Hex(sha256)}.json`;
+}
+
+/**
+ * `backbones/` — prefix of every registered backbone.
+ *
+ * @example
+ * ```ts
+ * backbonesPrefix(); // 'backbones/'
+ * ```
+ */
+export function backbonesPrefix(): string {
+  return 'backbones/';
+}
+
+/**
+ * `backbones/<id>/` — prefix of one registered (immutable) backbone.
+ *
+ * @example
+ * ```ts
+ * backbonePrefix('digits-cnn'); // 'backbones/digits-cnn/'
+ * ```
+ */
+export function backbonePrefix(id: string): string {
+  return `${backbonesPrefix()}${backboneId(id)}/`;
+}
+
+/**
+ * `backbones/<id>/<file>` — one file of a registered backbone (`model.json`, `weights.bin`, `backbone.json`).
+ *
+ * @example
+ * ```ts
+ * backboneFile('digits-cnn', 'backbone.json'); // 'backbones/digits-cnn/backbone.json'
+ * ```
+ */
+export function backboneFile(id: string, file: BackboneFile): string {
+  if (!BACKBONE_FILES.includes(file)) {
+    throw new InvalidNameError('backbone file', String(file), `must be one of ${BACKBONE_FILES.join(', ')}`);
+  }
+  return `${backbonePrefix(id)}${file}`;
 }

@@ -55,6 +55,33 @@ export function backboneName(value: string, kind: 'backbone' | 'cut' = 'backbone
   return slug(kind, value);
 }
 
+/** What a registered backbone id may not end with: the `-<input size>` suffix feature keys append to it. */
+const SIZE_SUFFIX = /-\d+$/;
+
+/**
+ * Validates the id of a registered backbone (`backbones/<id>/`): a data set-style name of at most 59 characters
+ * that does not end in `-<digits>`. Feature keys name a backbone `<id>-<input size>` (at most 64 characters), so
+ * no two backbones' feature keys can collide: `a` at 96 px is `a-96`, and no id can be `a-96` itself.
+ *
+ * @example
+ * ```ts
+ * backboneId('digits-cnn_v2'); // ok
+ * backboneId('digits-cnn-96'); // throws InvalidNameError
+ * ```
+ */
+export function backboneId(value: string): string {
+  slug('backbone', value);
+  if (value.length > 59) throw new InvalidNameError('backbone', value, 'longer than 59 characters');
+  if (SIZE_SUFFIX.test(value)) {
+    throw new InvalidNameError(
+      'backbone',
+      value,
+      'must not end in "-<digits>" (feature keys append the input size)',
+    );
+  }
+  return value;
+}
+
 /**
  * Validates a label: 1–128 characters, free text (spaces, `+`, `%`, unicode are fine) but no `/`,
  * no `..`, no control characters, no leading/trailing whitespace.

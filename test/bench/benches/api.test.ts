@@ -9,7 +9,7 @@ describe('bench api (quick variant)', () => {
   it('serves predictions from a fresh graft start under autocannon and times raw inference, leaking no tensor per request', async () => {
     await initBackend({ backend: 'wasm' });
     const before = tf.memory().numTensors;
-    const r = await run({ concurrency: '1', duration: '1', iterations: '3', 'per-class': '1' }, () => {});
+    const r = await run({ concurrency: '1', duration: '1', iterations: '3', 'per-class': '6' }, () => {});
     // Nothing leaks per request; disposing the served bundle leaves its 2 head layers' weights (4 tensors): a bug of
     // @graft/core's openBundle (head layers are shared by two models, so model.dispose() keeps them).
     const tensors = r.tensors as { loaded: number; afterRuns: number; leakedByDispose: number };

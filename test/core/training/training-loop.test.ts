@@ -117,6 +117,31 @@ describe('training loop', () => {
     tf.dispose([img, flipped, shifted, same]);
   });
 
+  it('stops at the time limit after a whole epoch, keeping the best weights', async () => {
+    const data = features(8);
+    const val = features(10, 300);
+    const result = await train(
+      { strategy: 'feature-extraction', features: data.x, labels: data.labels, classNames },
+      {
+        epochs: 50,
+        batchSize: 8,
+        validation: { x: val.x, labels: val.labels },
+        earlyStopping: { patience: 50 },
+        timeLimitSeconds: 0,
+      },
+    );
+    expect(result.history).toHaveLength(1);
+    expect(result.bestEpoch).toBe(0);
+    await expect(
+      train(
+        { strategy: 'feature-extraction', features: data.x, labels: data.labels, classNames },
+        { timeLimitSeconds: -1 },
+      ),
+    ).rejects.toMatchObject({ code: 'invalid_options' });
+    result.model.dispose();
+    tf.dispose([data.x, val.x]);
+  });
+
   it('rejects bad options with typed errors', async () => {
     const x = tf.zeros([6, 4]);
     const base = {

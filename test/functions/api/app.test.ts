@@ -184,6 +184,8 @@ describe('OpenAPI and docs', () => {
       '/',
       '/health',
       '/ready',
+      '/v1/backbones',
+      '/v1/backbones/{id}',
       '/v1/models',
       '/v1/models/{name}',
       '/v1/models/{name}/predict',

@@ -1,9 +1,10 @@
 /**
  * `POST /v1/trainings` (202 `{ id }`) and `GET /v1/trainings/{id}`.
  */
+
+import { optionsProblem } from '@graft/jobs';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App, RouteDeps } from '../app-env.js';
-import { optionsProblem } from '@graft/jobs';
 import { InvalidRequestError, JobNotFoundError, JobSubmitError } from '../errors.js';
 import { errorResponses, JobIdParams, JobSchema, TrainingBody } from '../schemas.js';
 

@@ -53,7 +53,7 @@ export async function publishDigitsModel(options: {
       dataset,
       model: options.name,
       strategy: 'feature-extraction',
-      options: { epochs: options.epochs ?? 3 },
+      options: { epochs: options.epochs ?? 10 },
     });
     await runtime.jobsIdle();
     let job = await api.json<TrainingJob>('GET', `/v1/trainings/${encodeURIComponent(id)}`);

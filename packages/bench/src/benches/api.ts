@@ -21,7 +21,7 @@ const TOKEN = 'bench-token-0123456789abcdefghijklmnop';
 
 /**
  * Flags: `--concurrency 1,8,32`, `--duration 10` (seconds per level), `--iterations 20` (in-process inferences before
- * and after each level), `--per-class 4` (training digits per class), `--input-size 96` (the model's input; the
+ * and after each level), `--per-class 10` (training digits per class: enough that the job's check that the model learnt passes), `--input-size 96` (the model's input; the
  * request image is always 224×224).
  *
  * @example
@@ -33,7 +33,7 @@ export const run: BenchRun = async (flags, log) => {
   const levels = listFlag(flags, 'concurrency', [1, 8, 32]);
   const duration = Math.max(1, numberFlag(flags, 'duration', 10));
   const iterations = Math.max(3, Math.round(numberFlag(flags, 'iterations', 20)));
-  const perClass = Math.max(1, Math.round(numberFlag(flags, 'per-class', 4)));
+  const perClass = Math.max(1, Math.round(numberFlag(flags, 'per-class', 10)));
   const inputSize = Math.round(numberFlag(flags, 'input-size', 96));
   await initBackend({ backend: 'wasm' });
   const dataDir = await mkdtemp(path.join(tmpdir(), 'graft-bench-api-'));

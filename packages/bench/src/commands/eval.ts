@@ -14,7 +14,7 @@ const NAMES = Object.keys(evals);
  */
 export const evalCommand: Command = {
   summary: 'Run an accuracy evaluation and print its result (one JSON object as the last line with --json).',
-  usage: `graft eval <${NAMES.join('|')}> [--per-class N] [--scratch] [--seed N] [--train N] [--test N] [--epochs N] [--input-size N] [--seeds N] [--small N] [--large N] [--cells a,b] [--out] [--json]`,
+  usage: `graft eval <${NAMES.join('|')}> [--per-class N] [--scratch] [--seed N] [--train N] [--test N] [--epochs N] [--input-size N] [--seeds N] [--small N] [--large N] [--cells a,b] [--sizes 20,50] [--strategies a,b] [--out] [--json]`,
   options: {
     'per-class': { type: 'string' },
     scratch: { type: 'boolean' },
@@ -33,6 +33,9 @@ export const evalCommand: Command = {
     'source-epochs': { type: 'string' },
     'source-train': { type: 'string' },
     filters: { type: 'string' },
+    // small-data (src/evals/small-data.ts)
+    sizes: { type: 'string' },
+    strategies: { type: 'string' },
   },
   async run({ flags, positionals, out }) {
     const name = positionals[0];

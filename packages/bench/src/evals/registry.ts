@@ -17,4 +17,6 @@ export const evals = {
   fashion: () => import('./fashion.js'),
   /** Every strategy in the four scenarios (small/large × similar/different). */
   scenarios: () => import('./scenarios.js'),
+  /** 10 classes at 20 and 50 images per class through the job path: `auto` against every explicit strategy. */
+  'small-data': () => import('./small-data.js'),
 } satisfies Record<string, RunModule>;

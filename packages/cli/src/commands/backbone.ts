@@ -1,39 +1,38 @@
-import { inspectBackbone, loadBackbone } from '@graft/core';
-import { initBackend } from '@graft/runtime';
 import type { Command } from '../command.js';
+import { connectionOptions } from '../connection.js';
 import { UsageError } from '../errors.js';
+import { addBackbone } from './backbone/add.js';
+import { inspectBackboneCommand } from './backbone/inspect.js';
+import { listBackbones } from './backbone/list.js';
+
+const SUBCOMMANDS = { inspect: inspectBackboneCommand, list: listBackbones, add: addBackbone };
 
 /**
- * `graft backbone inspect [--backbone mobilenet_v2] [--input-size 224] --json` — every layer with its output
- * shape, parameter count and whether its weights are the source's untouched ones, plus the cut points.
+ * `graft backbone list|inspect|add` — the backbones of the running Graft (`backbones/` in its bucket, plus the
+ * bundled mobilenet_v2), and the layers of the bundled model or a model folder.
  */
 export const backboneCommand: Command = {
-  summary: 'Inspect a backbone: layers, output shapes, parameters, source-frozen layers and cut points.',
-  usage: 'graft backbone inspect [--backbone mobilenet_v2 | --dir <model dir>] [--input-size 224] [--json]',
-  options: { backbone: { type: 'string' }, dir: { type: 'string' }, 'input-size': { type: 'string' } },
-  async run({ flags, positionals, out }) {
-    if (positionals[0] !== 'inspect')
-      throw new UsageError(`expected 'inspect', got '${positionals[0] ?? ''}'`);
-    const name = (flags.backbone as string | undefined) ?? 'mobilenet_v2';
-    if (!flags.dir && name !== 'mobilenet_v2')
-      throw new UsageError(`unknown backbone '${name}' (bundled: mobilenet_v2; or pass --dir)`);
-    const inputSize = Number(flags['input-size'] ?? 224);
-    await initBackend();
-    const backbone = await loadBackbone(
-      flags.dir ? { kind: 'dir', path: String(flags.dir) } : { kind: 'default' },
-      { inputSize },
-    );
-    const inspection = inspectBackbone(backbone);
-    if (!out.json) {
-      for (const layer of inspection.layers) {
-        out.info(
-          `${String(layer.index).padStart(4)} ${layer.name.padEnd(28)} ${layer.className.padEnd(22)} ${JSON.stringify(layer.outputShape).padEnd(22)} ${String(layer.params).padStart(8)} ${layer.trainable ? 'retrained' : 'source'}`,
-        );
-      }
-      out.info(`cuts: ${inspection.cuts.map((c) => c.name).join(', ')}`);
-    }
-    out.result({ ...inspection });
-    backbone.model.dispose();
-    return 0;
+  summary: 'List, inspect and add backbones (the source models data sets are extracted with).',
+  usage: [
+    'graft backbone list [--json]',
+    'graft backbone inspect <id> [--json]                                   the manifest of a backbone',
+    'graft backbone inspect [--dir <model dir>] [--input-size 224] [--json] layers, shapes, parameters and cuts',
+    'graft backbone add --id <id> --dir <tfjs layers-model folder> [--json]',
+    'graft backbone add --id <id> --url <model.json URL on the API’s allow-list> [--json]',
+    'graft backbone add --id <id> --from-model <model>[@<version>] [--json]',
+  ].join('\n       '),
+  options: {
+    ...connectionOptions,
+    backbone: { type: 'string' },
+    dir: { type: 'string' },
+    'input-size': { type: 'string' },
+    id: { type: 'string' },
+    url: { type: 'string' },
+    'from-model': { type: 'string' },
+  },
+  async run(args) {
+    const sub = args.positionals[0] ?? '';
+    if (!Object.hasOwn(SUBCOMMANDS, sub)) throw new UsageError(`expected list, inspect or add, got '${sub}'`);
+    return SUBCOMMANDS[sub as keyof typeof SUBCOMMANDS](args);
   },
 };

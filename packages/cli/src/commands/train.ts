@@ -8,7 +8,7 @@ import { followJob } from '../follow-job.js';
 export const trainCommand: Command = {
   summary: 'Submit a training job for a data set and follow its progress.',
   usage:
-    'graft train --dataset <name> --model <name> [--strategy auto|feature-extraction|freeze-k|fine-tune|scratch] [--cut LAYER] [--upper retrain|replace] [--epochs N] [--budget-seconds N] [--promote if-better|always] [--no-follow] [--json]',
+    'graft train --dataset <name> --model <name> [--strategy auto|feature-extraction|freeze-k|fine-tune|scratch] [--cut LAYER] [--upper retrain|replace] [--epochs N] [--budget-seconds N] [--architecture mnist-cnn|mobilenet_v2] [--promote if-better|always] [--no-follow] [--json]',
   options: {
     ...connectionOptions,
     dataset: { type: 'string' },
@@ -18,6 +18,7 @@ export const trainCommand: Command = {
     cut: { type: 'string' },
     upper: { type: 'string' },
     'budget-seconds': { type: 'string' },
+    architecture: { type: 'string' },
     promote: { type: 'string' },
     'no-follow': { type: 'boolean' },
   },
@@ -30,6 +31,8 @@ export const trainCommand: Command = {
     if (flags['budget-seconds'] !== undefined) options.budgetSeconds = Number(flags['budget-seconds']);
     if (typeof flags.cut === 'string') options.cut = flags.cut;
     if (typeof flags.upper === 'string') options.upper = flags.upper as TrainingOptions['upper'];
+    if (typeof flags.architecture === 'string')
+      options.architecture = flags.architecture as TrainingOptions['architecture'];
     const { id } = await api.json<{ id: string }>('POST', '/v1/trainings', {
       dataset: flags.dataset,
       model: flags.model,

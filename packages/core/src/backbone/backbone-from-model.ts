@@ -56,16 +56,19 @@ export function backboneFromModel(model: tf.LayersModel, meta: BackboneMeta): Ba
     throw new InvalidModelError('the input channel count is unknown');
 
   let features: tf.SymbolicTensor;
+  let featuresLayer: string;
   if (meta.featuresLayer) {
     const node = modelGraph(model).nodes.find((n) => n.layer.name === meta.featuresLayer);
     if (!node) throw new InvalidModelError(`features layer '${meta.featuresLayer}' is not in the model`);
     if (node.outputs.length !== 1)
       throw new InvalidModelError(`features layer '${meta.featuresLayer}' has several outputs`);
     features = node.outputs[0]!;
+    featuresLayer = meta.featuresLayer;
   } else {
     if (model.outputs.length !== 1)
       throw new InvalidModelError('model has several outputs: name a featuresLayer');
     features = model.outputs[0]!;
+    featuresLayer = features.sourceLayer.name;
   }
   if (features.shape.length === 4) {
     const taken = new Set(model.layers.map((l) => l.name));
@@ -87,5 +90,6 @@ export function backboneFromModel(model: tf.LayersModel, meta: BackboneMeta): Ba
     preprocessing: meta.preprocessing,
     cuts: computeCuts(reduced, { pretrainedUpTo: meta.pretrainedUpTo, keep: meta.keepCut }),
     ...(meta.pretrainedUpTo !== undefined ? { pretrainedUpTo: meta.pretrainedUpTo } : {}),
+    featuresLayer,
   };
 }

@@ -56,3 +56,25 @@ export function computeCuts(
   });
   return cuts;
 }
+
+/**
+ * The cut whose activation is widest (most channels; the deepest on ties) at the last resolution before the
+ * network's final downsampling: below the most source-specific stage, yet already high-level. With MobileNetV2
+ * this is `block_13_expand_relu` (576 channels at 1/16 of the input). Undefined when the cuts never downsample.
+ *
+ * @example
+ * ```ts
+ * widestBeforeLastDownsampling(backbone.cuts.filter((c) => c.name !== 'features'))?.name; // 'block_13_expand_relu'
+ * ```
+ */
+export function widestBeforeLastDownsampling(cuts: CutPoint[]): CutPoint | undefined {
+  const spatial = cuts.filter((c) => c.outputShape.length === 3);
+  const last = spatial.at(-1);
+  if (!last) return undefined;
+  const level = spatial.filter((c) => c.outputShape[0]! > last.outputShape[0]!).at(-1)?.outputShape[0];
+  const atLevel = spatial.filter((c) => c.outputShape[0] === level);
+  return atLevel.reduce<CutPoint | undefined>(
+    (best, c) => (!best || c.outputShape[2]! >= best.outputShape[2]! ? c : best),
+    undefined,
+  );
+}

@@ -5,6 +5,7 @@ export type BackboneErrorCode =
   | 'unknown_cut'
   | 'unsupported_input_size'
   | 'source_not_allowed'
+  | 'source_too_large'
   | 'invalid_model';
 
 /**
@@ -69,6 +70,24 @@ export class SourceNotAllowedError extends BackboneError {
   override name = 'SourceNotAllowedError';
   constructor(message: string) {
     super('source_not_allowed', message);
+  }
+}
+
+/**
+ * A model download is larger than its byte limit (model.json and shards together); nothing more is read.
+ *
+ * @example
+ * ```ts
+ * throw new SourceTooLargeError('https://models.example.com/m/group1-shard1of1.bin', 256 * 1024 * 1024);
+ * ```
+ */
+export class SourceTooLargeError extends BackboneError {
+  override name = 'SourceTooLargeError';
+  constructor(
+    what: string,
+    readonly limit: number,
+  ) {
+    super('source_too_large', `${what} is larger than the download limit (${limit} bytes in all)`);
   }
 }
 

@@ -1,6 +1,6 @@
 export { type BackboneMeta, backboneFromModel } from './backbone-from-model.js';
 export { compileTrunk } from './compile-trunk.js';
-export { computeCuts } from './cuts.js';
+export { computeCuts, widestBeforeLastDownsampling } from './cuts.js';
 export { readModelDir } from './dir-source.js';
 export { disposeWeights } from './dispose-weights.js';
 export {
@@ -8,15 +8,17 @@ export {
   type BackboneErrorCode,
   InvalidModelError,
   SourceNotAllowedError,
+  SourceTooLargeError,
   UnknownCutError,
   UnsupportedInputSizeError,
 } from './errors.js';
 export { inspectBackbone } from './inspect-backbone.js';
 export { loadBackbone } from './load-backbone.js';
-export { MOBILENET_V2_SIZES } from './nsfwjs-mobilenet.js';
+export { MOBILENET_V2, MOBILENET_V2_SIZES, nsfwjsMobilenetArtifacts } from './nsfwjs-mobilenet.js';
 export { reinitializeModel } from './reinitialize-model.js';
 export { segmentBackbone } from './segment-backbone.js';
 export { type BackboneSplit, findCut, splitBackbone } from './split-backbone.js';
+export { truncateArtifacts } from './topology.js';
 export type {
   Backbone,
   BackboneInspection,

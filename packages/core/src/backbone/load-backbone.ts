@@ -137,7 +137,9 @@ export async function loadBackbone(
       featuresLayer,
       preprocessing,
       inputSize,
-      ...(lastImagenet >= 0 ? { pretrainedUpTo: lastImagenet, keepCut: MOBILENET_V2.keepCut } : {}),
+      ...(lastImagenet >= 0
+        ? { pretrainedUpTo: lastImagenet, keepCut: MOBILENET_V2.keepCut }
+        : { pretrainedUpTo: overrides.pretrainedUpTo }),
     });
   } catch (error) {
     model.dispose();

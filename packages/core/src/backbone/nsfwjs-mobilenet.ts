@@ -9,7 +9,14 @@ import type { Preprocessing } from './types.js';
 /** Input sizes the bundled MobileNetV2 can be rebuilt for. */
 export const MOBILENET_V2_SIZES = [96, 128, 160, 192, 224] as const;
 
-/** Facts about the bundled MobileNetV2 (from the npm package `nsfwjs`). */
+/**
+ * Facts about the bundled MobileNetV2 (from the npm package `nsfwjs`).
+ *
+ * @example
+ * ```ts
+ * MOBILENET_V2.lastImagenetLayer; // 'block_10_project_BN': the layers above were retrained by nsfwjs' authors
+ * ```
+ */
 export const MOBILENET_V2 = {
   name: 'mobilenet_v2',
   featuresLayer: 'out_relu',

@@ -56,6 +56,8 @@ export interface Backbone {
   cuts: CutPoint[];
   /** Last layer index whose weights are the untouched source weights (98 for the bundled MobileNetV2). */
   pretrainedUpTo?: number;
+  /** Layer of the source model whose output are the features (pooled when it is a feature map), e.g. 'out_relu'. */
+  featuresLayer?: string;
 }
 
 /**
@@ -98,6 +100,8 @@ export interface SourceOverrides {
   preprocessing?: Preprocessing;
   /** Layer whose output becomes the features (4-D outputs get a GlobalAveragePooling2D named 'features'). */
   featuresLayer?: string;
+  /** Last layer index whose weights are the untouched source weights (default: none is marked). */
+  pretrainedUpTo?: number;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { tf } from '@graft/runtime';
-import { InvalidModelError, SourceNotAllowedError } from './errors.js';
+import { InvalidModelError, SourceNotAllowedError, SourceTooLargeError } from './errors.js';
 import { parseModelJson, toArtifacts } from './model-json.js';
 import { checkModelUrl } from './url-policy.js';
 
@@ -13,9 +13,13 @@ export interface FetchModelOptions {
   timeoutMs?: number;
 }
 
-async function readLimited(response: Response, budget: { left: number }, what: string): Promise<Uint8Array> {
+async function readLimited(
+  response: Response,
+  budget: { left: number; limit: number },
+  what: string,
+): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > budget.left) throw new InvalidModelError(`${what} is larger than the download limit`);
+  if (declared > budget.left) throw new SourceTooLargeError(what, budget.limit);
   const chunks: Uint8Array[] = [];
   let total = 0;
   const reader = response.body?.getReader();
@@ -26,7 +30,7 @@ async function readLimited(response: Response, budget: { left: number }, what: s
     total += value.byteLength;
     if (total > budget.left) {
       await reader.cancel();
-      throw new InvalidModelError(`${what} is larger than the download limit`);
+      throw new SourceTooLargeError(what, budget.limit);
     }
     chunks.push(value);
   }
@@ -40,7 +44,11 @@ async function readLimited(response: Response, budget: { left: number }, what: s
   return out;
 }
 
-async function get(url: URL, options: FetchModelOptions, budget: { left: number }): Promise<Uint8Array> {
+async function get(
+  url: URL,
+  options: FetchModelOptions,
+  budget: { left: number; limit: number },
+): Promise<Uint8Array> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -57,7 +65,7 @@ async function get(url: URL, options: FetchModelOptions, budget: { left: number 
 /**
  * Downloads a tfjs LayersModel (`model.json` + shards) from an allow-listed origin. Every URL is checked with
  * {@link checkModelUrl} before it is requested; redirects are refused; weight paths must be plain relative
- * paths that stay under the model's origin.
+ * paths that stay under the model's origin. More than `maxBytes` in all is refused with `SourceTooLargeError`.
  *
  * @example
  * ```ts
@@ -68,7 +76,8 @@ async function get(url: URL, options: FetchModelOptions, budget: { left: number 
  */
 export async function fetchModelUrl(raw: string, options: FetchModelOptions): Promise<tf.io.ModelArtifacts> {
   const url = await checkModelUrl(raw, options.allow, options.lookup);
-  const budget = { left: options.maxBytes ?? 256 * 1024 * 1024 };
+  const limit = options.maxBytes ?? 256 * 1024 * 1024;
+  const budget = { left: limit, limit };
   const json = parseModelJson(new TextDecoder().decode(await get(url, options, budget)));
   const shards: ArrayBuffer[] = [];
   for (const p of json.weightsManifest.flatMap((g) => g.paths)) {

@@ -2,6 +2,7 @@ import { tf } from '@graft/runtime';
 import { type AugmentationOptions, augmentBatch } from './augment.js';
 import { weightedCrossEntropy } from './loss.js';
 import { createOptimizer } from './optimizer.js';
+import { pretrainedLearningRates } from './pretrained-rates.js';
 import { shuffledIndices } from './random.js';
 import type { EpochMetrics, ProgressEvent } from './types.js';
 import { snapshotWeights, uniqueWeights, type WeightsSnapshot } from './weights-snapshot.js';
@@ -21,6 +22,11 @@ export interface LoopSpec {
   baseTraining: boolean;
   /** Learning-rate factor of the base weights (0 = frozen). */
   baseLrScale: number;
+  /**
+   * The base holds pretrained weights: bound each kernel's step relative to its size (see
+   * `PRETRAINED_STEP_FRACTION`). Off for a base trained from its initialisation.
+   */
+  basePretrained?: boolean;
   head: tf.LayersModel;
   x: tf.Tensor;
   labels: Int32Array;
@@ -32,6 +38,8 @@ export interface LoopSpec {
   batchSize: number;
   classWeights: number[];
   earlyStopping?: { patience: number; minDelta: number };
+  /** Stop after the epoch in which this many seconds have passed (best weights kept as with early stopping). */
+  timeLimitSeconds?: number;
   augmentation?: AugmentationOptions;
   rand: () => number;
   onProgress?: (e: ProgressEvent) => void;
@@ -54,8 +62,9 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 /**
  * The custom training loop behind every strategy: seeded shuffles, per-batch augmentation, class-weighted
- * cross-entropy, `tf.variableGrads` with one optimizer for the head and one (scaled learning rate) for the
- * pretrained base, validation each epoch, early stopping on validation loss with best-weight restore.
+ * cross-entropy, `tf.variableGrads` with one optimizer for the head and one per learning rate for the base (scaled
+ * by `baseLrScale`; a pretrained kernel's step bounded relative to its size, see `pretrainedLearningRates`),
+ * validation each epoch, early stopping on validation loss with best-weight restore.
  * Allocates no tensors that outlive it.
  *
  * @example
@@ -72,10 +81,10 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
   const trainable = uniqueWeights(spec.baseLrScale > 0 ? [spec.base, spec.head] : [spec.head], true);
   const varList = trainable.map((w) => w.read() as tf.Variable);
   const headOpt = createOptimizer(spec.optimizer, spec.learningRate);
-  const baseOpt =
-    spec.base && spec.baseLrScale > 0
-      ? createOptimizer(spec.optimizer, spec.learningRate * spec.baseLrScale)
-      : null;
+  const baseOpts = await baseOptimizers(
+    spec,
+    varList.filter((v) => !headVars.has(v.name)),
+  );
   const weightsTensor = tf.tensor1d(spec.classWeights);
   const allWeights = uniqueWeights([spec.base, spec.head]);
   const history: EpochMetrics[] = [];
@@ -89,6 +98,10 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
     return spec.head.apply(h, { training }) as tf.Tensor;
   };
 
+  const deadline =
+    spec.timeLimitSeconds === undefined
+      ? Number.POSITIVE_INFINITY
+      : performance.now() + spec.timeLimitSeconds * 1000;
   try {
     for (let epoch = 0; epoch < spec.epochs; epoch++) {
       const order = shuffledIndices(n, spec.rand);
@@ -113,11 +126,15 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
             return weightedCrossEntropy(probs, oneHot, wb);
           }, varList);
         });
-        const headGrads: tf.NamedTensorMap = {};
-        const baseGrads: tf.NamedTensorMap = {};
-        for (const [name, g] of Object.entries(grads)) (headVars.has(name) ? headGrads : baseGrads)[name] = g;
-        headOpt.applyGradients(headGrads);
-        if (baseOpt && Object.keys(baseGrads).length > 0) baseOpt.applyGradients(baseGrads);
+        const groups = new Map<tf.Optimizer, tf.NamedTensorMap>();
+        for (const [name, g] of Object.entries(grads)) {
+          const opt = headVars.has(name) ? headOpt : baseOpts.get(name);
+          if (!opt) continue;
+          const group = groups.get(opt) ?? {};
+          group[name] = g;
+          groups.set(opt, group);
+        }
+        for (const [opt, group] of groups) opt.applyGradients(group);
         const loss = (await value.data())[0]!;
         const acc = (await kept.correct!.data())[0]! / idx.length;
         tf.dispose([value, kept.correct!, ...Object.values(grads)]);
@@ -166,6 +183,7 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
         sinceBest++;
         if (spec.earlyStopping && sinceBest >= spec.earlyStopping.patience) break;
       }
+      if (performance.now() >= deadline) break;
     }
     if (spec.earlyStopping && best) best.restore();
     else bestEpoch = history.length - 1;
@@ -173,9 +191,32 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
   } finally {
     best?.dispose();
     headOpt.dispose();
-    baseOpt?.dispose();
+    for (const opt of new Set(baseOpts.values())) opt.dispose();
     weightsTensor.dispose();
   }
+}
+
+/**
+ * One optimizer per distinct learning rate of the base's trainable variables, by variable name: all at
+ * `learningRate · baseLrScale`, pretrained kernels bounded by {@link pretrainedLearningRates}.
+ */
+async function baseOptimizers(spec: LoopSpec, variables: tf.Variable[]): Promise<Map<string, tf.Optimizer>> {
+  const byName = new Map<string, tf.Optimizer>();
+  if (!spec.base || spec.baseLrScale <= 0 || variables.length === 0) return byName;
+  const rate = spec.learningRate * spec.baseLrScale;
+  const rates = spec.basePretrained
+    ? await pretrainedLearningRates(variables, rate, spec.optimizer)
+    : new Map(variables.map((v) => [v.name, rate]));
+  const byRate = new Map<number, tf.Optimizer>();
+  for (const [name, lr] of rates) {
+    let opt = byRate.get(lr);
+    if (!opt) {
+      opt = createOptimizer(spec.optimizer, lr);
+      byRate.set(lr, opt);
+    }
+    byName.set(name, opt);
+  }
+  return byName;
 }
 
 /**

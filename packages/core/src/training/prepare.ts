@@ -50,6 +50,9 @@ export function resolveOptions(options: TrainOptions): ResolvedOptions {
   const es = options.earlyStopping;
   if (es && (!Number.isInteger(es.patience) || es.patience < 0))
     throw new InvalidTrainingOptionsError('earlyStopping.patience must be an integer ≥ 0');
+  const limit = options.timeLimitSeconds;
+  if (limit !== undefined && !(limit >= 0 && Number.isFinite(limit)))
+    throw new InvalidTrainingOptionsError('timeLimitSeconds must be a number of seconds ≥ 0');
   const v = options.validation;
   if (typeof v === 'number' && !(v > 0 && v < 1))
     throw new InvalidTrainingOptionsError('validation fraction must be in (0, 1)');

@@ -157,7 +157,11 @@ export interface TrainOptions {
   optimizer?: 'adam' | 'sgd' | 'rmsprop';
   /** Learning rate of the new head (and of every layer for `scratch`/`develop`). Default 1e-3. */
   learningRate?: number;
-  /** Factor on the learning rate of pretrained layers (`freeze-k`, `fine-tune`). Default 0.1. */
+  /**
+   * Factor on the learning rate of pretrained layers (`freeze-k`, `fine-tune`). Default 0.1. With Adam or RMSprop
+   * a pretrained kernel's rate is further bounded at 0.25 % of its RMS (`PRETRAINED_STEP_FRACTION`), so a large
+   * rate cannot wreck the pretrained layers on the first steps.
+   */
   pretrainedLrScale?: number;
   epochs?: number;
   batchSize?: number;

@@ -78,8 +78,11 @@ export async function fashionTarget(cap: number, testPerClass: number): Promise<
  * const different = await digitsTarget(1000, 0);
  * ```
  */
-export async function digitsTarget(cap: number, testPerClass: number): Promise<TargetPool> {
-  const digits = [5, 6, 7, 8, 9];
+export async function digitsTarget(
+  cap: number,
+  testPerClass: number,
+  digits: number[] = [5, 6, 7, 8, 9],
+): Promise<TargetPool> {
   const set = await loadMnistDigits({ digits });
   const byDigit = new Map<number, number[]>();
   set.labels.forEach((d, i) => {
@@ -92,8 +95,8 @@ export async function digitsTarget(cap: number, testPerClass: number): Promise<T
     train.push(...indexes.slice(0, Math.min(cut, cap)));
     test.push(...indexes.slice(cut, testPerClass ? cut + testPerClass : undefined));
   }
-  const a = pick(set, train, 5);
-  const b = pick(set, test, 5);
+  const a = pick(set, train, digits[0]!);
+  const b = pick(set, test, digits[0]!);
   return {
     images: a.images,
     labels: a.labels,

@@ -1,4 +1,4 @@
-import type { Backbone } from '../../backbone/index.js';
+import { type Backbone, widestBeforeLastDownsampling } from '../../backbone/index.js';
 import { InvalidTrainingInputError } from '../errors.js';
 import type { StrategyName } from '../types.js';
 import type { SimilarityMeasure } from './similarity.js';
@@ -123,21 +123,4 @@ function chooseCut(
   if (pick) return { cut: pick.name, k: pick.index, upper: 'retrain' };
   const early = widestBeforeLastDownsampling(candidates) ?? candidates.at(-1) ?? features;
   return { cut: early?.name ?? 'features', k: early?.index ?? -1, upper: 'replace' };
-}
-
-/**
- * The cut whose activation is widest (most channels; the deepest on ties) at the last resolution before the
- * network's final downsampling: below the most source-specific stage, yet already high-level. With MobileNetV2
- * this is `block_13_expand_relu` (576 channels at 1/16 of the input).
- */
-function widestBeforeLastDownsampling(cuts: Backbone['cuts']): Backbone['cuts'][number] | undefined {
-  const spatial = cuts.filter((c) => c.outputShape.length === 3);
-  const last = spatial.at(-1);
-  if (!last) return undefined;
-  const level = spatial.filter((c) => c.outputShape[0]! > last.outputShape[0]!).at(-1)?.outputShape[0];
-  const atLevel = spatial.filter((c) => c.outputShape[0] === level);
-  return atLevel.reduce<Backbone['cuts'][number] | undefined>(
-    (best, c) => (!best || c.outputShape[2]! >= best.outputShape[2]! ? c : best),
-    undefined,
-  );
 }

@@ -39,7 +39,9 @@ export function computeActivations<T extends tf.Tensor>(
 /**
  * Scenario 2: keeps the trunk up to `cut` frozen (its activations are computed once, or passed in as cached
  * activations) and trains the pretrained upper layers — BatchNormalization kept in inference mode, learning rate
- * scaled by `pretrainedLrScale` — together with a new head. The upper layers are shared with
+ * scaled by `pretrainedLrScale` and each kernel's step bounded at 0.25 % of its RMS (`PRETRAINED_STEP_FRACTION`:
+ * without it, lr 3e-3 left MobileNetV2's blocks above `block_13_expand_relu` at chance on Fashion-MNIST) —
+ * together with a new head. The upper layers are shared with
  * `backbone.model`, so the backbone is updated in place. With `upper: 'replace'` the upper layers are dropped
  * instead and a new head is trained on the pooled, standardised activations at `cut`.
  *

@@ -74,6 +74,7 @@ export async function trainPooledHead(
       epochs: r.epochs,
       batchSize: r.batchSize,
       ...(options.earlyStopping ? { earlyStopping: { minDelta: 0, ...options.earlyStopping } } : {}),
+      ...(options.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: options.timeLimitSeconds }),
     });
     const head = buildHead({
       inputShape: run.x.shape.slice(1),

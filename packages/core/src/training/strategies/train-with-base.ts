@@ -16,7 +16,10 @@ import { outputShape } from './compose.js';
  */
 export interface BaseRun {
   base: tf.LayersModel;
-  /** BatchNormalization in training mode (scratch) or inference mode (fine-tuning pretrained layers). */
+  /**
+   * BatchNormalization in training mode (scratch) or inference mode (fine-tuning pretrained layers; each
+   * pretrained kernel's step is then also bounded relative to its size, see `PRETRAINED_STEP_FRACTION`).
+   */
   baseTraining: boolean;
   baseLrScale: number;
   x: tf.Tensor;
@@ -71,12 +74,14 @@ export async function trainWithBase(
       base: run.base,
       baseTraining: run.baseTraining,
       baseLrScale: run.baseLrScale,
+      basePretrained: !run.baseTraining,
       head,
       optimizer: r.optimizer,
       learningRate: r.learningRate,
       epochs: r.epochs,
       batchSize: r.batchSize,
       ...(options.earlyStopping ? { earlyStopping: { minDelta: 0, ...options.earlyStopping } } : {}),
+      ...(options.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: options.timeLimitSeconds }),
       ...(run.images && options.augmentation ? { augmentation: options.augmentation } : {}),
     });
     return { head, loop };
