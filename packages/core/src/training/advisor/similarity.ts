@@ -75,49 +75,20 @@ export async function measureSimilarity(
   const nodes = bnLayers(backbone);
   if (nodes.length === 0) return featureStatistics(backbone, images, n, batchSize);
 
-  const probe = tf.model({ inputs: backbone.model.inputs, outputs: nodes.map((node) => node.inputs[0]!) });
-  const moments: Moments[] = nodes.map((node) => {
-    const c = node.inputs[0]!.shape.at(-1)!;
-    return { sum: new Float64Array(c), sumSq: new Float64Array(c), count: 0 };
-  });
-  for (let start = 0; start < n; start += batchSize) {
-    const size = Math.min(batchSize, n - start);
-    const stats = tf.tidy(() => {
-      const outs = probe.predict(tf.slice(images, start, size)) as tf.Tensor | tf.Tensor[];
-      const list = Array.isArray(outs) ? outs : [outs];
-      return list.map((t) => {
-        const flat = t.reshape([-1, t.shape.at(-1)!]);
-        return tf.stack([tf.sum(flat, 0), tf.sum(tf.square(flat), 0)]);
-      });
-    });
-    for (let i = 0; i < stats.length; i++) {
-      const data = await stats[i]!.data();
-      const m = moments[i]!;
-      const c = m.sum.length;
-      for (let j = 0; j < c; j++) {
-        m.sum[j]! += data[j]!;
-        m.sumSq[j]! += data[c + j]!;
-      }
-      m.count += (nodes[i]!.inputs[0]!.shape.slice(1, -1) as number[]).reduce((a, b) => a * b, size);
-    }
-    tf.dispose(stats);
-  }
-
+  const outputs = nodes.map((node) => node.inputs[0]!);
+  const moments = await channelMoments(backbone, images, n, batchSize, outputs);
   const layers = nodes.map((node, i) => {
     const layer = node.layer as unknown as { getWeights(): tf.Tensor[]; getConfig(): { epsilon?: number } };
     const weights = layer.getWeights();
     // [gamma?, beta?, moving_mean, moving_variance]
-    const movingMean = weights.at(-2)!.dataSync();
-    const movingVar = weights.at(-1)!.dataSync();
     const eps = Number(layer.getConfig().epsilon ?? 1e-3);
-    const m = moments[i]!;
-    let kl = 0;
-    for (let j = 0; j < m.sum.length; j++) {
-      const mean = m.sum[j]! / m.count;
-      const variance = Math.max(0, m.sumSq[j]! / m.count - mean * mean);
-      kl += symmetricGaussianKl(mean, variance + eps, movingMean[j]!, movingVar[j]! + eps);
-    }
-    return { name: node.layer.name, divergence: kl / m.sum.length };
+    const divergence = meanDivergence(
+      moments[i]!,
+      weights.at(-2)!.dataSync(),
+      weights.at(-1)!.dataSync(),
+      eps,
+    );
+    return { name: node.layer.name, divergence };
   });
   return { score: weightedScore(layers), method: 'bn-statistics', layers, images: n };
 }
@@ -171,7 +142,13 @@ export async function recordSourceStatistics(
   checkImages(backbone, images);
   const n = Math.min(images.shape[0], 4 * ADVISOR_THRESHOLDS.maxSimilarityImages);
   const probed = probedCuts(backbone);
-  const moments = await channelMoments(backbone, images, n, options.batchSize ?? 8, probed);
+  const moments = await channelMoments(
+    backbone,
+    images,
+    n,
+    options.batchSize ?? 8,
+    outputsAt(backbone, probed),
+  );
   return {
     method: 'source-statistics',
     images: n,
@@ -193,15 +170,14 @@ function probedCuts(backbone: Backbone): Backbone['cuts'] {
   return backbone.cuts.filter((c) => c.outputShape.length === 3 || c.name === 'features');
 }
 
-/** Per-channel sums over images × positions of the outputs at `cuts` for the first `n` images. */
+/** Per-channel sums over images × positions of `outputs` (tensors of the backbone's graph) for the first `n` images. */
 async function channelMoments(
   backbone: Backbone,
   images: tf.Tensor4D,
   n: number,
   batchSize: number,
-  cuts: Backbone['cuts'],
+  outputs: tf.SymbolicTensor[],
 ): Promise<Moments[]> {
-  const outputs = cuts.map((c) => backbone.model.layers[c.index]!.output as tf.SymbolicTensor);
   const probe = tf.model({ inputs: backbone.model.inputs, outputs });
   const moments: Moments[] = outputs.map((o) => {
     const c = o.shape.at(-1)!;
@@ -246,18 +222,33 @@ async function againstSource(
       `the source statistics were recorded at ${source.inputSize} px on layers ${source.layers.map((l) => l.name).join(', ')}: they do not describe ${backbone.id}`,
     );
   const cuts = recorded.map((l) => cutByName.get(l.name)!);
-  const moments = await channelMoments(backbone, images, n, batchSize, cuts);
-  const layers = recorded.map((l, i) => {
-    const m = moments[i]!;
-    let kl = 0;
-    for (let j = 0; j < m.sum.length; j++) {
-      const mean = m.sum[j]! / m.count;
-      const variance = Math.max(0, m.sumSq[j]! / m.count - mean * mean);
-      kl += symmetricGaussianKl(mean, variance + SOURCE_EPSILON, l.mean[j]!, l.variance[j]! + SOURCE_EPSILON);
-    }
-    return { name: l.name, divergence: kl / m.sum.length };
-  });
+  const moments = await channelMoments(backbone, images, n, batchSize, outputsAt(backbone, cuts));
+  const layers = recorded.map((l, i) => ({
+    name: l.name,
+    divergence: meanDivergence(moments[i]!, l.mean, l.variance, SOURCE_EPSILON),
+  }));
   return { score: weightedScore(layers), method: 'source-statistics', layers, images: n };
+}
+
+/** The outputs of the layers at `cuts`. */
+function outputsAt(backbone: Backbone, cuts: Backbone['cuts']): tf.SymbolicTensor[] {
+  return cuts.map((c) => backbone.model.layers[c.index]!.output as tf.SymbolicTensor);
+}
+
+/** Mean over channels of the symmetric KL between the measured moments and a reference mean and variance. */
+function meanDivergence(
+  m: Moments,
+  mean: ArrayLike<number>,
+  variance: ArrayLike<number>,
+  eps: number,
+): number {
+  let kl = 0;
+  for (let j = 0; j < m.sum.length; j++) {
+    const mu = m.sum[j]! / m.count;
+    const v = Math.max(0, m.sumSq[j]! / m.count - mu * mu);
+    kl += symmetricGaussianKl(mu, v + eps, mean[j]!, variance[j]! + eps);
+  }
+  return kl / m.sum.length;
 }
 
 /** Added to both variances (as BatchNormalization's epsilon): a channel that never fires is not infinitely far. */
