@@ -4,21 +4,19 @@ import { createExtractDeps } from '@graft/extraction';
 import { optionsProblem, type ProgressReporter, type TrainingResult, type TrainingSpec } from '@graft/jobs';
 import type { BlobStore } from '@graft/storage';
 import { raceAuto } from './auto-race.js';
+import { checkAndPublish } from './check-and-publish.js';
 import { type DatasetIndex, indexDataset } from './dataset-index.js';
 import { decideStrategy } from './decide.js';
 import { developSource } from './develop.js';
 import { JobError } from './errors.js';
-import { evaluateSplits } from './evaluate-splits.js';
 import { prepareActivations } from './prepare-activations.js';
 import { prepareImages } from './prepare-images.js';
-import { decidePromotion } from './promotion.js';
-import { publishTrained } from './publish.js';
 import type { Trained } from './race.js';
 import { type WeightScope, weightScope } from './scopes.js';
-import { bySplit, countsBySplit, labelIndexer, type Splits } from './splits.js';
+import { bySplit, labelIndexer, type Splits } from './splits.js';
 import { applyRequestedOptions, trainOptionsFor } from './strategy-defaults.js';
 import { trainPrepared } from './trained-candidate.js';
-import { validationCheck, withValidation } from './validation.js';
+import { withValidation } from './validation.js';
 
 /** What {@link execute} runs. */
 export interface ExecuteArgs {
@@ -155,74 +153,4 @@ async function trainAsked(args: {
     prepared.dispose();
     throw error;
   }
-}
-
-/** Checks the winner learnt, evaluates it, decides whether it serves, publishes it and says what happened. */
-async function checkAndPublish(args: {
-  spec: TrainingSpec;
-  store: BlobStore;
-  index: DatasetIndex;
-  winner: Trained;
-  entries?: TrainingResult['candidates'];
-  toLabels: (uploads: DatasetIndex['uploads']) => number[];
-  progress: ProgressReporter;
-  /** More for the version's report (a developed source's statistics). */
-  report?: Record<string, unknown>;
-  warnings?: string[];
-}): Promise<TrainingResult> {
-  const { spec, store, index, winner, entries, toLabels, progress, warnings } = args;
-  const { decision, prepared, result } = winner;
-  const valUploads = prepared.val?.uploads ?? [];
-  const validation = validationCheck(winner.valAccuracy, toLabels(valUploads));
-  if (!validation.passed)
-    throw new JobError(
-      'no_learning',
-      `the model did not learn: validation accuracy ${validation.accuracy} on ${validation.images} images is not clearly above chance (${validation.chance}; needs > ${validation.threshold}); nothing was published. Strategy ${decision.strategy}${prepared.cut ? ` at ${prepared.cut}` : ''}: try another strategy or cut, more epochs or more images per class.`,
-    );
-  progress.set({ phase: 'evaluate', fraction: 0.92, message: 'evaluating on the test split' });
-  const evaluation = evaluateSplits({ model: result.model, prepared, toLabels, labels: index.labels });
-  const promotion = await decidePromotion({
-    store,
-    model: spec.model,
-    policy: spec.promote ?? 'if-better',
-    labels: index.labels,
-    val: valUploads,
-    valAccuracy: winner.valAccuracy,
-  });
-  const { promote, ...promotionDecision } = promotion;
-  progress.set({ phase: 'publish', fraction: 0.96, message: 'publishing the model version' });
-  const checks = {
-    // A developed model is built on the architecture it developed, not on the data set's backbone.
-    backbone: spec.strategy === 'develop' ? winner.backbone.name : index.config.backbone,
-    validation,
-    promotion: promotionDecision,
-    ...(entries ? { candidates: entries } : {}),
-  };
-  const version = await publishTrained({
-    store,
-    spec,
-    backbone: winner.backbone,
-    index,
-    decision,
-    prepared,
-    result,
-    evaluation,
-    checks: { ...checks, ...(warnings?.length ? { warnings } : {}) },
-    extra: args.report,
-    promote,
-  });
-  return {
-    model: spec.model,
-    version,
-    strategy: decision.strategy,
-    ...(decision.scenario ? { scenario: decision.scenario } : {}),
-    explanation: decision.explanation,
-    ...(prepared.cut ? { cut: prepared.cut } : {}),
-    metrics: evaluation.summary,
-    counts: countsBySplit(index),
-    trainSeconds: result.seconds,
-    ...checks,
-    promoted: promote,
-    ...(warnings?.length ? { warnings } : {}),
-  };
 }
