@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { errorCode, errorMessage, GraftError } from '@graft/errors';
+import { errorMessage, GraftError } from '@graft/errors';
 import type { CommandSet, Flags } from './command.js';
 import { createOutput } from './output.js';
 
@@ -107,7 +107,7 @@ export async function main(argv: string[], extra: CommandSet = {}): Promise<numb
   try {
     return await command.run({ flags, positionals: parsed.positionals, out });
   } catch (error) {
-    const code = errorCode(error);
+    const code = error instanceof GraftError ? error.code : (SYSTEM_CODES[systemCode(error)] ?? 'internal');
     const message = errorMessage(error);
     if (out.json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
     process.stderr.write(`graft ${name}: ${message}\n`);
@@ -115,4 +115,17 @@ export async function main(argv: string[], extra: CommandSet = {}): Promise<numb
       process.stderr.write(`${(error as Error).stack}\n`);
     return 1;
   }
+}
+
+/** Codes for the file-system errors a user's arguments cause (a path that is not there, a file not readable). */
+const SYSTEM_CODES: Record<string, string> = {
+  ENOENT: 'file_not_found',
+  EACCES: 'permission_denied',
+  EISDIR: 'is_a_directory',
+  ENOTDIR: 'not_a_directory',
+};
+
+function systemCode(error: unknown): string {
+  const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  return typeof code === 'string' ? code : '';
 }
