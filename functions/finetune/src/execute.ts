@@ -111,7 +111,17 @@ export async function execute({ spec, store, progress }: ExecuteArgs): Promise<T
         ? await raceAuto({ ...common, decision, loadBackbone: load, options: spec.options })
         : { winner: await trainAsked({ ...common, decision, spec }), entries: undefined };
     try {
-      return await checkAndPublish({ spec, store, index, winner, entries, toLabels, progress });
+      const provenance = manifest?.provenance ?? { kind: 'bundled' };
+      return await checkAndPublish({
+        spec,
+        store,
+        index,
+        winner,
+        entries,
+        toLabels,
+        progress,
+        report: { backboneProvenance: provenance },
+      });
     } finally {
       winner.prepared.dispose();
     }

@@ -209,5 +209,14 @@ describe('the race, the validation check and the promotion in the report', () =>
     expect(html).toContain('not run: over the budget of 0 s');
     expect(html).toContain('0.780 on 150 images, chance 0.100 (needed &gt; 0.149)'.replace('&gt;', '>'));
     expect(html).toContain('<dt>not serving</dt><dd>published but not promoted: 0.780 &lt; 0.810</dd>');
+    const developed = decisionSection(
+      parseReport({
+        backbone: 'digits-cnn',
+        backboneProvenance: { kind: 'developed', model: 'digits-src', version: 2, dataset: 'digits<0-4>' },
+      }),
+    );
+    expect(developed).toContain(
+      '<code>digits-cnn</code> — developed by Graft: model digits-src v2 on data set digits&lt;0-4&gt;',
+    );
   });
 });

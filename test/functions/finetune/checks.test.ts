@@ -101,6 +101,7 @@ describe('what a job checks before a model serves', () => {
       new TextDecoder().decode(await registry.readFile('race', result.version, 'report.json')),
     );
     expect(report.candidates).toEqual(candidates);
+    expect(report.backboneProvenance).toEqual({ kind: 'bundled' });
     expect((await registry.getCurrent('race'))?.version).toBe(result.version);
     expect(tf.memory().numTensors).toBe(before);
   });

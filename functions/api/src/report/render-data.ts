@@ -93,7 +93,11 @@ export function decisionSection(report: ReportData): string {
   else if (a && a.cut !== undefined)
     facts.push(['frozen up to', a.cut === null ? 'nothing' : `<code>${escapeHtml(a.cut)}</code>`]);
   if (report.seconds !== undefined) facts.push(['training time', `${report.seconds.toFixed(1)} s`]);
-  if (report.backbone) facts.push(['backbone', `<code>${escapeHtml(report.backbone)}</code>`]);
+  if (report.backbone)
+    facts.push([
+      'backbone',
+      `<code>${escapeHtml(report.backbone)}</code>${provenanceText(report.backboneProvenance)}`,
+    ]);
   const v = report.validation;
   if (v?.accuracy !== undefined)
     facts.push([
@@ -111,6 +115,20 @@ export function decisionSection(report: ReportData): string {
     raceTable(report),
     '</section>',
   ].join('');
+}
+
+/** Where a backbone came from, in words (empty when not recorded). */
+function provenanceText(p: ReportData['backboneProvenance']): string {
+  if (!p?.kind) return '';
+  const from =
+    p.kind === 'developed'
+      ? `developed by Graft: model ${p.model ?? '?'} v${p.version ?? '?'} on data set ${p.dataset ?? '?'}`
+      : p.kind === 'url'
+        ? `downloaded from ${p.url ?? '?'}`
+        : p.kind === 'folder'
+          ? `added from a folder`
+          : 'bundled (ImageNet MobileNetV2, upper blocks retrained by nsfwjs)';
+  return ` — ${escapeHtml(from)}`;
 }
 
 /** `auto`'s race: each candidate, its validation accuracy and time, the winner marked (empty when there was none). */

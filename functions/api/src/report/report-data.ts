@@ -83,8 +83,16 @@ export interface ReportData {
   /** True class index per test image, when the job recorded it (else derived from the keys). */
   testLabels?: number[];
   seconds?: number;
-  /** The backbone the model was built on. */
+  /** The backbone the model was built on, and where it came from (`bundled`, `folder`, `url`, `developed`). */
   backbone?: string;
+  backboneProvenance?: {
+    kind?: string;
+    model?: string;
+    version?: number;
+    dataset?: string;
+    url?: string;
+    path?: string;
+  };
   /** `auto`'s race: every candidate and its validation accuracy. */
   candidates?: Candidate[];
   /** Validation accuracy against chance. */
@@ -218,6 +226,16 @@ export function parseReport(value: unknown): ReportData {
     testLabels: list(value.testLabels, int),
     seconds: num(value.seconds),
     backbone: str(value.backbone),
+    backboneProvenance: isObj(value.backboneProvenance)
+      ? {
+          kind: str(value.backboneProvenance.kind),
+          model: str(value.backboneProvenance.model),
+          version: int(value.backboneProvenance.version),
+          dataset: str(value.backboneProvenance.dataset),
+          url: str(value.backboneProvenance.url),
+          path: str(value.backboneProvenance.path),
+        }
+      : undefined,
     candidates: list(value.candidates, (c) =>
       isObj(c) && str(c.name) !== undefined
         ? {
