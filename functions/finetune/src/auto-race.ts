@@ -51,7 +51,9 @@ export async function raceAuto(args: RaceAutoArgs): Promise<{ winner: Trained; e
   const { decision, backbone, index, splits, extractDeps, options, toLabels, progress, weights } = args;
   const stored = await storedActivations({ index, splits, extractDeps, progress });
   try {
-    const candidates = raceCandidates({ backbone, storedCut: stored.cut, advised: decision });
+    // Without validation images there is nothing to race on: the advisor's pick is trained alone.
+    const all = raceCandidates({ backbone, storedCut: stored.cut, advised: decision });
+    const candidates = stored.val ? all : all.filter((c) => c.advised);
     const budget = options?.budgetSeconds ?? DEFAULT_BUDGET_SECONDS;
     let spent = 0;
     const attempt = async (candidate: Candidate, i: number): Promise<Attempt> => {
@@ -108,7 +110,10 @@ export async function raceAuto(args: RaceAutoArgs): Promise<{ winner: Trained; e
     };
     const { winner, entries } = await runRace({ candidates, attempt });
     const valImages = winner.prepared.val?.uploads.length ?? 0;
-    const explanation = `${decision.explanation} ${raceExplanation(entries, valImages)}`;
+    const raced = stored.val
+      ? raceExplanation(entries, valImages)
+      : 'No validation images to check it on (fewer than 5 training images per label): trained as advised.';
+    const explanation = `${decision.explanation} ${raced}`;
     const own = winner.prepared.dispose;
     return {
       winner: {

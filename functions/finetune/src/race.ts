@@ -52,7 +52,7 @@ export async function runRace(args: {
       const { trained } = attempt;
       const entry: RaceEntry = {
         ...base,
-        valAccuracy: round(trained.valAccuracy),
+        ...(Number.isNaN(trained.valAccuracy) ? {} : { valAccuracy: round(trained.valAccuracy) }),
         seconds: round(trained.seconds, 2),
       };
       entries.push(entry);
@@ -82,6 +82,7 @@ function beats(
 ): boolean {
   const a = trained.valAccuracy;
   const b = best.trained.valAccuracy;
+  if (Number.isNaN(a) && Number.isNaN(b)) return candidate.advised && !best.candidate.advised;
   if (Number.isNaN(b)) return !Number.isNaN(a);
   if (a !== b) return a > b;
   return candidate.advised && !best.candidate.advised;

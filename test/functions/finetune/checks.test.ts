@@ -153,6 +153,27 @@ describe('what a job checks before a model serves', () => {
     expect((await registry.getCurrent('pets'))?.version).toBe(forced.result!.version);
   });
 
+  it("auto with no validation images to race on trains the advisor's pick alone and says so", async () => {
+    const set = await loadMnistDigits({ perClass: 4, digits: DIGITS });
+    const samples = set.images.map((pixels, i) => ({
+      label: String(set.labels[i]),
+      name: `tiny-${i}.png`,
+      split: 'train' as const,
+      bytes: encodeGrayPng(pixels, 28, 28),
+    }));
+    await importDataset(store, 'tiny', samples, { config: CONFIG });
+    const deps = createExtractDeps(store);
+    for (const s of samples) await processObject(`datasets/tiny/train/${s.label}/${s.name}`, deps);
+    await deps.extractors.dispose?.();
+    const job = await run({ dataset: 'tiny', model: 'tiny', strategy: 'auto' });
+    expect(job.error).toBeUndefined();
+    expect(job.result?.candidates).toHaveLength(1);
+    expect(job.result?.candidates?.[0]).toMatchObject({ advised: true, chosen: true });
+    expect(job.result?.candidates?.[0]?.valAccuracy).toBeUndefined();
+    expect(job.result?.explanation).toMatch(/No validation images to check it on/);
+    expect(job.result?.validation).toMatchObject({ images: 0, judged: false, passed: true });
+  });
+
   it('refuses options that do not fit the strategy, and feature extraction honours its cut', async () => {
     const refused = await run({
       dataset: 'digits',

@@ -139,9 +139,9 @@ function raceTable(report: ReportData): string {
     .map(
       (c) =>
         `<tr${c.chosen ? ' class="chosen"' : ''}><td>${c.chosen ? '✔ ' : ''}${escapeHtml(c.name)}${c.advised ? ' <em>(advised)</em>' : ''}</td>` +
-        (c.valAccuracy === undefined
-          ? `<td colspan="2">not run: ${escapeHtml(c.skipped ?? '')}</td>`
-          : `<td>${c.valAccuracy.toFixed(3)}</td><td>${c.seconds?.toFixed(1) ?? ''} s</td>`) +
+        (c.skipped
+          ? `<td colspan="2">not run: ${escapeHtml(c.skipped)}</td>`
+          : `<td>${c.valAccuracy?.toFixed(3) ?? 'no validation images'}</td><td>${c.seconds?.toFixed(1) ?? ''} s</td>`) +
         '</tr>',
     )
     .join('');
