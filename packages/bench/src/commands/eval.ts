@@ -36,6 +36,8 @@ export const evalCommand: Command = {
     // small-data (src/evals/small-data.ts)
     sizes: { type: 'string' },
     strategies: { type: 'string' },
+    // product-scenarios (src/evals/product-scenarios.ts)
+    'budget-seconds': { type: 'string' },
   },
   async run({ flags, positionals, out }) {
     const name = positionals[0];

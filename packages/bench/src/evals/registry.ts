@@ -19,4 +19,6 @@ export const evals = {
   scenarios: () => import('./scenarios.js'),
   /** 10 classes at 20 and 50 images per class through the job path: `auto` against every explicit strategy. */
   'small-data': () => import('./small-data.js'),
+  /** The four scenarios through the product path: develop job → backbone add → import → auto and every strategy. */
+  'product-scenarios': () => import('./product-scenarios.js'),
 } satisfies Record<string, RunModule>;
