@@ -67,15 +67,20 @@ export async function raceAuto(args: RaceAutoArgs): Promise<{ winner: Trained; e
       if (candidate.cost === 'cheap') {
         const prepared = inputsAt({ decision: candidate.decision, backbone, stored });
         const trainOptions = trainOptionsFor(candidate.decision, options);
-        return {
-          trained: await trainPrepared({
-            ...common,
-            decision: candidate.decision,
-            backbone,
-            prepared,
-            options: trainOptions,
-          }),
-        };
+        try {
+          return {
+            trained: await trainPrepared({
+              ...common,
+              decision: candidate.decision,
+              backbone,
+              prepared,
+              options: trainOptions,
+            }),
+          };
+        } catch (error) {
+          prepared.dispose();
+          throw error;
+        }
       }
       const remaining = budget - spent;
       if (remaining <= 0) return { skipped: `over the budget of ${budget} s (options.budgetSeconds)` };

@@ -2,6 +2,7 @@ import type { Backbone, TrainResult } from '@graft/core';
 import type { RaceEntry } from '@graft/jobs';
 import type { Candidate } from './candidates.js';
 import type { Decision } from './decide.js';
+import { JobError } from './errors.js';
 import type { PreparedInputs } from './prepared.js';
 
 /** A trained contender: what it trained on, the result, and how it did on the validation split. */
@@ -67,7 +68,11 @@ export async function runRace(args: {
     best?.trained.prepared.dispose();
     throw error;
   }
-  if (!best) throw new Error('no race candidate could be trained');
+  if (!best)
+    throw new JobError(
+      'no_candidate',
+      `no candidate could be trained: ${entries.map((e) => `${e.name}: ${e.skipped}`).join('; ')} (raise options.budgetSeconds)`,
+    );
   best.entry.chosen = true;
   const ranked = [...entries].sort(
     (a, b) => Number(b.chosen) - Number(a.chosen) || (b.valAccuracy ?? -1) - (a.valAccuracy ?? -1),
