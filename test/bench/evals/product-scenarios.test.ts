@@ -30,6 +30,7 @@ describe('eval product-scenarios (quick variant)', () => {
         strategies: Record<string, { mean: number }>;
         autoPicks: string[];
         similarityScores: number[];
+        failures: { code: string }[];
       }[];
     };
     expect(r.source).toMatchObject({ backbone: 'fashion-src', hasSourceStats: true });
@@ -48,6 +49,7 @@ describe('eval product-scenarios (quick variant)', () => {
         'scratch',
       ]);
       expect(cell.autoPicks).toHaveLength(1);
+      expect(cell.failures.filter((f) => f.code !== 'no_learning')).toEqual([]);
       expect(cell.similarityScores[0]).toBeGreaterThanOrEqual(0);
     }
     await disposeBackbones();

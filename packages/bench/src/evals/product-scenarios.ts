@@ -145,6 +145,7 @@ async function measureCell(a: {
   const names = ['auto', ...Object.keys(STRATEGIES)];
   const accs: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   const picks: string[] = [];
+  const failures: { dataset: string; strategy: string; code: string }[] = [];
   const scores: number[] = [];
   for (let seed = 1; seed <= a.o.seeds; seed++) {
     const dataset = `${a.size}-${a.similarity}-s${seed}`;
@@ -176,8 +177,15 @@ async function measureCell(a: {
           : name === 'feature-extraction'
             ? spec.options
             : { ...spec.options, epochs: a.o.epochs };
-      const done = await a.job({ dataset, model: `${dataset}-${name}`, ...spec, options });
+      const done = await a.job({
+        dataset,
+        model: `${dataset}-${name.replace(/[^A-Za-z0-9._-]/g, '-')}`,
+        ...spec,
+        options,
+      });
+      // A job that refused to publish (no_learning) scores chance; any other failure is recorded as such.
       accs[name]!.push(done.result?.metrics.accuracy ?? 0.2);
+      if (!done.result) failures.push({ dataset, strategy: name, code: done.error?.code ?? 'unknown' });
       if (name === 'auto' && done.result) {
         picks.push(done.result.candidates?.find((c) => c.chosen)?.name ?? done.result.strategy);
         scores.push(Number(/similarity score ([\d.]+)/.exec(done.result.explanation)?.[1]));
@@ -207,6 +215,7 @@ async function measureCell(a: {
     autoWithinOneSd,
     autoPicks: picks,
     similarityScores: scores,
+    failures,
     strategies: stats,
   };
 }

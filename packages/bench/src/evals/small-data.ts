@@ -84,6 +84,7 @@ export const run: BenchRun = async (flags, log) => {
       for (const size of sizes) {
         const accuracies: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
         const seconds: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+        const failures: { dataset: string; strategy: string; code: string }[] = [];
         for (let seed = 1; seed <= seeds; seed++) {
           const dataset = `${sourceName}-${size}-s${seed}`;
           const picked = samplePerClass(pool.labels, size + valPerClass, seed);
@@ -124,6 +125,7 @@ export const run: BenchRun = async (flags, log) => {
             const job = await jobs.get<TrainingSpec, TrainingResult>(id);
             const acc = job.result?.metrics.accuracy ?? 1 / classes; // a job that refused to publish scored chance
             accuracies[name]!.push(acc);
+            if (!job.result) failures.push({ dataset, strategy: name, code: job.error?.code ?? 'unknown' });
             seconds[name]!.push((performance.now() - started) / 1000);
             log(
               `${dataset} ${name}: ${job.status} ${acc.toFixed(3)}${job.error ? ` (${job.error.code})` : ''}${job.result?.candidates ? ` chose ${job.result.candidates[0]?.name}` : ''}`,
@@ -159,6 +161,7 @@ export const run: BenchRun = async (flags, log) => {
           best,
           autoWithinOneSdOfBest: withinBest,
           autoNotBelowPooled: aboveBaseline,
+          failures,
           strategies: stats,
         });
         log(
