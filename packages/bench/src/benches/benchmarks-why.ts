@@ -128,12 +128,28 @@ function scenariosWhy(s: Result | undefined): string[] {
  * const section = whyTargetsAreMissed({ fashion: { featureExtraction: 0.89, featureLayer: 'block_13_expand_relu' } });
  * ```
  */
+/**
+ * Each product-path scenario cell where `auto` is not within one sd of the best: what it served, what won, and the
+ * candidates it had.
+ */
+function productScenariosWhy(r: Result | undefined): string[] {
+  const cells = (get(r, 'cells') as Result[] | undefined) ?? [];
+  return cells
+    .filter((c) => c.autoWithinOneSd === false)
+    .map((c) => {
+      const st = c.strategies as Record<string, Result>;
+      const best = String(c.best);
+      return `**Product scenarios, ${c.size} × ${c.similarity}.** \`auto\` served ${fmt(st.auto?.mean, 3)} ± ${fmt(st.auto?.sd, 3)} (it chose ${(c.autoPicks as string[]).join(', ')}); ${best} reached ${fmt(st[best]?.mean, 3)} ± ${fmt(st[best]?.sd, 3)}. The race's expensive candidate is only the advisor's own pick, so ${best} was never tried: on a source as cheap to train as this CNN it should join whenever the budget allows.`;
+    });
+}
+
 export function whyTargetsAreMissed(results: Record<string, Result>): string {
   const reasons = [
     pipelineWhy(results.pipeline),
     mnistWhy(results['mnist-transfer']),
     ...fashionWhy(results.fashion, results.train),
     ...scenariosWhy(results.scenarios),
+    ...productScenariosWhy(results['product-scenarios']),
   ].filter((r): r is string => r !== undefined);
   if (reasons.length === 0) return '';
   return `\n## Why a target is missed\n\n${reasons.map((r) => `- ${r}`).join('\n')}\n`;

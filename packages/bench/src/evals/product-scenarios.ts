@@ -67,7 +67,7 @@ export const run: BenchRun = async (flags, log) => {
   try {
     // 1. Develop the source as a job and register it.
     const src = await fashionClasses([0, 1, 2, 3, 4], 'train', o.sourceTrain + VAL_PER_CLASS);
-    const srcSamples = labelled(src, (label, k) => (k < o.sourceTrain ? 'train' : 'val'), 'src');
+    const srcSamples = labelled(src, (_label, k) => (k < o.sourceTrain ? 'train' : 'val'), 'src');
     await importDataset(store, 'source', srcSamples, {
       config: { backbone: 'mobilenet_v2', inputSize: 96, cut: 'block_13_expand_relu' },
     });
@@ -159,9 +159,8 @@ async function measureCell(a: {
         sample(a.target.images[i]!, a.target.labels[i]!, `p${i}`, k < a.perClass ? 'train' : 'val'),
       );
     }
-    a.target.testImages.forEach((img, i) =>
-      samples.push(sample(img, a.target.testLabels[i]!, `t${i}`, 'test')),
-    );
+    for (const [i, img] of a.target.testImages.entries())
+      samples.push(sample(img, a.target.testLabels[i]!, `t${i}`, 'test'));
     await importDataset(a.store, dataset, samples, {
       config: { backbone: 'fashion-src', inputSize: 28, cut: 'conv1_relu' },
     });
