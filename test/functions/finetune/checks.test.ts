@@ -141,12 +141,7 @@ describe('what a job checks before a model serves', () => {
     expect(await registry.listVersions('pets')).toContain(r.version);
     expect((await registry.getCurrent('pets'))?.version).toBe(good.result!.version);
 
-    const forced = await run({
-      dataset: 'few',
-      model: 'pets',
-      strategy: 'feature-extraction',
-      promote: 'always',
-    });
+    const forced = await run({ dataset: 'few', model: 'pets', ...replace, promote: 'always' });
     expect(forced.error).toBeUndefined();
     expect(forced.result?.promoted).toBe(true);
     expect(forced.result?.promotion.reason).toBe('always');
