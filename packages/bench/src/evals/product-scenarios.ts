@@ -3,20 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BackboneRegistry, sourceFromModelVersion } from '@graft/backbones';
 import { intFlag } from '@graft/cli';
-import { type DatasetSample, encodeGrayPng, importDataset } from '@graft/datasets';
-import { createExtractDeps, processObject } from '@graft/extraction';
-import { runJob } from '@graft/fn-finetune';
+import { type DatasetSample, importDataset } from '@graft/datasets';
 import { JobStore, type TrainingResult, type TrainingSpec } from '@graft/jobs';
 import { initBackend } from '@graft/runtime';
 import { type BlobStore, S3BlobStore, startLocalS3 } from '@graft/storage';
 import type { BenchRun } from '../benches/types.js';
-import {
-  digitsTarget,
-  fashionClasses,
-  fashionTarget,
-  samplePerClass,
-  type TargetPool,
-} from './shared/scenario-data.js';
+import { graySample, importAndExtract, sampledUploads, trainingJob } from './shared/job-path.js';
+import { digitsTarget, fashionClasses, fashionTarget, type TargetPool } from './shared/scenario-data.js';
 import { meanSd, round } from './shared/stats.js';
 
 /** The explicit strategies each cell compares `auto` with (on the developed source CNN). */
@@ -59,11 +52,7 @@ export const run: BenchRun = async (flags, log) => {
   const s3 = await startLocalS3({ dir, bucket: 'scenarios' });
   const store = new S3BlobStore(s3.client, s3.bucket);
   const jobs = new JobStore(store);
-  const job = async (spec: TrainingSpec) => {
-    const id = await jobs.create(spec);
-    await runJob(id, { store });
-    return jobs.get<TrainingSpec, TrainingResult>(id);
-  };
+  const job = (spec: TrainingSpec) => trainingJob(jobs, store, spec);
   try {
     // 1. Develop the source as a job and register it.
     const src = await fashionClasses([0, 1, 2, 3, 4], 'train', o.sourceTrain + VAL_PER_CLASS);
@@ -149,24 +138,18 @@ async function measureCell(a: {
   const scores: number[] = [];
   for (let seed = 1; seed <= a.o.seeds; seed++) {
     const dataset = `${a.size}-${a.similarity}-s${seed}`;
-    const picked = samplePerClass(a.target.labels, a.perClass + VAL_PER_CLASS, seed);
-    const seen = new Map<number, number>();
-    const samples: DatasetSample[] = [];
-    for (const i of picked) {
-      const k = seen.get(a.target.labels[i]!) ?? 0;
-      seen.set(a.target.labels[i]!, k + 1);
-      samples.push(
-        sample(a.target.images[i]!, a.target.labels[i]!, `p${i}`, k < a.perClass ? 'train' : 'val'),
-      );
-    }
-    for (const [i, img] of a.target.testImages.entries())
-      samples.push(sample(img, a.target.testLabels[i]!, `t${i}`, 'test'));
-    await importDataset(a.store, dataset, samples, {
-      config: { backbone: 'fashion-src', inputSize: 28, cut: 'conv1_relu' },
+    const samples = sampledUploads({
+      pool: a.target,
+      test: { images: a.target.testImages, labels: a.target.testLabels },
+      perClass: a.perClass,
+      valPerClass: VAL_PER_CLASS,
+      seed,
     });
-    const deps = createExtractDeps(a.store);
-    for (const s of samples) await processObject(`datasets/${dataset}/${s.split}/${s.label}/${s.name}`, deps);
-    await deps.extractors.dispose?.();
+    await importAndExtract(a.store, dataset, samples, {
+      backbone: 'fashion-src',
+      inputSize: 28,
+      cut: 'conv1_relu',
+    });
     for (const name of names) {
       // Conv-training strategies get at most `--epochs`; auto's expensive candidate the same time through its budget.
       const spec = name === 'auto' ? { strategy: 'auto' as const } : STRATEGIES[name]!;
@@ -223,21 +206,12 @@ function labelled(
   set: { images: Uint8Array[]; labels: number[] },
   split: (label: number, k: number) => 'train' | 'val',
   prefix: string,
-) {
+): DatasetSample[] {
   const seen = new Map<number, number>();
   return set.images.map((img, i) => {
     const label = set.labels[i]!;
     const k = seen.get(label) ?? 0;
     seen.set(label, k + 1);
-    return sample(img, label, `${prefix}${i}`, split(label, k));
+    return graySample(img, label, `${prefix}${i}`, split(label, k));
   });
-}
-
-function sample(
-  pixels: Uint8Array,
-  label: number,
-  name: string,
-  split: 'train' | 'val' | 'test',
-): DatasetSample {
-  return { label: `c${label}`, name: `${name}.png`, split, bytes: encodeGrayPng(pixels, 28, 28) };
 }

@@ -2,14 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { intFlag, UsageError } from '@graft/cli';
-import { type DatasetSample, encodeGrayPng, importDataset } from '@graft/datasets';
-import { createExtractDeps, processObject } from '@graft/extraction';
-import { runJob } from '@graft/fn-finetune';
-import { JobStore, type TrainingResult, type TrainingSpec } from '@graft/jobs';
+import { JobStore, type TrainingSpec } from '@graft/jobs';
 import { initBackend } from '@graft/runtime';
 import { S3BlobStore, startLocalS3 } from '@graft/storage';
 import type { BenchRun } from '../benches/types.js';
-import { digitsTarget, fashionClasses, samplePerClass } from './shared/scenario-data.js';
+import { importAndExtract, sampledUploads, trainingJob } from './shared/job-path.js';
+import { digitsTarget, fashionClasses } from './shared/scenario-data.js';
 import { meanSd, round } from './shared/stats.js';
 
 /** What each row compares: `auto` and every explicit strategy (`pooled` = a new head on the stored cut: the baseline). */
@@ -87,42 +85,15 @@ export const run: BenchRun = async (flags, log) => {
         const failures: { dataset: string; strategy: string; code: string }[] = [];
         for (let seed = 1; seed <= seeds; seed++) {
           const dataset = `${sourceName}-${size}-s${seed}`;
-          const picked = samplePerClass(pool.labels, size + valPerClass, seed);
-          const seen = new Map<number, number>();
-          const samples: DatasetSample[] = [];
-          for (const i of picked) {
-            const label = pool.labels[i]!;
-            const k = seen.get(label) ?? 0;
-            seen.set(label, k + 1);
-            samples.push({
-              label: `c${label}`,
-              name: `p${i}.png`,
-              split: k < size ? 'train' : 'val',
-              bytes: encodeGrayPng(pool.images[i]!, 28, 28),
-            });
-          }
-          test.images.forEach((img, i) => {
-            samples.push({
-              label: `c${test.labels[i]}`,
-              name: `t${i}.png`,
-              split: 'test',
-              bytes: encodeGrayPng(img, 28, 28),
-            });
-          });
-          await importDataset(store, dataset, samples, { config: CONFIG });
-          const deps = createExtractDeps(store);
-          for (const s of samples)
-            await processObject(`datasets/${dataset}/${s.split}/${s.label}/${s.name}`, deps);
-          await deps.extractors.dispose?.();
+          const samples = sampledUploads({ pool, test, perClass: size, valPerClass, seed });
+          await importAndExtract(store, dataset, samples, CONFIG);
           for (const name of names) {
             const started = performance.now();
-            const id = await jobs.create({
+            const job = await trainingJob(jobs, store, {
               dataset,
               model: `${dataset}-${name}`,
               ...SMALL_DATA_STRATEGIES[name]!,
             });
-            await runJob(id, { store });
-            const job = await jobs.get<TrainingSpec, TrainingResult>(id);
             const acc = job.result?.metrics.accuracy ?? 1 / classes; // a job that refused to publish scored chance
             accuracies[name]!.push(acc);
             if (!job.result) failures.push({ dataset, strategy: name, code: job.error?.code ?? 'unknown' });
