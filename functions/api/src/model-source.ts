@@ -9,7 +9,7 @@ import { bundleModel } from './bundle-model.js';
 import { ModelNotFoundError, VersionNotFoundError } from './errors.js';
 import type { LoadedModel, ModelInfo, ModelSource, ModelSummary, ModelVersionInfo } from './ports.js';
 
-const text = new TextDecoder();
+const _text = new TextDecoder();
 
 /** What the API shows of a version's `graft.json`. */
 interface GraftSummary {
@@ -42,19 +42,11 @@ export class RegistryModelSource implements ModelSource {
 
   async loadVersion(name: string, version: number): Promise<LoadedModel> {
     await initBackend();
-    const [modelJson, weights, graft] = await Promise.all([
-      this.registry.readFile(name, version, 'model.json'),
-      this.registry.readFile(name, version, 'weights.bin'),
-      this.registry.readFile(name, version, 'graft.json'),
-    ]).catch((err: unknown) => {
+    const files = await this.registry.readBundleFiles(name, version).catch((err: unknown) => {
       if (hasCode(err, 'not_found')) throw new VersionNotFoundError(name, version);
       throw err;
     });
-    const bundle = await loadBundle({
-      modelJson: text.decode(modelJson),
-      weights,
-      graft: text.decode(graft),
-    });
+    const bundle = await loadBundle(files);
     return bundleModel(bundle);
   }
 

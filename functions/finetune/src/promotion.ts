@@ -103,13 +103,7 @@ async function scoreVersion(args: {
   val: Upload[];
 }): Promise<number | 'labels_changed'> {
   const { store, registry, model, version, labels, val } = args;
-  const text = new TextDecoder();
-  const [modelJson, weights, graft] = await Promise.all([
-    registry.readFile(model, version, 'model.json'),
-    registry.readFile(model, version, 'weights.bin'),
-    registry.readFile(model, version, 'graft.json'),
-  ]);
-  const served = await loadBundle({ modelJson: text.decode(modelJson), weights, graft: text.decode(graft) });
+  const served = await loadBundle(await registry.readBundleFiles(model, version));
   try {
     if (served.meta.labels.join('\u0000') !== labels.join('\u0000')) return 'labels_changed';
     const input = { inputSize: served.meta.input.size, preprocessing: served.meta.input.preprocessing };

@@ -5,7 +5,7 @@ import { InvalidBackboneError, SourceModelNotFoundError } from './errors.js';
 import { checkSourceStats } from './manifest.js';
 import type { SourceModel } from './registry.js';
 
-const text = new TextDecoder();
+const _text = new TextDecoder();
 
 /** Strategies that train every layer of the network. */
 const TRAIN_ALL = new Set(['scratch', 'fine-tune', 'develop']);
@@ -38,10 +38,8 @@ export async function sourceFromModelVersion(
 ): Promise<SourceModel> {
   const registry = new ModelRegistry(store);
   const v = await pickVersion(registry, model, version);
-  const [modelJson, weights, graft, report] = await Promise.all([
-    registry.readFile(model, v, 'model.json'),
-    registry.readFile(model, v, 'weights.bin'),
-    registry.readFile(model, v, 'graft.json'),
+  const [files, report] = await Promise.all([
+    registry.readBundleFiles(model, v),
     registry
       .readJson<{ dataset?: unknown; sourceStats?: unknown }>(model, v, 'report.json')
       .catch((e: unknown) => {
@@ -52,7 +50,7 @@ export async function sourceFromModelVersion(
   const where = `version ${v} of model '${model}'`;
   let parsed: ReturnType<typeof parseBundleFiles>;
   try {
-    parsed = parseBundleFiles({ modelJson: text.decode(modelJson), weights, graft: text.decode(graft) });
+    parsed = parseBundleFiles(files);
   } catch (cause) {
     throw new InvalidBackboneError(`${where} is not a Graft bundle: ${errorMessage(cause)}`, { cause });
   }

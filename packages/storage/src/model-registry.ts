@@ -173,6 +173,28 @@ export class ModelRegistry {
     return this.store.get(modelVersionFile(name, version, file));
   }
 
+  /**
+   * Reads the three files a version's bundle is loaded from (`model.json` and `graft.json` as text, the weights as
+   * bytes), in parallel; `NotFoundError` when one is missing.
+   *
+   * @example
+   * ```ts
+   * const served = await loadBundle(await registry.readBundleFiles('pets', 3));
+   * ```
+   */
+  async readBundleFiles(
+    name: string,
+    version: number,
+  ): Promise<{ modelJson: string; weights: Uint8Array; graft: string }> {
+    const [modelJson, weights, graft] = await Promise.all([
+      this.readFile(name, version, 'model.json'),
+      this.readFile(name, version, 'weights.bin'),
+      this.readFile(name, version, 'graft.json'),
+    ]);
+    const text = new TextDecoder();
+    return { modelJson: text.decode(modelJson), weights, graft: text.decode(graft) };
+  }
+
   /** Reads and parses one JSON file of a version. */
   async readJson<T>(name: string, version: number, file: Exclude<VersionFile, 'weights.bin'>): Promise<T> {
     return readJson<T>(this.store, modelVersionFile(name, version, file));
