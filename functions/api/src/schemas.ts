@@ -2,7 +2,12 @@
  * Zod schemas of the API (they validate requests and generate the OpenAPI document).
  */
 
-import { TRAINING_STRATEGIES, type TrainingOptions, type TrainingSpec } from '@graft/jobs';
+import {
+  DEFAULT_BUDGET_SECONDS,
+  TRAINING_STRATEGIES,
+  type TrainingOptions,
+  type TrainingSpec,
+} from '@graft/jobs';
 import { z } from '@hono/zod-openapi';
 
 /**
@@ -182,7 +187,9 @@ export const TrainingOptionsSchema = z
       .number()
       .min(0)
       .optional()
-      .openapi({ description: 'auto: seconds the expensive race candidates may take (default 900)' }),
+      .openapi({
+        description: `auto: seconds the expensive race candidates may take (default ${DEFAULT_BUDGET_SECONDS})`,
+      }),
     architecture: z.enum(['mnist-cnn', 'mobilenet_v2']).optional().openapi({ description: 'develop only' }),
     inputSize: z.number().int().min(8).max(512).optional().openapi({ description: 'develop only' }),
   } satisfies Record<keyof TrainingOptions, z.ZodType>)

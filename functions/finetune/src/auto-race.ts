@@ -7,6 +7,7 @@ import {
   type TrainingOptions,
 } from '@graft/jobs';
 import { type Candidate, raceCandidates } from './candidates.js';
+import { estimateTrainingSeconds } from './cost-estimate.js';
 import type { DatasetIndex, Upload } from './dataset-index.js';
 import type { Decision } from './decide.js';
 import { inputsAt } from './prepare-activations.js';
@@ -36,8 +37,10 @@ export interface RaceAutoArgs {
 
 /**
  * `auto` checks its pick: trains the cheap candidates over the stored activations (new heads at the candidate
- * cuts, feature extraction, and the advisor's pick) and the advisor's pick when it is expensive and the budget
- * (`options.budgetSeconds`) allows, then keeps the best on the validation split. The winner's decision carries
+ * cuts, feature extraction, and the advisor's pick), then the expensive ones — the advisor's pick when it retrains
+ * conv layers, and the strategies that may beat it in its scenario — while the budget (`options.budgetSeconds`)
+ * allows: one that trains every layer starts only when its estimated time fits in what is left, and every
+ * expensive one stops at the budget's end, then keeps the best on the validation split. The winner's decision carries
  * the advisor's explanation followed by the race. Its prepared inputs (and the stored activations they may be)
  * are freed by its `prepared.dispose()`.
  *
@@ -84,9 +87,29 @@ export async function raceAuto(args: RaceAutoArgs): Promise<{ winner: Trained; e
       }
       const remaining = budget - spent;
       if (remaining <= 0) return { skipped: `over the budget of ${budget} s (options.budgetSeconds)` };
+      const asked = trainOptionsFor(candidate.decision, options);
+      const overActivations = candidate.decision.strategy === 'freeze-k';
+      let estimatedSeconds: number | undefined;
+      if (!overActivations) {
+        // Training every layer: start only what can finish within the budget left.
+        const started = performance.now();
+        const estimate = await estimateTrainingSeconds({
+          backbone,
+          trainImages: splits.train.length,
+          valImages: splits.val.length,
+          epochs: asked.epochs ?? 1,
+        });
+        spent += (performance.now() - started) / 1000;
+        estimatedSeconds = estimate.seconds;
+        if (estimate.seconds > budget - spent)
+          return {
+            estimatedSeconds,
+            skipped: `estimated ${Math.round(estimate.seconds)} s (${estimate.basis}), more than the ${Math.max(0, Math.round(budget - spent))} s left of the budget of ${budget} s (options.budgetSeconds)`,
+          };
+      }
+      const trainOptions = { ...asked, timeLimitSeconds: budget - spent };
       const fresh = await args.loadBackbone();
       weights.add(fresh.model);
-      const overActivations = candidate.decision.strategy === 'freeze-k';
       const prepared = overActivations
         ? inputsAt({ decision: candidate.decision, backbone: fresh, stored })
         : await prepareImages({
@@ -97,7 +120,6 @@ export async function raceAuto(args: RaceAutoArgs): Promise<{ winner: Trained; e
             extractDeps,
             progress,
           });
-      const trainOptions = { ...trainOptionsFor(candidate.decision, options), timeLimitSeconds: remaining };
       try {
         const trained = await trainPrepared({
           ...common,
@@ -107,7 +129,7 @@ export async function raceAuto(args: RaceAutoArgs): Promise<{ winner: Trained; e
           options: trainOptions,
         });
         spent += trained.seconds;
-        return { trained };
+        return { trained, ...(estimatedSeconds === undefined ? {} : { estimatedSeconds }) };
       } catch (error) {
         prepared.dispose();
         throw error;

@@ -17,7 +17,7 @@ export interface Trained {
 }
 
 /** What a candidate's training gave: a trained contender, or why it did not run. */
-export type Attempt = { trained: Trained } | { skipped: string };
+export type Attempt = ({ trained: Trained } | { skipped: string }) & { estimatedSeconds?: number };
 
 /**
  * Trains every candidate in order and keeps the one with the highest validation accuracy (a tie goes to the
@@ -46,8 +46,12 @@ export async function runRace(args: {
         chosen: false,
       };
       const attempt = await args.attempt(candidate, index);
+      const estimate =
+        attempt.estimatedSeconds === undefined
+          ? {}
+          : { estimatedSeconds: round(attempt.estimatedSeconds, 1) };
       if ('skipped' in attempt) {
-        entries.push({ ...base, skipped: attempt.skipped });
+        entries.push({ ...base, ...estimate, skipped: attempt.skipped });
         continue;
       }
       const { trained } = attempt;
@@ -55,6 +59,7 @@ export async function runRace(args: {
         ...base,
         ...(Number.isNaN(trained.valAccuracy) ? {} : { valAccuracy: round(trained.valAccuracy) }),
         seconds: round(trained.seconds, 2),
+        ...estimate,
       };
       entries.push(entry);
       if (!best || beats(trained, candidate, best)) {

@@ -98,6 +98,8 @@ export interface RaceEntry {
   advised: boolean;
   valAccuracy?: number;
   seconds?: number;
+  /** What it was estimated to cost before it started (candidates that train every layer). */
+  estimatedSeconds?: number;
   chosen: boolean;
   /** Why it did not run (over the budget, nothing to train above the stored cut…). */
   skipped?: string;

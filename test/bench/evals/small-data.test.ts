@@ -10,7 +10,10 @@ describe('eval small-data (quick variant)', () => {
   it('imports, extracts and trains auto and the pooled-head baseline as jobs, and judges each row', async () => {
     await initBackend();
     const before = tf.memory().numTensors;
-    const r = (await run({ sizes: '5', seeds: '1', strategies: 'auto,pooled', test: '5' }, () => {})) as {
+    const r = (await run(
+      { sizes: '5', seeds: '1', strategies: 'auto,pooled', test: '5', 'budget-seconds': '5' },
+      () => {},
+    )) as {
       rows: {
         source: string;
         perClass: number;

@@ -78,10 +78,22 @@ afterAll(async () => {
 describe('what a job checks before a model serves', () => {
   it('auto races its candidates on the validation split, keeps the best and explains the race', async () => {
     const before = tf.memory().numTensors;
-    const job = await run({ dataset: 'digits', model: 'race', strategy: 'auto' });
+    // A budget too small for fine-tuning MobileNetV2 on 80 images: it is estimated, then left out.
+    const job = await run({
+      dataset: 'digits',
+      model: 'race',
+      strategy: 'auto',
+      options: { budgetSeconds: 3 },
+    });
     expect(job.error).toBeUndefined();
     const result = job.result!;
     const candidates = result.candidates!;
+    expect(result.scenario).toBe(2);
+    const fineTune = candidates.find((c) => c.strategy === 'fine-tune');
+    expect(fineTune?.skipped).toMatch(
+      /^estimated \d+ s \(\d+ ms per image per training step × 80 images × 10 epochs\)/,
+    );
+    expect(fineTune?.estimatedSeconds).toBeGreaterThan(3);
     expect(candidates.length).toBeGreaterThanOrEqual(3);
     expect(candidates.map((c) => c.name)).toEqual(
       expect.arrayContaining(['feature extraction', 'pooled head at block_13_expand_relu']),

@@ -141,7 +141,7 @@ function raceTable(report: ReportData): string {
         `<tr${c.chosen ? ' class="chosen"' : ''}><td>${c.chosen ? '✔ ' : ''}${escapeHtml(c.name)}${c.advised ? ' <em>(advised)</em>' : ''}</td>` +
         (c.skipped
           ? `<td colspan="2">not run: ${escapeHtml(c.skipped)}</td>`
-          : `<td>${c.valAccuracy?.toFixed(3) ?? 'no validation images'}</td><td>${c.seconds?.toFixed(1) ?? ''} s</td>`) +
+          : `<td>${c.valAccuracy?.toFixed(3) ?? 'no validation images'}</td><td>${c.seconds?.toFixed(1) ?? ''} s${c.estimatedSeconds === undefined ? '' : ` (estimated ${c.estimatedSeconds.toFixed(0)} s)`}</td>`) +
         '</tr>',
     )
     .join('');

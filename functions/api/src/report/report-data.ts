@@ -108,6 +108,7 @@ export interface Candidate {
   chosen: boolean;
   valAccuracy?: number;
   seconds?: number;
+  estimatedSeconds?: number;
   skipped?: string;
 }
 
@@ -244,6 +245,7 @@ export function parseReport(value: unknown): ReportData {
             chosen: c.chosen === true,
             valAccuracy: num(c.valAccuracy),
             seconds: num(c.seconds),
+            estimatedSeconds: num(c.estimatedSeconds),
             skipped: str(c.skipped),
           }
         : undefined,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { BackboneRegistry, sourceFromModelVersion } from '@graft/backbones';
 import { intFlag } from '@graft/cli';
 import { type DatasetSample, importDataset } from '@graft/datasets';
-import { JobStore, type TrainingResult, type TrainingSpec } from '@graft/jobs';
+import { JobStore, type RaceEntry, type TrainingResult, type TrainingSpec } from '@graft/jobs';
 import { initBackend } from '@graft/runtime';
 import { type BlobStore, S3BlobStore, startLocalS3 } from '@graft/storage';
 import type { BenchRun } from '../benches/types.js';
@@ -134,6 +134,7 @@ async function measureCell(a: {
   const names = ['auto', ...Object.keys(STRATEGIES)];
   const accs: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   const picks: string[] = [];
+  const races: RaceEntry[][] = [];
   const failures: { dataset: string; strategy: string; code: string }[] = [];
   const scores: number[] = [];
   for (let seed = 1; seed <= a.o.seeds; seed++) {
@@ -170,6 +171,7 @@ async function measureCell(a: {
       if (!done.result) failures.push({ dataset, strategy: name, code: done.error?.code ?? 'unknown' });
       if (name === 'auto' && done.result) {
         picks.push(done.result.candidates?.find((c) => c.chosen)?.name ?? done.result.strategy);
+        races.push(done.result.candidates ?? []);
         scores.push(Number(/similarity score ([\d.]+)/.exec(done.result.explanation)?.[1]));
       }
       a.log(
@@ -196,6 +198,7 @@ async function measureCell(a: {
     best,
     autoWithinOneSd,
     autoPicks: picks,
+    autoRaces: races,
     similarityScores: scores,
     failures,
     strategies: stats,
