@@ -150,7 +150,8 @@ describe('runJob', () => {
       dataset: 'digits',
       model: 'digits-auto',
       strategy: 'auto',
-      options: { epochs: 8 },
+      // The advisor is under test, not the race: no time for fine-tuning MobileNetV2.
+      options: { epochs: 8, budgetSeconds: 2 },
     });
     const result = record.result;
     console.log(`auto job: ${seconds.toFixed(1)} s → ${result?.strategy} (scenario ${result?.scenario})`);
@@ -253,7 +254,8 @@ describe('runJob', () => {
       dataset: 'clean',
       model: 'clean-auto',
       strategy: 'auto',
-      options: { epochs: 8 },
+      // The advisor is under test, not the race: no time for fine-tuning MobileNetV2.
+      options: { epochs: 8, budgetSeconds: 2 },
     });
     const result = record.result;
     console.log(
