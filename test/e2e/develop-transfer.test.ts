@@ -126,5 +126,6 @@ describe('develop a source, register it, transfer from it', () => {
     const predicted = await run('predict', image, '--model', 'digits-tgt');
     expect(predicted.code, predicted.stderr).toBe(0);
     expect(JSON.stringify(predicted.last)).toMatch(/"label":"[5-9]"/);
-  });
+    // Nine CLI processes, a develop job and an auto race: ~100 s on a quiet 2-core machine.
+  }, 300_000);
 });
