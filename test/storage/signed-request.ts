@@ -102,8 +102,13 @@ export async function presignedPath(
   expiresIn: number,
   signingDate = new Date(),
 ): Promise<string> {
-  const request = requestOf(target, method, pathAndQuery, {});
-  const signed = await signer(target).presign(request, { expiresIn, signingDate });
+  // as S3's presigner does: the payload of a presigned request is unsigned, and that header is not sent
+  const request = requestOf(target, method, pathAndQuery, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' });
+  const signed = await signer(target).presign(request, {
+    expiresIn,
+    signingDate,
+    unsignableHeaders: new Set(['x-amz-content-sha256']),
+  });
   const query = Object.entries(signed.query ?? {})
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
     .join('&');

@@ -93,7 +93,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     endpoint,
     forcePathStyle: true,
     region,
-    credentials,
+    credentials: { ...credentials }, // a copy: the SDK annotates the object it is given
     // the server neither understands aws-chunked uploads nor returns CRC checksums.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
