@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startRuntime } from '@graft/local-aws';
 import { startLocalS3 } from '@graft/storage';
@@ -155,6 +156,50 @@ describe('local S3: signatures', () => {
       headers: await signedHeaders(targetOf(t.s3), 'HEAD', `${B}/stream.bin`),
     });
     expect(head.headers['content-encoding']).toBeUndefined(); // aws-chunked is transport, not stored
+  });
+});
+
+describe('local S3: aws-chunked bodies', () => {
+  const crc32 = (text: string) => {
+    const out = Buffer.alloc(4);
+    out.writeUInt32BE(zlib.crc32(text) >>> 0);
+    return out.toString('base64');
+  };
+  const put = async (key: string, body: string, decodedLength: number) => {
+    const url = `${B}/${key}`;
+    const headers = await signedHeaders(targetOf(t.s3), 'PUT', url, {
+      'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+      'content-encoding': 'aws-chunked',
+      'x-amz-decoded-content-length': String(decodedLength),
+      'x-amz-trailer': 'x-amz-checksum-crc32',
+    });
+    return rawRequest(t.s3.port, 'PUT', url, { headers, body });
+  };
+
+  it('decodes chunks and checks the trailing CRC32; a wrong checksum or broken framing stores nothing', async () => {
+    const ok = await put(
+      'chunked.txt',
+      `5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:${crc32('hello world')}\r\n\r\n`,
+      11,
+    );
+    expect(ok.status).toBe(200);
+    expect(text(await t.store.get('chunked.txt'))).toBe('hello world');
+    const wrong = await put(
+      'wrong.txt',
+      `5\r\nhello\r\n0\r\nx-amz-checksum-crc32:${crc32('hellO')}\r\n\r\n`,
+      5,
+    );
+    expect([wrong.status, codeOf(wrong.body)]).toEqual([400, 'BadDigest']);
+    const broken = await put('broken.txt', '5\r\nhelloXX0\r\n\r\n', 5);
+    expect([broken.status, codeOf(broken.body)]).toEqual([400, 'IncompleteBody']);
+    const short = await put(
+      'short.txt',
+      `5\r\nhello\r\n0\r\nx-amz-checksum-crc32:${crc32('hello')}\r\n\r\n`,
+      6,
+    );
+    expect([short.status, codeOf(short.body)]).toEqual([400, 'IncompleteBody']);
+    for (const key of ['wrong.txt', 'broken.txt', 'short.txt'])
+      expect(await t.store.head(key)).toBeUndefined();
   });
 });
 
