@@ -66,8 +66,8 @@ beforeAll(async () => {
     log: () => {},
   });
   delete process.env.GRAFT_BACKBONE_URL_ALLOW;
-  const { apiUrl, token, s3Endpoint, bucket } = runtime;
-  await writeRuntimeInfo(root, { apiUrl, token, s3Endpoint, bucket, pid: process.pid });
+  const { apiUrl, token, s3Endpoint, s3Credentials, bucket } = runtime;
+  await writeRuntimeInfo(root, { apiUrl, token, s3Endpoint, s3Credentials, bucket, pid: process.pid });
   await new ModelRegistry(runtime.store).publish('shades', {
     ...(await tinyModelFiles(1)),
     report: { dataset: 'gray' },

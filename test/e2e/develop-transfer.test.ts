@@ -52,8 +52,8 @@ beforeAll(async () => {
     token: 'develop-transfer',
     log: () => {},
   });
-  const { apiUrl, token, s3Endpoint, bucket } = runtime;
-  await writeRuntimeInfo(root, { apiUrl, token, s3Endpoint, bucket, pid: process.pid });
+  const { apiUrl, token, s3Endpoint, s3Credentials, bucket } = runtime;
+  await writeRuntimeInfo(root, { apiUrl, token, s3Endpoint, s3Credentials, bucket, pid: process.pid });
 });
 
 afterAll(async () => {

@@ -21,11 +21,18 @@ const storeVia = (p: FaultProxy, maxAttempts = 1) =>
       endpoint: p.url,
       bucket: s3.bucket,
       region: 'us-east-1',
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      credentials: s3.credentials,
       maxAttempts,
     }),
     s3.bucket,
   );
+
+/** A proxy in front of `s3`, whose address the server accepts as a Host (the client signs the proxy's). */
+async function startProxy(options: Parameters<typeof startFaultProxy>[0]): Promise<FaultProxy> {
+  const started = await startFaultProxy(options);
+  s3.allowHost(new URL(started.url).host);
+  return started;
+}
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'graft-fault-proxy-'));
@@ -43,7 +50,7 @@ afterAll(async () => {
 
 describe('fault proxy', () => {
   it('at rate 0 it is transparent: writes, reads, lists and heads pass through and are logged', async () => {
-    proxy = await startFaultProxy({ target: s3.endpoint });
+    proxy = await startProxy({ target: s3.endpoint });
     const store = storeVia(proxy);
     await store.put('a/b c+d.txt', 'hello');
     expect(new TextDecoder().decode(await store.get('a/b c+d.txt'))).toBe('hello');
@@ -54,7 +61,7 @@ describe('fault proxy', () => {
   });
 
   it('injects 500 and 503 without forwarding: the object is not written and the client sees a transient error', async () => {
-    proxy = await startFaultProxy({ target: s3.endpoint, rate: 1, kinds: ['error500', 'error503'] });
+    proxy = await startProxy({ target: s3.endpoint, rate: 1, kinds: ['error500', 'error503'] });
     const store = storeVia(proxy);
     const errors = [];
     for (let i = 0; i < 6; i++) errors.push(await store.put(`e/${i}`, 'x').catch((e: unknown) => e));
@@ -67,7 +74,7 @@ describe('fault proxy', () => {
   });
 
   it('a reset comes after the upstream did the work: the write happened, the client only sees an error', async () => {
-    proxy = await startFaultProxy({ target: s3.endpoint, rate: 1, kinds: ['reset'] });
+    proxy = await startProxy({ target: s3.endpoint, rate: 1, kinds: ['reset'] });
     const error = await storeVia(proxy)
       .put('r/written.txt', 'done')
       .catch((e: unknown) => e);
@@ -77,7 +84,7 @@ describe('fault proxy', () => {
   });
 
   it('slow responses are delayed by slowMs and still succeed', async () => {
-    proxy = await startFaultProxy({ target: s3.endpoint, rate: 1, kinds: ['slow'], slowMs: 300 });
+    proxy = await startProxy({ target: s3.endpoint, rate: 1, kinds: ['slow'], slowMs: 300 });
     const t0 = performance.now();
     await storeVia(proxy).put('s/slow.txt', 'late');
     expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
@@ -86,7 +93,7 @@ describe('fault proxy', () => {
 
   it('the SDK retries absorb faults when allowed (maxAttempts 4, 30% faults); the same seed gives the same faults', async () => {
     const run = async () => {
-      const p = await startFaultProxy({
+      const p = await startProxy({
         target: s3.endpoint,
         rate: 0.3,
         seed: 99,

@@ -20,6 +20,7 @@ import {
 import { S3BlobStore, type S3EventRecordJson, startLocalS3 } from '@graft/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, startTestS3, type TestS3, text } from './local-s3-fixture.js';
+import { rawRequest, signedHeaders, targetOf } from './signed-request.js';
 
 let t: TestS3;
 beforeAll(async () => {
@@ -41,38 +42,17 @@ function pattern(size: number, seed = 11): Buffer {
   return out;
 }
 
-/** A raw HTTP request to the server (what a misbehaving client sends), answered with status, headers and text. */
-function raw(
+/**
+ * A raw HTTP request to the server (what a misbehaving but authenticated client sends: signed with the server's
+ * key pair, payload unsigned), answered with status, headers and text.
+ */
+async function raw(
   method: string,
   pathAndQuery: string,
   options: { headers?: Record<string, string>; body?: string } = {},
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: t.s3.port,
-        method,
-        path: pathAndQuery,
-        headers: options.headers,
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString(),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
+  const headers = await signedHeaders(targetOf(t.s3), method, pathAndQuery, options.headers);
+  return rawRequest(t.s3.port, method, pathAndQuery, { ...options, headers });
 }
 
 describe('local S3 server: multipart uploads', () => {
@@ -267,6 +247,9 @@ describe('local S3 server: malformed requests', () => {
   });
 
   it('refuses a declared body over 5 GiB before reading it', async () => {
+    const headers = await signedHeaders(targetOf(t.s3), 'PUT', '/server-bucket/huge.bin', {
+      'content-length': String(6 * 1024 ** 3),
+    });
     const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = http.request(
         {
@@ -274,7 +257,7 @@ describe('local S3 server: malformed requests', () => {
           port: t.s3.port,
           method: 'PUT',
           path: '/server-bucket/huge.bin',
-          headers: { 'content-length': String(6 * 1024 ** 3) },
+          headers,
           agent: false,
         },
         (response) => {

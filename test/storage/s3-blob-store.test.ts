@@ -169,7 +169,7 @@ describe('S3BlobStore against the embedded S3 server', () => {
       endpoint: other.endpoint,
       forcePathStyle: true,
       region: 'us-east-1',
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      credentials: other.credentials,
       maxAttempts: 1,
     });
     await other.close();

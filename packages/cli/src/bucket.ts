@@ -6,8 +6,8 @@ import { CliError } from './errors.js';
 
 /**
  * Runs `work` over the bucket of the running Graft, found like {@link connect} finds its API (`runtime.json` of
- * `graft start`, or `GRAFT_S3_ENDPOINT`; the embedded server's fixed local credentials on 127.0.0.1), then closes
- * the client.
+ * `graft start`, or `GRAFT_S3_ENDPOINT`; for the embedded server the key pair `graft start` recorded in
+ * `runtime.json`, else the default AWS credentials), then closes the client.
  *
  * @example
  * ```ts
@@ -22,12 +22,12 @@ export async function withBucket<T>(flags: Flags, work: (store: S3BlobStore) => 
       'not_running',
       'cannot find the S3 endpoint of the running Graft (start it with graft start)',
     );
-  const local = endpoint.startsWith('http://127.0.0.1');
+  const local = info.s3Credentials !== undefined && endpoint === info.s3Endpoint;
   const client = s3ClientFor({
     endpoint,
     bucket: info.bucket,
     region: process.env.AWS_REGION ?? 'us-east-1',
-    ...(local ? { credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } : {}),
+    ...(local ? { credentials: info.s3Credentials } : {}),
   });
   try {
     return await work(new S3BlobStore(client, info.bucket));

@@ -9,6 +9,8 @@ export interface RuntimeInfo {
   apiUrl: string;
   token: string;
   s3Endpoint: string;
+  /** The embedded S3's key pair (absent when the runtime uses another S3). */
+  s3Credentials?: { accessKeyId: string; secretAccessKey: string };
   bucket: string;
   pid: number;
 }
@@ -16,7 +18,7 @@ export interface RuntimeInfo {
 const FILE = 'runtime.json';
 
 /**
- * Records a running runtime in `<dataDir>/runtime.json` (mode 0600: it holds the token).
+ * Records a running runtime in `<dataDir>/runtime.json` (mode 0600: it holds the token and the S3 key pair).
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,6 +49,8 @@ export interface Runtime {
   apiUrl: string;
   token: string;
   s3Endpoint: string;
+  /** The key pair of the embedded S3 (undefined with another S3: its clients use the default AWS credentials). */
+  s3Credentials?: { accessKeyId: string; secretAccessKey: string };
   bucket: string;
   client: S3Client;
   store: S3BlobStore;
@@ -82,7 +84,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const bucket = options.bucket ?? process.env.GRAFT_BUCKET ?? 'graft';
   const external = options.s3Endpoint ?? process.env.GRAFT_S3_ENDPOINT;
   const token = options.token ?? process.env.GRAFT_API_TOKEN ?? randomBytes(24).toString('base64url');
-  await mkdir(dataDir, { recursive: true });
+  // the data folder holds the S3 key pair, the bucket and runtime.json (the API token): owner only
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await chmod(dataDir, 0o700);
 
   let local: LocalS3 | undefined;
   let s3: S3Connection;
@@ -94,7 +98,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       endpoint: local.endpoint,
       bucket,
       region: 'us-east-1',
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      credentials: local.credentials,
     };
   }
   // Everything started so far is stopped again if a later step fails (a bad token, a port in use), so a failed
@@ -184,6 +188,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       apiUrl: `http://127.0.0.1:${port}`,
       token,
       s3Endpoint: s3.endpoint,
+      ...(s3.credentials ? { s3Credentials: s3.credentials } : {}),
       bucket,
       client,
       store,

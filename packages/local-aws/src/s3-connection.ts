@@ -24,6 +24,7 @@ export function s3ClientFor(connection: S3Connection): S3Client {
     region: connection.region,
     forcePathStyle: true,
     ...(connection.maxAttempts ? { maxAttempts: connection.maxAttempts } : {}),
-    ...(connection.credentials ? { credentials: connection.credentials } : {}),
+    // a copy: the SDK annotates the credentials object it is given
+    ...(connection.credentials ? { credentials: { ...connection.credentials } } : {}),
   });
 }

@@ -26,8 +26,18 @@ export interface LocalS3 {
   endpoint: string;
   bucket: string;
   port: number;
-  /** An S3 client for this server (path style, region us-east-1, dummy credentials `S3RVER`/`S3RVER`). */
+  /** An S3 client for this server (path style, region us-east-1, signing with {@link LocalS3.credentials}). */
   client: S3Client;
+  /**
+   * The key pair every request must be signed with: generated at the first start in `dir` and kept in
+   * `<dir>/.graft-s3-credentials.json` (mode 0600; `dir` is made 0700).
+   */
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * Also accepts `Host: <host>` (a loopback `address:port`), for a proxy that forwards the Host its client
+   * signed. Returns a function that withdraws it.
+   */
+  allowHost(host: string): () => void;
   /** Calls `listener` with each object-created record, shaped exactly as AWS S3 sends it. Returns an unsubscribe function. */
   onObjectCreated(listener: (event: S3EventRecordJson) => void | Promise<void>): () => void;
   /** Resolves once every event emitted so far has been handed to the listeners. */
@@ -41,7 +51,9 @@ const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /**
  * Starts the embedded S3 server (`./local-s3-server/`, on `node:http`) on 127.0.0.1 with data under `dir`
  * (bucket `bucket` in `<dir>/<bucket>`, s3rver's file layout, so data of earlier versions is kept), and
- * returns a ready client. It refuses keys that would resolve outside `dir` (400); lists in S3's byte order
+ * returns a ready client. Every request must be signed (AWS Signature V4, header or presigned form) with the
+ * data folder's own key pair ({@link LocalS3.credentials}: 403 otherwise) and name the server's own address in
+ * its `Host` (400 otherwise). It refuses keys that would resolve outside `dir` or use its file names (400); lists in S3's byte order
  * with correct pagination from an in-memory index; enforces `If-None-Match: *` on PUT, copy and
  * CompleteMultipartUpload (atomically per key); writes atomically (temporary file, then rename); and emits
  * object-created events in AWS's exact JSON once the object is in place.
@@ -65,21 +77,23 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new InvalidArgumentError(`Invalid port ${port}`);
 
-  const [sdk, { startS3Server }] = await Promise.all([
+  const [sdk, { startS3Server }, { dataFolderCredentials }] = await Promise.all([
     import('@aws-sdk/client-s3'),
     import('./local-s3-server/server.js'),
+    import('./local-s3-server/credentials.js'),
   ]);
+  const credentials = await dataFolderCredentials(dir);
   const onListenerError =
     options.onListenerError ??
     ((err: unknown, record: S3EventRecordJson) =>
       console.error(`[local-s3] listener failed for ${record.s3.object.key}:`, err));
-  const server = await startS3Server({ dir, bucket, host, port, region, onListenerError });
+  const server = await startS3Server({ dir, bucket, host, port, region, credentials, onListenerError });
   const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
   const client = new sdk.S3Client({
     endpoint,
     forcePathStyle: true,
     region,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    credentials: { ...credentials }, // a copy: the SDK annotates the object it is given
     // the server neither understands aws-chunked uploads nor returns CRC checksums.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
@@ -91,6 +105,8 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     bucket,
     port: server.port,
     client,
+    credentials,
+    allowHost: (extra) => server.allowHost(extra),
     onObjectCreated: (listener) => server.events.subscribe(listener),
     drainEvents: () => server.events.drain(),
     close() {

@@ -46,8 +46,8 @@ beforeAll(async () => {
     GRAFT_JOB_DEFINITION: 'graft-finetune:1',
     GRAFT_API_TOKEN: TOKEN,
     AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
   });
   context = await fixture<LambdaContext>('lambda-context.json');
 });

@@ -39,8 +39,8 @@ describe('server.ts as a process', () => {
         GRAFT_S3_ENDPOINT: s3.endpoint,
         GRAFT_MODEL_NAME: 'tiny',
         AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'S3RVER',
-        AWS_SECRET_ACCESS_KEY: 'S3RVER',
+        AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -92,6 +92,19 @@ function rows(r: Record<string, Result>): Row[] {
           : get(r.faults, 'lost') === 0 && get(r.faults, 'failedRequestsDuringSwap') === 0,
     },
     {
+      from: 'soak',
+      what: 'soak: the local stack under mixed load (c=8 predictions, report pages, trainings that publish)',
+      ours: `${fmt(get(r.soak, 'minutes'), 0)} min, ${fmt(get(r.soak, 'requests'), 0)} requests, ${fmt(get(r.soak, 'failed'), 0)} failed; RSS ${fmt(get(r.soak, 'rssStartMb'), 0)} → ${fmt(get(r.soak, 'rssEndMb'), 0)} MB; tensors ${fmt(get(r.soak, 'tensorsStart'), 0)} → ${fmt(get(r.soak, 'tensorsEnd'), 0)}; p99 first/last ${fmt(get(r.soak, 'p99FirstMs'), 0)} / ${fmt(get(r.soak, 'p99LastMs'), 0)} ms; ${fmt(get(r.soak, 'trainings'), 0)} trainings`,
+      anchor: 'target ≥ 30 min: 0 failed, RSS growth ≤ 5 %, tensors flat',
+      met:
+        num(get(r.soak, 'failed')) === undefined
+          ? undefined
+          : get(r.soak, 'failed') === 0 &&
+            get(r.soak, 'tensorsEnd') === get(r.soak, 'tensorsStart') &&
+            atMost(get(r.soak, 'rssGrowthPct'), 5) === true &&
+            atLeast(get(r.soak, 'minutes'), 30) === true,
+    },
+    {
       from: 'mnist-transfer',
       what: 'MNIST digits 0–4 → 5–9 (target accuracy)',
       ours: fmt(get(r['mnist-transfer'], 'targetAccuracy'), 4),

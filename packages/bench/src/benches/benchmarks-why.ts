@@ -128,6 +128,21 @@ function scenariosWhy(s: Result | undefined): string[] {
  * const section = whyTargetsAreMissed({ fashion: { featureExtraction: 0.89, featureLayer: 'block_13_expand_relu' } });
  * ```
  */
+/** What the soak's RSS growth is measured over, and what is known about it (not yet attributed). */
+function soakWhy(r: Result | undefined): string | undefined {
+  const growth = num(get(r, 'rssGrowthPct'));
+  if (growth === undefined || growth <= 5) return undefined;
+  return (
+    `**Soak RSS.** Over ${fmt(get(r, 'minutes'), 0)} min the process grew from ${fmt(get(r, 'rssStartMb'), 0)} to ` +
+    `${fmt(get(r, 'rssEndMb'), 0)} MB (+${fmt(growth, 1)} %, peak ${fmt(get(r, 'rssPeakMb'), 0)} MB) with 0 failed ` +
+    `requests and the API's tensor count flat (${fmt(get(r, 'tensorsStart'), 0)} → ${fmt(get(r, 'tensorsEnd'), 0)}), ` +
+    `so the growth is not in the served models' tensors. RSS counts the whole process: the API, the extraction ` +
+    `worker and the long-lived training worker thread that ran ${fmt(get(r, 'trainings'), 0)} trainings, each ` +
+    'thread with its own WebAssembly heap that grows and never shrinks. Which of them grows is not measured yet ' +
+    '(per-thread heap figures are the next step).'
+  );
+}
+
 /**
  * Each product-path scenario cell where `auto` is not within one sd of the best: what it served, what won, and the
  * candidates it had.
@@ -150,6 +165,7 @@ export function whyTargetsAreMissed(results: Record<string, Result>): string {
     ...fashionWhy(results.fashion, results.train),
     ...scenariosWhy(results.scenarios),
     ...productScenariosWhy(results['product-scenarios']),
+    soakWhy(results.soak),
   ].filter((r): r is string => r !== undefined);
   if (reasons.length === 0) return '';
   return `\n## Why a target is missed\n\n${reasons.map((r) => `- ${r}`).join('\n')}\n`;

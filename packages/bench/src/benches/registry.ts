@@ -23,4 +23,6 @@ export const benches = {
   api: () => import('./api.js'),
   /** Faults: injected S3 failures in the pipeline and model swaps under load. */
   faults: () => import('./faults.js'),
+  /** Soak: the local stack under mixed load (predictions, report pages, trainings that publish) for minutes. */
+  soak: () => import('./soak.js'),
 } satisfies Record<string, RunModule>;

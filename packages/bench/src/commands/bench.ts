@@ -90,6 +90,10 @@ export const benchCommand: Command = {
     'fault-rate': { type: 'string' },
     'swap-concurrency': { type: 'string' },
     seed: { type: 'string' },
+    // soak (src/benches/soak.ts)
+    minutes: { type: 'string' },
+    'train-every': { type: 'string' },
+    'refresh-ms': { type: 'string' },
   },
   async run({ flags, positionals, out }) {
     const name = positionals[0];

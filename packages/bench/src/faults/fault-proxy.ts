@@ -3,6 +3,8 @@
  * 500 and 503 answers (S3's XML error bodies, request not forwarded), connection resets after the upstream
  * did the work (the client never learns it succeeded) and slow responses. It counts what it injected and
  * logs every request, so tests can count the work that reached the store (e.g. feature writes).
+ * It forwards requests unchanged, Host included: clients sign for the proxy's address, so the embedded S3 must
+ * admit it (`s3.allowHost(new URL(proxy.url).host)`) for the signature and the Host check to agree.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -139,8 +139,6 @@ export interface PipelineScenarioResult {
   seconds: number;
 }
 
-const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-
 /**
  * Runs the scenario and tears everything down again.
  *
@@ -168,6 +166,8 @@ export async function runPipelineScenario(options: PipelineScenarioOptions): Pro
       kinds: options.kinds,
     });
     cleanups.unshift(() => proxy.close());
+    // the workers sign for the proxy's address, which forwards that Host unchanged
+    s3.allowHost(new URL(proxy.url).host);
     const restarts = { count: 0 };
     const pool = new WorkerPool<QueueMessage[], ExtractBatchResult>({
       entry: EXTRACT_WORKER_ENTRY,
@@ -177,7 +177,7 @@ export async function runPipelineScenario(options: PipelineScenarioOptions): Pro
           endpoint: proxy.url,
           bucket: s3.bucket,
           region: 'us-east-1',
-          credentials: S3RVER_CREDENTIALS,
+          credentials: s3.credentials,
           maxAttempts: options.maxAttempts ?? 1,
         },
       },

@@ -21,6 +21,7 @@ export const startCommand: Command = {
       apiUrl: runtime.apiUrl,
       token: runtime.token,
       s3Endpoint: runtime.s3Endpoint,
+      ...(runtime.s3Credentials ? { s3Credentials: runtime.s3Credentials } : {}),
       bucket: runtime.bucket,
       pid: process.pid,
     });
@@ -35,6 +36,11 @@ export const startCommand: Command = {
         out.info(
           `Upload images to s3://${runtime.bucket}/datasets/<name>/<label>/<file> at ${runtime.s3Endpoint}`,
         );
+        if (runtime.s3Credentials) {
+          out.info(
+            `S3 requests must be signed with this data folder's key pair (s3/.graft-s3-credentials.json, also in runtime.json); graft import uses it.`,
+          );
+        }
         out.info(`API docs: ${runtime.apiUrl}/docs — Ctrl-C to stop.`);
       }
       await waitForSignal();

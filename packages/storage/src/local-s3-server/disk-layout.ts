@@ -22,6 +22,23 @@ export const TEMP_SUFFIX = '.graft-tmp';
 /** Longest key segment (UTF-8 bytes): keys become file names (255 bytes) plus the longest suffix above. */
 export const MAX_SEGMENT_BYTES = 200;
 
+/** What every file name of this layout contains (compared case-insensitively). */
+const RESERVED_MARK = '._S3rver_';
+
+/**
+ * Whether a key segment could name one of the server's own files (body, metadata, MD5, uploads directory,
+ * temporary file) instead of an object's.
+ *
+ * @example
+ * ```ts
+ * isReservedSegment('x._S3rver_object'); // true
+ * isReservedSegment('cat.jpg'); // false
+ * ```
+ */
+export function isReservedSegment(segment: string): boolean {
+  return segment.toLowerCase().includes(RESERVED_MARK.toLowerCase()) || segment.endsWith(TEMP_SUFFIX);
+}
+
 /** The files of one object. */
 export interface ObjectPaths {
   /** Directory holding the three files. */
@@ -34,7 +51,8 @@ export interface ObjectPaths {
 /**
  * Throws `400 InvalidArgument` unless `key` is safe to map to a path: {@link keyProblem}'s rules (no `.`,
  * `..` or empty segments, no control characters, ≤ 1024 bytes), every segment ≤ {@link MAX_SEGMENT_BYTES}
- * bytes, and not inside the uploads directory.
+ * bytes, and no segment using the server's own file names ({@link isReservedSegment}: `x._S3rver_object/y`
+ * would collide with object `x`'s body file, `._S3rver_uploads/…` with the multipart uploads).
  *
  * @example
  * ```ts
@@ -62,7 +80,12 @@ export function checkKey(key: string): void {
         `Invalid key: a segment has ${bytes} bytes; the local S3 stores keys as files and allows ${MAX_SEGMENT_BYTES} bytes per segment`,
       );
     }
-    if (start === 0 && segment === UPLOADS_DIR) throw invalidArgument('key', 'Invalid key: reserved name');
+    if (isReservedSegment(segment)) {
+      throw invalidArgument(
+        'key',
+        `Invalid key: a segment may not contain ${RESERVED_MARK} or end with ${TEMP_SUFFIX} (the local S3's own file names)`,
+      );
+    }
     start = end + 1;
   }
 }

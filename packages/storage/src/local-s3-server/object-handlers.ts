@@ -3,7 +3,7 @@ import { checkKey, tempPathFor } from './disk-layout.js';
 import { invalidArgument, noSuchBucket, preconditionFailed } from './errors.js';
 import { type ObjectEntry, storedHeaders } from './object-metadata.js';
 import { type ByteRange, parseRange } from './range.js';
-import { checkUploadHeaders, readBody, receiveBody } from './request-body.js';
+import { checkUploadHeaders, declaredPayloadLength, readBody, receiveBody } from './request-body.js';
 import { originOf, type S3Request } from './request-context.js';
 import { objectHeaders, sendEmpty, sendXml } from './responses.js';
 import { xmlDocument } from './xml.js';
@@ -46,7 +46,7 @@ export async function putObject(request: S3Request): Promise<void> {
   if (ifNoneMatch && state.store.index.has(key)) throw preconditionFailed();
   const headers = storedHeaders(req.headers);
   const options = { ifNoneMatch, origin: originOf(request) };
-  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  const declared = declaredPayloadLength(req.headers);
   let entry: ObjectEntry;
   if (declared <= IN_MEMORY_BODY) {
     const { bytes, md5 } = await readBody(req, declared);
@@ -157,6 +157,12 @@ export async function getObject(request: S3Request): Promise<void> {
   }
 }
 
+/**
+ * Media types a browser runs or renders as a document (scripts, markup, styles): a `response-content-type`
+ * override may not turn a stored object into one of them.
+ */
+const ACTIVE_TYPE = /(html|xml|svg|javascript|ecmascript|jscript|livescript|css|xsl|x-mixed-replace)/;
+
 function responseHeaders(
   entry: ObjectEntry,
   length: number,
@@ -167,7 +173,14 @@ function responseHeaders(
   const headers = objectHeaders(entry, length);
   for (const name of RESPONSE_OVERRIDES) {
     const value = query.get(`response-${name}`);
-    if (value !== null) headers[name] = value;
+    if (value === null) continue;
+    if (name === 'content-type' && ACTIVE_TYPE.test(value.toLowerCase())) {
+      throw invalidArgument(
+        'response-content-type',
+        'This server does not serve objects as an active content type (HTML, XML, SVG, script, style) unless they were stored so.',
+      );
+    }
+    headers[name] = value;
   }
   if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
   return headers;

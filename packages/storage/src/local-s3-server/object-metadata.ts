@@ -53,6 +53,16 @@ export function storedHeaders(headers: Readonly<Record<string, unknown>>): Recor
     if (name.startsWith('x-amz-meta-') || (STORED_HEADERS as readonly string[]).includes(name))
       out[name] = value;
   }
+  // `aws-chunked` is how the body travelled, not how the object is encoded (S3 drops it too).
+  const encoding = out['content-encoding']
+    ?.split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '' && e.toLowerCase() !== 'aws-chunked')
+    .join(',');
+  if (encoding !== undefined) {
+    if (encoding === '') delete out['content-encoding'];
+    else out['content-encoding'] = encoding;
+  }
   return out;
 }
 

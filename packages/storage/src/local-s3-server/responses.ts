@@ -43,11 +43,17 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Record<s
  * handle(req, res).catch((err) => sendError(req, res, err, requestId));
  * ```
  */
-export function sendError(req: IncomingMessage, res: ServerResponse, err: unknown, requestId: string): void {
+export function sendError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  thrown: unknown,
+  requestId: string,
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
+  const err = clientCollision(thrown) ?? thrown;
   const known = err instanceof S3ServerError;
   const status = known ? S3_ERROR_STATUS[err.code] : 500;
   const code = known ? err.code : 'InternalError';
@@ -66,8 +72,29 @@ export function sendError(req: IncomingMessage, res: ServerResponse, err: unknow
   sendXml(res, body, status);
 }
 
+/** File system answers that mean the key's path collides with another object's files: the client's doing. */
+const COLLISION_CODES = new Set(['ENOTDIR', 'EISDIR', 'ENAMETOOLONG']);
+
 /**
- * The headers of a GET/HEAD answer for an object.
+ * `400 InvalidArgument` for a file system error caused by the key's shape (a path component that is a file, a
+ * file name too long), so it is answered as the client's error and never logged with the server's paths.
+ */
+function clientCollision(err: unknown): S3ServerError | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (err instanceof S3ServerError || typeof code !== 'string' || !COLLISION_CODES.has(code))
+    return undefined;
+  return new S3ServerError(
+    'InvalidArgument',
+    'Invalid key: it collides with the stored files of another key.',
+    {
+      ArgumentName: 'key',
+    },
+  );
+}
+
+/**
+ * The headers of a GET/HEAD answer for an object. A sandboxing `Content-Security-Policy` goes with every object,
+ * so even one stored as HTML or SVG runs no script and loads nothing when opened from this server's address.
  *
  * @example
  * ```ts
@@ -81,5 +108,6 @@ export function objectHeaders(entry: ObjectEntry, contentLength: number): Record
     'last-modified': new Date(entry.mtimeMs).toUTCString(),
     'content-length': contentLength,
     'accept-ranges': 'bytes',
+    'content-security-policy': "default-src 'none'; sandbox",
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The embedded S3 server: `node:http` on one address, one bucket stored under a directory (see
- * `disk-layout.ts`), object-created events for every committed write. Signatures are accepted unchecked
- * (loopback only); every malformed request gets an S3 error and the server keeps serving.
+ * `disk-layout.ts`), object-created events for every committed write. Every request must name this server in
+ * its `Host` header (DNS rebinding) and carry a valid Signature V4 by the server's credentials; every answer
+ * says `X-Content-Type-Options: nosniff`; every malformed request gets an S3 error and the server keeps serving.
  */
 import { createHash } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -14,6 +15,7 @@ import { ObjectStore } from './object-store.js';
 import type { BucketState, S3Request } from './request-context.js';
 import { sendError } from './responses.js';
 import { route } from './router.js';
+import { type S3Credentials, verifySignature } from './sigv4.js';
 
 /** Options of {@link startS3Server}. */
 export interface S3ServerOptions {
@@ -24,6 +26,8 @@ export interface S3ServerOptions {
   /** 0 picks a free port. */
   port: number;
   region: string;
+  /** The one key pair requests must be signed with. */
+  credentials: S3Credentials;
   /** Called when an object-created listener throws or rejects. */
   onListenerError: (err: unknown, record: S3EventRecordJson) => void;
 }
@@ -33,6 +37,11 @@ export interface RunningS3Server {
   /** The bound port. */
   port: number;
   events: EventQueue;
+  /**
+   * Also accepts requests whose `Host` is `host` (a loopback `address:port`, e.g. a proxy in front of this server
+   * that forwards the client's signed Host). Returns a function that withdraws it.
+   */
+  allowHost(host: string): () => void;
   /** Stops accepting, closes every connection, delivers the queued events. */
   close(): Promise<void>;
 }
@@ -42,7 +51,7 @@ export interface RunningS3Server {
  *
  * @example
  * ```ts
- * const server = await startS3Server({ dir, bucket: 'graft', host: '127.0.0.1', port: 0, region: 'us-east-1', onListenerError: console.error });
+ * const server = await startS3Server({ dir, bucket: 'graft', host: '127.0.0.1', port: 0, region: 'us-east-1', credentials, onListenerError: console.error });
  * server.events.subscribe((record) => console.log(record.s3.object.key));
  * await server.close();
  * ```
@@ -79,14 +88,18 @@ export async function startS3Server(options: S3ServerOptions): Promise<RunningS3
     .slice(0, 6)
     .toUpperCase();
   let requests = 0;
+  const allowedHosts = new Set<string>();
 
   const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
     requests += 1;
     const requestId = requestIdPrefix + requests.toString(16).toUpperCase().padStart(10, '0');
     res.setHeader('x-amz-request-id', requestId);
     res.setHeader('x-amz-id-2', hostId);
+    res.setHeader('x-content-type-options', 'nosniff');
     let request: S3Request;
     try {
+      checkHost(req, allowedHosts);
+      verifySignature(req, options.credentials, new Date());
       request = parseRequest(req, res, requestId, state);
     } catch (err) {
       sendError(req, res, err, requestId);
@@ -109,10 +122,21 @@ export async function startS3Server(options: S3ServerOptions): Promise<RunningS3
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   hostId = createHash('sha256').update(`${host}:${port}`).digest('base64');
+  const ownHost = host.includes(':') ? `[${host}]` : host;
+  allowedHosts.add(`${ownHost}:${port}`);
+  if (isLoopback(host)) allowedHosts.add(`localhost:${port}`);
 
   return {
     port,
     events,
+    allowHost(extra: string) {
+      const name = extra.toLowerCase();
+      if (!LOOPBACK_HOST.test(name)) {
+        throw new S3ServerError('InvalidArgument', `allowHost takes a loopback address:port, not ${extra}`);
+      }
+      allowedHosts.add(name);
+      return () => allowedHosts.delete(name);
+    },
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -146,6 +170,23 @@ function parseRequest(
   }
   const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
   return { req, res, method: req.method ?? 'GET', bucket, key, query, requestId, state };
+}
+
+/** `127.x.y.z:port`, `[::1]:port` or `localhost:port`. */
+const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost):\d{1,5}$/;
+
+function isLoopback(host: string): boolean {
+  return LOOPBACK_HOST.test(`${host.includes(':') ? `[${host}]` : host}:1`);
+}
+
+/** `400 InvalidHostHeader` unless the request names this server (a page on another name cannot reach it). */
+function checkHost(req: IncomingMessage, allowed: ReadonlySet<string>): void {
+  const host = req.headers.host?.toLowerCase();
+  if (host === undefined || !allowed.has(host)) {
+    throw new S3ServerError('InvalidHostHeader', 'The Host header does not name this server.', {
+      Host: String(req.headers.host ?? ''),
+    });
+  }
 }
 
 function invalidUri(): S3ServerError {

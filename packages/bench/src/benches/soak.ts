@@ -1,0 +1,200 @@
+/**
+ * `graft bench soak`: the local stack (`graft start`'s runtime: embedded S3, extraction worker, job runner, API) under
+ * mixed load for a set time — `--concurrency` (8) clients posting predictions back to back, one client reading the
+ * model's report page every second, and every `--train-every` seconds a training job through the API that
+ * publishes the next version of the served model (which the API swaps to while the load runs; the load goes on
+ * past the set time until a training in flight has published). It reports every
+ * failed request, the process's RSS and tfjs tensor count after warm-up and at the end, and the p99 latency of
+ * the predictions in the first and the last window (a fifth of the run, at most a minute).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { numberFlag } from '@graft/cli';
+import { startRuntime } from '@graft/local-aws';
+import { initBackend, tf } from '@graft/runtime';
+import { importDigits, trainThroughApi } from './api-model.js';
+import { benchJpeg } from './bench-image.js';
+import { percentile, round } from './bench-stats.js';
+import type { BenchRun } from './types.js';
+
+const MODEL = 'soak';
+const DATASET = 'soak-digits';
+
+/** One answered (or failed) request: when it started (ms since the load began), how long it took. */
+interface Sample {
+  atMs: number;
+  ms: number;
+}
+
+/**
+ * Flags: `--minutes 10`, `--concurrency 8`, `--train-every 120` (seconds between training starts), `--per-class 10`
+ * (training digits per class), `--input-size 96`, `--refresh-ms 1000` (how often the API re-reads the serving pointer).
+ *
+ * @example
+ * ```ts
+ * const result = await run({ minutes: '0.5', 'train-every': '10' }, console.log);
+ * console.log(result.failed, result.tensorsStart, result.tensorsEnd);
+ * ```
+ */
+export const run: BenchRun = async (flags, log) => {
+  const minutes = numberFlag(flags, 'minutes', 10);
+  const concurrency = Math.max(1, Math.round(numberFlag(flags, 'concurrency', 8)));
+  const trainEveryMs = Math.max(1, numberFlag(flags, 'train-every', 120)) * 1000;
+  const perClass = Math.max(1, Math.round(numberFlag(flags, 'per-class', 10)));
+  const inputSize = Math.round(numberFlag(flags, 'input-size', 96));
+  const refreshMs = Math.max(100, Math.round(numberFlag(flags, 'refresh-ms', 1000)));
+  await initBackend({ backend: 'wasm' });
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'graft-bench-soak-'));
+  const runtime = await startRuntime({ dataDir, port: 0, workers: 1, refreshMs, log });
+  try {
+    log(`importing ${perClass} digits per class and training version 1 …`);
+    await importDigits(runtime, DATASET, { perClass, inputSize });
+    await trainThroughApi(runtime, { dataset: DATASET, model: MODEL });
+    const jpeg = Buffer.from(await benchJpeg(224));
+    const headers = { authorization: `Bearer ${runtime.token}` };
+    const failures: string[] = [];
+    const predict = async (): Promise<boolean> => {
+      try {
+        const res = await fetch(`${runtime.apiUrl}/v1/models/${MODEL}/predict?topK=3`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'image/jpeg' },
+          body: jpeg,
+        });
+        await res.arrayBuffer();
+        if (res.status !== 200) failures.push(`predict ${res.status}`);
+        return res.status === 200;
+      } catch (error) {
+        failures.push(`predict: ${(error as Error).message}`);
+        return false;
+      }
+    };
+    const reportPage = async (): Promise<void> => {
+      try {
+        const res = await fetch(`${runtime.apiUrl}/v1/models/${MODEL}/report`, { headers });
+        const body = await res.text();
+        if (res.status !== 200 || !body.includes('<html')) failures.push(`report ${res.status}`);
+      } catch (error) {
+        failures.push(`report: ${(error as Error).message}`);
+      }
+    };
+
+    // Warm-up: every client path once, the model loaded and its kernels compiled, before the baseline.
+    for (let i = 0; i < 2 * concurrency; i++) await predict();
+    await reportPage();
+    const warmupFailures = failures.length;
+    failures.length = 0;
+    const tensorsStart = tf.memory().numTensors;
+    const rssStartMb = process.memoryUsage().rss / 2 ** 20;
+
+    const durationMs = minutes * 60_000;
+    const started = performance.now();
+    const elapsed = () => performance.now() - started;
+    const samples: Sample[] = [];
+    let requests = 0;
+    let trainings = 0;
+    let trainingsFailed = 0;
+    let training = false;
+    // The load runs for the set time and, past it, until a training in flight has published (always under load).
+    const loading = () => elapsed() < durationMs || training;
+    let rssPeakMb = rssStartMb;
+    const rssTimer = setInterval(() => {
+      rssPeakMb = Math.max(rssPeakMb, process.memoryUsage().rss / 2 ** 20);
+    }, 1000);
+    log(
+      `load for ${minutes} min: c=${concurrency} predictions, report pages, a training every ${trainEveryMs / 1000} s …`,
+    );
+
+    const predictor = async () => {
+      while (loading()) {
+        const atMs = elapsed();
+        const ok = await predict();
+        requests++;
+        if (ok) samples.push({ atMs, ms: elapsed() - atMs });
+      }
+    };
+    const reader = async () => {
+      while (loading()) {
+        await reportPage();
+        requests++;
+        await sleep(1000);
+      }
+    };
+    const trainer = async () => {
+      let next = trainEveryMs;
+      while (true) {
+        await sleep(Math.max(0, next - elapsed()));
+        if (elapsed() >= durationMs) return;
+        next = elapsed() + trainEveryMs;
+        trainings++;
+        training = true;
+        try {
+          const { seconds } = await trainThroughApi(runtime, { dataset: DATASET, model: MODEL });
+          log(
+            `training ${trainings} published a new version in ${round(seconds, 1)} s (${requests} requests so far)`,
+          );
+        } catch (error) {
+          trainingsFailed++;
+          failures.push(`training: ${(error as Error).message}`);
+        } finally {
+          training = false;
+        }
+      }
+    };
+    await Promise.all([...Array.from({ length: concurrency }, predictor), reader(), trainer()]);
+    clearInterval(rssTimer);
+
+    // The last published version is served (the API re-read its pointer), then the end state is taken.
+    await sleep(2 * refreshMs);
+    for (let i = 0; i < concurrency; i++) await predict();
+    const tensorsEnd = tf.memory().numTensors;
+    const rssEndMb = process.memoryUsage().rss / 2 ** 20;
+    const windowMs = Math.min(60_000, durationMs / 5);
+    const p99 = (from: number, to: number) =>
+      round(
+        percentile(
+          samples.filter((s) => s.atMs >= from && s.atMs < to).map((s) => s.ms),
+          99,
+        ),
+        1,
+      );
+    const loadMs = elapsed();
+    const result = {
+      minutes,
+      requests,
+      failed: failures.length,
+      rssStartMb: round(rssStartMb, 1),
+      rssEndMb: round(rssEndMb, 1),
+      rssPeakMb: round(rssPeakMb, 1),
+      rssGrowthPct: round((100 * (rssEndMb - rssStartMb)) / rssStartMb, 1),
+      tensorsStart,
+      tensorsEnd,
+      p99FirstMs: p99(0, windowMs),
+      p99LastMs: p99(durationMs - windowMs, Number.POSITIVE_INFINITY),
+      p50Ms: round(
+        percentile(
+          samples.map((s) => s.ms),
+          50,
+        ),
+        1,
+      ),
+      predictions: samples.length,
+      predictionsPerSec: round(samples.length / (loadMs / 1000), 1),
+      trainings,
+      trainingsFailed,
+      concurrency,
+      windowSeconds: round(windowMs / 1000, 1),
+      warmupFailures,
+      failures: [...new Set(failures)].slice(0, 10),
+    };
+    log(JSON.stringify(result));
+    return result;
+  } finally {
+    await runtime.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+};
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
