@@ -23,4 +23,6 @@ export const benches = {
   api: () => import('./api.js'),
   /** Faults: injected S3 failures in the pipeline and model swaps under load. */
   faults: () => import('./faults.js'),
+  /** A seeded mutation fuzzer: images through the decoders and the predict route, JSON bodies to every route. */
+  fuzz: () => import('./fuzz.js'),
 } satisfies Record<string, RunModule>;

@@ -90,6 +90,9 @@ export const benchCommand: Command = {
     'fault-rate': { type: 'string' },
     'swap-concurrency': { type: 'string' },
     seed: { type: 'string' },
+    // fuzz (src/benches/fuzz.ts)
+    cases: { type: 'string' },
+    'case-timeout-ms': { type: 'string' },
   },
   async run({ flags, positionals, out }) {
     const name = positionals[0];
