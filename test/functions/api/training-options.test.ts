@@ -19,6 +19,18 @@ function setup() {
   return { jobs, runner, post };
 }
 
+/** Posts `body` (with a data set and model) and expects a 400 `invalid_request` matching `message`, and no job. */
+async function expectRefused(body: Record<string, unknown>, message: RegExp): Promise<void> {
+  const { jobs, runner, post } = setup();
+  const res = await post({ dataset: 'digits', model: 'digits', ...body });
+  expect(res.status).toBe(400);
+  const error = ((await res.json()) as { error: { code: string; message: string } }).error;
+  expect(error.code).toBe('invalid_request');
+  expect(error.message).toMatch(message);
+  expect(await jobs.get('job-1')).toBeUndefined();
+  expect(runner.submitted).toEqual([]);
+}
+
 describe('training options are checked against the strategy', () => {
   it.each([
     [
@@ -33,14 +45,7 @@ describe('training options are checked against the strategy', () => {
     [{ strategy: 'freeze-k', options: { budgetSeconds: 60 } }, /options\.budgetSeconds applies to auto only/],
     [{ strategy: 'auto', options: { architecture: 'mnist-cnn' } }, /apply to develop only/],
   ])('%j → 400', async (body, message) => {
-    const { jobs, runner, post } = setup();
-    const res = await post({ dataset: 'digits', model: 'digits', ...body });
-    expect(res.status).toBe(400);
-    const error = ((await res.json()) as { error: { code: string; message: string } }).error;
-    expect(error.code).toBe('invalid_request');
-    expect(error.message).toMatch(message);
-    expect(await jobs.get('job-1')).toBeUndefined();
-    expect(runner.submitted).toEqual([]);
+    await expectRefused(body, message);
   });
 
   it('accepts options that fit (feature extraction with a cut, auto with a budget, develop, promote always)', async () => {
@@ -77,13 +82,6 @@ describe('training options are checked against the strategy', () => {
     [{ options: { surprise: true } }, /surprise/],
     [{ extra: 1 }, /extra/],
   ])('types, ranges and budgets: %j → 400 before any record', async (body, message) => {
-    const { jobs, runner, post } = setup();
-    const res = await post({ dataset: 'digits', model: 'digits', ...body });
-    expect(res.status).toBe(400);
-    const error = ((await res.json()) as { error: { code: string; message: string } }).error;
-    expect(error.code).toBe('invalid_request');
-    expect(error.message).toMatch(message);
-    expect(await jobs.get('job-1')).toBeUndefined();
-    expect(runner.submitted).toEqual([]);
+    await expectRefused(body, message);
   });
 });
