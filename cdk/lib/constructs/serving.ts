@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -89,6 +89,20 @@ export class Serving extends Construct {
         resources: [props.jobQueue.jobQueueArn, props.jobDefinition.jobDefinitionArn],
       }),
     );
+    // DELETE /v1/trainings/{id}: terminate the Batch job named in the record.
+    const cancelJobs = new iam.PolicyStatement({
+      actions: ['batch:TerminateJob'],
+      resources: [Stack.of(this).formatArn({ service: 'batch', resource: 'job', resourceName: '*' })],
+    });
+    this.handler.function.addToRolePolicy(cancelJobs);
+    acknowledge(this.handler, [
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*]',
+        reason:
+          'Batch job ids are assigned at submission, so TerminateJob (cancelling a training) cannot name them ' +
+          'in advance; the wildcard covers jobs of this account and region only.',
+      },
+    ]);
 
     this.api = new apigw.HttpApi(this, 'Http', {
       description: 'Graft API',

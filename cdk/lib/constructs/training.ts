@@ -172,6 +172,7 @@ export class Training extends Construct {
       write: ['features/', 'models/', 'jobs/'],
     });
 
+    const timeout = props.jobTimeout ?? Duration.hours(4);
     const container = new batch.EcsEc2ContainerDefinition(this, 'Container', {
       image: ecs.ContainerImage.fromAsset(REPO_ROOT, {
         file: FINETUNE_DOCKERFILE,
@@ -187,13 +188,16 @@ export class Training extends Construct {
       environment: {
         GRAFT_BUCKET: props.bucket.bucketName,
         GRAFT_BACKEND: 'tensorflow',
+        // The job stops itself (failed, time_budget_exceeded, nothing published) five minutes before Batch's
+        // timeout would kill it without a word in its record.
+        GRAFT_JOB_MAX_SECONDS: String(Math.max(60, timeout.toSeconds() - 300)),
       },
     });
 
     this.jobDefinition = new batch.EcsJobDefinition(this, 'FineTune', {
       container,
       parameters: { jobId: 'missing-job-id' },
-      timeout: props.jobTimeout ?? Duration.hours(4),
+      timeout,
       retryAttempts: 2,
       retryStrategies: [
         // Infrastructure failures are worth a second attempt; a job that failed on its own is not.

@@ -11,6 +11,7 @@ import { bearerToken, tokenLink } from './auth.js';
 import { errorBody, onError } from './error-handler.js';
 import { ConfigError, InvalidRequestError } from './errors.js';
 import { FifoGate } from './fifo-gate.js';
+import { jsonDepthLimit } from './json-depth.js';
 import { registerBackbones } from './routes/backbones.js';
 import { registerDocs } from './routes/docs.js';
 import { registerHealth } from './routes/health.js';
@@ -18,6 +19,7 @@ import { registerModels } from './routes/models.js';
 import { registerPages } from './routes/pages.js';
 import { registerPredict } from './routes/predict.js';
 import { registerReport } from './routes/report.js';
+import { registerTrainingControl } from './routes/training-control.js';
 import { registerTrainings } from './routes/trainings.js';
 import { ServingCache } from './serving.js';
 
@@ -112,11 +114,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> & { serving: Servi
       onError: (c) => c.json(errorBody('payload_too_large', `the request body exceeds ${limit} bytes`), 413),
     }),
   );
+  app.use('/v1/*', jsonDepthLimit());
 
   registerHealth(app, routeDeps);
   registerModels(app, routeDeps);
   registerPredict(app, routeDeps);
   registerTrainings(app, routeDeps);
+  registerTrainingControl(app, routeDeps);
   registerBackbones(app, routeDeps);
   registerReport(app, routeDeps);
   registerPages(app, routeDeps);

@@ -1,7 +1,7 @@
 /**
  * The cloud {@link JobRunner}: one AWS Batch `SubmitJob` per training job.
  */
-import { type BatchClient, SubmitJobCommand } from '@aws-sdk/client-batch';
+import { type BatchClient, SubmitJobCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
 import type { JobRunner } from './ports.js';
 
 /**
@@ -25,7 +25,7 @@ export class AwsBatchJobRunner implements JobRunner {
     private readonly jobDefinition: string,
   ) {}
 
-  async submit(jobId: string): Promise<void> {
+  async submit(jobId: string): Promise<{ runnerJobId?: string }> {
     const out = await this.client.send(
       new SubmitJobCommand({
         jobName: batchJobName(jobId),
@@ -38,6 +38,21 @@ export class AwsBatchJobRunner implements JobRunner {
       }),
     );
     if (out.jobId) this.batchJobIds.set(jobId, out.jobId);
+    return out.jobId ? { runnerJobId: out.jobId } : {};
+  }
+
+  /**
+   * Terminates the Batch job of a cancelled Graft job: a queued one never starts, a running one is stopped (its
+   * record already says `cancelled`, and the job stops itself at its next progress report even before Batch gets
+   * to it). The Batch job id comes from the record (`runnerJobId`, stored at submission), so any API instance
+   * can cancel what another submitted.
+   */
+  async cancel(jobId: string, runnerJobId?: string): Promise<void> {
+    const batchJobId = runnerJobId ?? this.batchJobIds.get(jobId);
+    if (!batchJobId) return;
+    await this.client.send(
+      new TerminateJobCommand({ jobId: batchJobId, reason: `Graft job ${jobId} cancelled` }),
+    );
   }
 }
 

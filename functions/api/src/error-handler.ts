@@ -50,9 +50,12 @@ export const ERROR_STATUS: Readonly<Record<string, ContentfulStatusCode>> = {
   test_image_not_found: 404,
   backbone_not_found: 404,
   no_serving_version: 409,
+  job_finished: 409,
+  job_not_rerunnable: 409,
   // backbones (@graft/backbones, @graft/core)
   invalid_backbone: 400,
   invalid_name: 400,
+  invalid_key: 400,
   source_not_allowed: 403,
   backbone_exists: 409,
   backbone_too_large: 413,

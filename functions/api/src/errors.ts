@@ -180,3 +180,15 @@ export class ConfigError extends GraftError {
     super('config_error', message, options);
   }
 }
+
+/**
+ * The job cannot be cancelled or rerun in its state (409 `job_finished` / `job_not_rerunnable`).
+ *
+ * @example
+ * ```ts
+ * throw new JobStateError('job_finished', "training job '01HZX' already succeeded");
+ * ```
+ */
+export class JobStateError extends ApiError {
+  override name = 'JobStateError';
+}

@@ -157,6 +157,13 @@ export interface JobStoreLike {
   get(id: string): Promise<TrainingJob | undefined>;
   /** Marks a job failed (used when submission fails after the record was written). Optional. */
   fail?(id: string, message: string): Promise<void>;
+  /**
+   * Cancels a queued or running job (its record says `cancelled`; a finished job is returned unchanged), or
+   * `undefined` when there is none. Without it, `DELETE /v1/trainings/{id}` answers 501.
+   */
+  cancel?(id: string): Promise<TrainingJob | undefined>;
+  /** Records the id the runner gave the job (what `JobRunner.cancel` is given later). Optional. */
+  setRunnerJobId?(id: string, runnerJobId: string): Promise<void>;
 }
 
 /**
@@ -168,7 +175,14 @@ export interface JobStoreLike {
  * ```
  */
 export interface JobRunner {
-  submit(jobId: string): Promise<void>;
+  /** Starts the job; may return the runner's own id for it (an AWS Batch job id), stored in the record. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: runners that return nothing (`Promise<void>`) stay valid
+  submit(jobId: string): Promise<void | { runnerJobId?: string }>;
+  /**
+   * Stops a cancelled job's run (drops it from a queue, terminates it), given the runner's id for it when the
+   * record has one; best effort, after the record says `cancelled`.
+   */
+  cancel?(jobId: string, runnerJobId?: string): Promise<void>;
 }
 
 /**

@@ -2,12 +2,8 @@
  * Zod schemas of the API (they validate requests and generate the OpenAPI document).
  */
 
-import {
-  DEFAULT_BUDGET_SECONDS,
-  TRAINING_STRATEGIES,
-  type TrainingOptions,
-  type TrainingSpec,
-} from '@graft/jobs';
+import { TrainingOptionsSchema as JobTrainingOptions, TrainingSpecSchema } from '@graft/jobs';
+import { keyProblem, names } from '@graft/storage';
 import { z } from '@hono/zod-openapi';
 
 /**
@@ -28,7 +24,23 @@ export const ErrorSchema = z
   .openapi('Error');
 
 /**
- * A model name (path parameter): what the registry accepts as a key segment.
+ * A data set, model or backbone name: storage's one name rule (`names.nameProblem` of `@graft/storage`), so every
+ * name the API accepts storage accepts too.
+ *
+ * @example
+ * ```ts
+ * NameSchema.parse('digits'); // 'digits'
+ * NameSchema.safeParse('a..').success; // false
+ * ```
+ */
+export const NameSchema = z
+  .string()
+  .max(names.NAME_MAX_LENGTH)
+  .regex(names.NAME_PATTERN, names.NAME_RULE)
+  .refine((value) => names.nameProblem(value) === undefined, names.NAME_RULE);
+
+/**
+ * A model name (path parameter): {@link NameSchema}.
  *
  * @example
  * ```ts
@@ -36,10 +48,7 @@ export const ErrorSchema = z
  * ```
  */
 export const ModelNameParams = z.object({
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, ".", "_" or "-" (max 128)')
-    .openapi({ param: { name: 'name', in: 'path' }, example: 'digits' }),
+  name: NameSchema.openapi({ param: { name: 'name', in: 'path' }, example: 'digits' }),
 });
 
 const topK = z.coerce.number().int().min(1).max(100);
@@ -69,10 +78,20 @@ export const PredictQuery = z.object({
 export const PredictJson = z
   .object({
     image: z.string().min(1).optional().openapi({ description: 'the image bytes, base64-encoded' }),
-    s3Key: z.string().min(1).max(1024).optional().openapi({
-      description: 'an object under datasets/ or uploads/',
-      example: 'datasets/digits/test/7/0001.png',
-    }),
+    s3Key: z
+      .string()
+      .min(1)
+      .max(1024)
+      .superRefine((key, ctx) => {
+        const problem = keyProblem(key);
+        if (problem !== undefined)
+          ctx.addIssue({ code: 'custom', message: `not a valid object key: ${problem}` });
+      })
+      .optional()
+      .openapi({
+        description: 'an object under datasets/ or uploads/',
+        example: 'datasets/digits/test/7/0001.png',
+      }),
     topK: topK.optional(),
     threshold: threshold.optional(),
   })
@@ -156,66 +175,34 @@ export const ModelListSchema = z
 export const PromoteBody = z.object({ version: z.number().int().positive() }).openapi('PromoteRequest');
 
 /**
- * `options` of `POST /v1/trainings`: `@graft/jobs`' `TrainingOptions`, field for field (the `satisfies` clauses
- * fail to compile when the two differ); fields it does not know are kept as given.
+ * `options` of `POST /v1/trainings`: `@graft/jobs`' one schema (types, ranges, budgets), documented here.
  *
  * @example
  * ```ts
  * TrainingOptionsSchema.parse({ epochs: 5, cut: 'block_13_expand_relu', upper: 'replace' });
  * ```
  */
-export const TrainingOptionsSchema = z
-  .looseObject({
-    optimizer: z.enum(['adam', 'sgd', 'rmsprop']).optional(),
-    learningRate: z.number().optional(),
-    pretrainedLrScale: z.number().optional(),
-    epochs: z.number().optional(),
-    batchSize: z.number().optional(),
-    validation: z.number().optional().openapi({ description: 'fraction of the training data held out' }),
-    earlyStopping: z.object({ patience: z.number(), minDelta: z.number().optional() }).optional(),
-    classWeights: z.union([z.literal('balanced'), z.array(z.number())]).optional(),
-    augmentation: z
-      .object({ flip: z.boolean().optional(), shift: z.number().optional(), zoom: z.number().optional() })
-      .optional(),
-    head: z.object({ hidden: z.number().optional(), dropout: z.number().optional() }).optional(),
-    standardize: z.boolean().optional(),
-    seed: z.number().optional(),
-    timeLimitSeconds: z.number().positive().optional(),
-    cut: z.string().optional(),
-    upper: z.enum(['retrain', 'replace']).optional(),
-    budgetSeconds: z
-      .number()
-      .min(0)
-      .optional()
-      .openapi({
-        description: `auto: seconds the expensive race candidates may take (default ${DEFAULT_BUDGET_SECONDS})`,
-      }),
-    architecture: z.enum(['mnist-cnn', 'mobilenet_v2']).optional().openapi({ description: 'develop only' }),
-    inputSize: z.number().int().min(8).max(512).optional().openapi({ description: 'develop only' }),
-  } satisfies Record<keyof TrainingOptions, z.ZodType>)
-  .openapi('TrainingOptions') satisfies z.ZodType<TrainingOptions>;
+export const TrainingOptionsSchema = documented(JobTrainingOptions).openapi('TrainingOptions');
 
 /**
- * Body of `POST /v1/trainings`: `@graft/jobs`' `TrainingSpec` (the `satisfies` clauses fail to compile when the
- * two differ), the strategy defaulting to `auto`.
+ * Body of `POST /v1/trainings`: `@graft/jobs`' `TrainingSpecSchema`, the one schema the job parses its record
+ * with too (the strategy defaults to `auto`).
  *
  * @example
  * ```ts
  * TrainingBody.parse({ dataset: 'digits', model: 'digits', strategy: 'auto' });
  * ```
  */
-export const TrainingBody = z
-  .object({
-    dataset: ModelNameParams.shape.name.openapi({ example: 'digits' }),
-    model: ModelNameParams.shape.name.openapi({ example: 'digits' }),
-    strategy: z.enum(TRAINING_STRATEGIES).default('auto'),
-    options: TrainingOptionsSchema.optional(),
-    promote: z
-      .enum(['if-better', 'always'])
-      .optional()
-      .openapi({ description: 'serve the new version only if not worse on validation (default), or always' }),
-  } satisfies Record<keyof TrainingSpec, z.ZodType>)
-  .openapi('TrainingRequest') satisfies z.ZodType<TrainingSpec>;
+export const TrainingBody = documented(TrainingSpecSchema).openapi('TrainingRequest');
+
+/**
+ * A schema built with plain `zod` in a library, able to take OpenAPI metadata: zod copies prototype methods onto
+ * an instance when it is built, so a schema built before `@hono/zod-openapi` added `.openapi` lacks it; a clone
+ * built now has it.
+ */
+function documented<T extends z.ZodType>(schema: T): T {
+  return schema.clone() as T;
+}
 
 /**
  * A training job as stored (status and progress; the store may add fields).
@@ -241,7 +228,7 @@ export const JobSchema = z
 export const JobIdParams = z.object({
   id: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,128}$/)
+    .regex(names.JOB_ID_PATTERN, 'use 1–64 letters, digits, "_" or "-"')
     .openapi({ param: { name: 'id', in: 'path' }, example: '01J0ABCDEF' }),
 });
 

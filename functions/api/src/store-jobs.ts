@@ -35,6 +35,19 @@ export class StoreJobs implements JobStoreLike {
     }
   }
 
+  async cancel(id: string): Promise<TrainingJob | undefined> {
+    try {
+      return { ...(await this.jobs.cancel<TrainingSpec, TrainingResult>(id)) };
+    } catch (err) {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  async setRunnerJobId(id: string, runnerJobId: string): Promise<void> {
+    await this.jobs.update(id, { runnerJobId });
+  }
+
   async fail(id: string, message: string): Promise<void> {
     await this.jobs.update(id, { status: 'failed', error: { code: 'submit_failed', message } });
   }

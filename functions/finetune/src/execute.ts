@@ -1,7 +1,13 @@
 import { BackboneRegistry, BUNDLED_BACKBONE_ID, loadBackbone } from '@graft/backbones';
 import type { Backbone } from '@graft/core';
 import { createExtractDeps } from '@graft/extraction';
-import { optionsProblem, type ProgressReporter, type TrainingResult, type TrainingSpec } from '@graft/jobs';
+import {
+  epochBudgetProblem,
+  type ProgressReporter,
+  type TrainingResult,
+  type TrainingSpec,
+  trainingSpecProblem,
+} from '@graft/jobs';
 import type { BlobStore } from '@graft/storage';
 import { raceAuto } from './auto-race.js';
 import { checkAndPublish } from './check-and-publish.js';
@@ -38,7 +44,7 @@ export interface ExecuteArgs {
  * ```
  */
 export async function execute({ spec, store, progress }: ExecuteArgs): Promise<TrainingResult> {
-  const problem = optionsProblem(spec);
+  const problem = trainingSpecProblem(spec);
   if (problem) throw new JobError('invalid_options', problem);
   const indexed = await indexDataset(store, spec.dataset);
   if (indexed.labels.length < 2)
@@ -49,6 +55,8 @@ export async function execute({ spec, store, progress }: ExecuteArgs): Promise<T
   const { splits } = withValidation(bySplit(indexed.uploads));
   if (splits.train.length === 0)
     throw new JobError('no_training_images', `data set '${spec.dataset}' has no training images`);
+  const overBudget = epochBudgetProblem(spec.options?.epochs ?? 1, splits.train.length);
+  if (overBudget) throw new JobError('over_budget', overBudget);
   const index: DatasetIndex = { ...indexed, uploads: [...splits.train, ...splits.val, ...splits.test] };
   const toLabels = labelIndexer(index.labels);
   const extractDeps = createExtractDeps(store);

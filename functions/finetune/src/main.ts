@@ -22,7 +22,9 @@ log({ level: 'info', msg: 'job starting', jobId, backend });
 const client = new S3Client(
   process.env.GRAFT_S3_ENDPOINT ? { endpoint: process.env.GRAFT_S3_ENDPOINT, forcePathStyle: true } : {},
 );
-const record = await runJob(jobId, { store: new S3BlobStore(client, bucket), log });
+// The job definition sets GRAFT_JOB_MAX_SECONDS below Batch's own timeout, so the job records why it stopped.
+const maxSeconds = Number(process.env.GRAFT_JOB_MAX_SECONDS) || undefined;
+const record = await runJob(jobId, { store: new S3BlobStore(client, bucket), log, maxSeconds });
 log({
   level: record.status === 'succeeded' ? 'info' : 'error',
   msg: `job ${record.status}`,

@@ -32,10 +32,10 @@ export async function followJob(
       }
     }
     if (job.status === 'succeeded') return job;
-    if (job.status === 'failed') {
+    if (job.status !== 'queued' && job.status !== 'running') {
       throw new CliError(
-        job.error?.code ?? 'job_failed',
-        `training job ${id} failed: ${job.error?.message ?? 'unknown reason'}`,
+        job.error?.code ?? `job_${job.status}`,
+        `training job ${id} ${job.status}: ${job.error?.message ?? 'unknown reason'}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));

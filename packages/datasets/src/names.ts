@@ -1,3 +1,4 @@
+import { MAX_SEGMENT_BYTES, names } from '@graft/storage';
 import { InvalidDatasetError } from './errors.js';
 
 /** The splits a labelled upload can belong to. */
@@ -6,7 +7,6 @@ export type Split = 'train' | 'val' | 'test';
 /** Every split, in key order. */
 export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
 
-const MAX_SEGMENT_BYTES = 200;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -30,8 +30,8 @@ function checkSegment(kind: string, value: unknown): string {
 }
 
 /**
- * Validates a data set name: non-empty, no `/` or `\`, no `..`, no control characters, at most 200 bytes.
- * Throws `InvalidDatasetError` otherwise and returns the name unchanged.
+ * Validates a data set name with storage's one name rule (`names.nameProblem`: 1–64 letters, digits, `.`, `_`,
+ * `-`, starting with a letter or digit, no `..`). Throws `InvalidDatasetError` otherwise and returns the name.
  *
  * @example
  * ```ts
@@ -40,11 +40,10 @@ function checkSegment(kind: string, value: unknown): string {
  * ```
  */
 export function assertDatasetName(name: unknown): string {
-  const value = checkSegment('data set name', name);
-  if (value.includes('..')) throw new InvalidDatasetError(`data set name "${value}" must not contain ".."`);
-  if (value.startsWith('.'))
-    throw new InvalidDatasetError(`data set name "${value}" must not start with "."`);
-  return value;
+  const problem = names.nameProblem(name);
+  if (problem !== undefined)
+    throw new InvalidDatasetError(`data set name ${JSON.stringify(name)}: ${problem}`);
+  return name as string;
 }
 
 /**

@@ -59,6 +59,8 @@ const ready: Partial<Record<CodecName, Promise<void>>> = {};
 const jpegWarnings: string[] = [];
 type MozjpegDecoder = Awaited<ReturnType<typeof mozjpegDecoderFactory>>;
 let jpegDecoder: Promise<MozjpegDecoder> | undefined;
+/** The compiled mozjpeg decoder, kept to start a fresh instance after a failed decode. */
+let jpegModule: WebAssembly.Module | undefined;
 const quiet = { print: () => {}, printErr: (m: string) => jpegWarnings.push(String(m)) };
 
 /**
@@ -103,6 +105,7 @@ function ensure(name: CodecName): Promise<void> {
     const module = await compile(name);
     switch (name) {
       case 'jpegDecoder':
+        jpegModule = module;
         jpegDecoder = initEmscriptenModule(mozjpegDecoderFactory, module, quiet);
         await jpegDecoder;
         return;
@@ -163,6 +166,11 @@ export async function decodeJpegRaw(bytes: Uint8Array): Promise<{ image: RawImag
   try {
     image = decoder.decode(asArrayBuffer(bytes), false); // orientation is applied by Graft itself
   } catch (cause) {
+    // libjpeg's errors are C++ exceptions thrown out through JS: the instance's stack pointer and the decoder's
+    // allocations are never unwound, and after enough of them it decodes garbage or loops forever (found by
+    // `graft bench fuzz`). A failed decode therefore retires its instance; the next decode gets a fresh one.
+    if (jpegModule && jpegDecoder)
+      jpegDecoder = initEmscriptenModule(mozjpegDecoderFactory, jpegModule, quiet);
     throw Object.assign(new Error(jpegWarnings.join('; ') || 'JPEG decoder failed'), { cause });
   }
   if (!image) throw new Error(jpegWarnings.join('; ') || 'JPEG decoder returned no image');

@@ -1,6 +1,13 @@
 // The one training-job contract: what the API accepts and stores, what the job reads, reports and returns, and
 // what the CLI shows. The job store and the progress writer keep `jobs/<id>.json`.
-export type { Job, JobFailure, JobPatch, JobProgress, JobStatus } from './job.js';
+export {
+  FINISHED_STATUSES,
+  type Job,
+  type JobFailure,
+  type JobPatch,
+  type JobProgress,
+  type JobStatus,
+} from './job.js';
 export { JobStore } from './job-store.js';
 export { type ProgressReporter, progressReporter } from './progress-reporter.js';
 export type {
@@ -10,6 +17,14 @@ export type {
   TrainingResult,
   ValidationCheck,
 } from './training-result.js';
+export {
+  epochBudgetProblem,
+  TRAINING_LIMITS,
+  TrainingNameSchema,
+  TrainingOptionsSchema,
+  TrainingSpecSchema,
+  trainingSpecProblem,
+} from './training-schema.js';
 export {
   DEFAULT_BUDGET_SECONDS,
   optionsProblem,

@@ -3,25 +3,29 @@ import {
   InvalidArgumentError,
   InvalidJobTransitionError,
   keys,
+  NotFoundError,
   readJson,
   ulid,
   writeJson,
 } from '@graft/storage';
-import type { Job, JobPatch, JobStatus } from './job.js';
+import { FINISHED_STATUSES, type Job, type JobPatch, type JobStatus } from './job.js';
 
-const STATUSES: JobStatus[] = ['queued', 'running', 'succeeded', 'failed'];
+const STATUSES: JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'];
 const ALLOWED: Record<JobStatus, JobStatus[]> = {
-  queued: ['queued', 'running', 'failed'],
-  running: ['running', 'succeeded', 'failed'],
+  queued: ['queued', 'running', 'failed', 'cancelled', 'interrupted'],
+  running: ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'],
   succeeded: [],
   failed: [],
+  cancelled: [],
+  interrupted: [],
 };
 
 /**
  * Jobs as JSON documents under `jobs/<id>.json` with sortable ULID ids.
  *
  * Updates are read-modify-write without a lock: one writer per job (the runner executing it) is
- * assumed; with several writers the last one wins. Finished jobs (succeeded/failed) are frozen.
+ * assumed; with several writers the last one wins. Finished jobs (succeeded, failed, cancelled, interrupted) are
+ * frozen. A cancel is also a marker object no progress write can undo ({@link JobStore.cancel}).
  *
  * @example
  * ```ts
@@ -69,6 +73,61 @@ export class JobStore {
     };
     await writeJson(this.store, keys.job(id), updated);
     return updated;
+  }
+
+  /**
+   * Cancels a queued or running job: writes the cancel marker `jobs/<id>.cancel` (the running job watches for it
+   * and stops before it publishes), then marks the record `cancelled`. A finished job is returned unchanged.
+   */
+  async cancel<Spec = unknown, Result = unknown>(id: string): Promise<Job<Spec, Result>> {
+    const job = await this.get<Spec, Result>(id);
+    if (FINISHED_STATUSES.includes(job.status)) return job;
+    await writeJson(this.store, keys.jobCancel(id), { cancelledAt: this.now().toISOString() });
+    try {
+      return await this.update<Spec, Result>(id, {
+        status: 'cancelled',
+        error: { code: 'cancelled', message: 'cancelled by a client' },
+      });
+    } catch (err) {
+      // The job finished between the read and the write: it stays as it ended.
+      if (err instanceof InvalidJobTransitionError) return this.get<Spec, Result>(id);
+      throw err;
+    }
+  }
+
+  /** Whether a client asked to cancel the job (its cancel marker exists). */
+  async cancelRequested(id: string): Promise<boolean> {
+    try {
+      await this.store.get(keys.jobCancel(id));
+      return true;
+    } catch (err) {
+      if (err instanceof NotFoundError) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Marks every job still `queued` or `running` as `interrupted`: called when a runner starts, before it runs
+   * anything, since no process can be running them any more. Returns the ids marked.
+   */
+  async markInterrupted(reason = 'the process running it stopped'): Promise<string[]> {
+    const marked: string[] = [];
+    for (const job of await this.list()) {
+      if (job.status !== 'queued' && job.status !== 'running') continue;
+      try {
+        await this.update(job.id, {
+          status: 'interrupted',
+          error: {
+            code: 'interrupted',
+            message: `${reason}; rerun it with POST /v1/trainings/${job.id}/rerun`,
+          },
+        });
+        marked.push(job.id);
+      } catch (err) {
+        if (!(err instanceof InvalidJobTransitionError)) throw err;
+      }
+    }
+    return marked;
   }
 
   /** Jobs in creation order (oldest first), optionally filtered by status and capped by `limit`. */

@@ -1,12 +1,23 @@
 /**
- * Life cycle of a job: queued → running → succeeded | failed (queued → failed too).
+ * Life cycle of a job: queued → running → succeeded | failed; a queued or running job may also end `cancelled`
+ * (a client asked) or `interrupted` (the process running it died: found so at the next start, and can be rerun).
  *
  * @example
  * ```ts
- * const done = (status: JobStatus) => status === 'succeeded' || status === 'failed';
+ * const done = (status: JobStatus) => FINISHED_STATUSES.includes(status);
  * ```
  */
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+/**
+ * The statuses a job never leaves.
+ *
+ * @example
+ * ```ts
+ * FINISHED_STATUSES.includes('cancelled'); // true
+ * ```
+ */
+export const FINISHED_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
 
 /**
  * What a job reports while it runs (stored in `jobs/<id>.json`).
@@ -60,6 +71,8 @@ export interface Job<Spec = unknown, Result = unknown> {
   progress?: JobProgress;
   error?: JobFailure;
   result?: Result;
+  /** The id the runner gave the job (the AWS Batch job id), so any API instance can stop it. */
+  runnerJobId?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -77,4 +90,5 @@ export interface JobPatch<Result = unknown> {
   progress?: JobProgress;
   error?: JobFailure;
   result?: Result;
+  runnerJobId?: string;
 }

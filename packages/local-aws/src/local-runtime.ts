@@ -30,6 +30,8 @@ export interface RuntimeOptions {
   refreshMs?: number;
   /** Receives one line per notable event (worker crash, dead letter, job failure). */
   log?(message: string): void;
+  /** Wall-time budget of one training job in seconds (default `GRAFT_JOB_MAX_SECONDS`, else 4 h). */
+  maxJobSeconds?: number;
 }
 
 /** Counts of what the fan-out did since start. */
@@ -166,7 +168,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const runner = new LocalJobRunner({
       s3,
       onError: (jobId, error) => log(`training job ${jobId} crashed: ${error.message}`),
+      ...jobBudget(options.maxJobSeconds ?? process.env.GRAFT_JOB_MAX_SECONDS),
     });
+    // Jobs a previous process left queued or running can never finish: say so before taking new ones.
+    const interrupted = await runner.recover();
+    if (interrupted.length > 0)
+      log(
+        `${interrupted.length} training job(s) left by a stopped Graft marked interrupted: ${interrupted.join(', ')}`,
+      );
     started.push(
       () => runner.close(),
       () => queue.close(),
@@ -215,4 +224,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     for (const stop of started.reverse()) await Promise.resolve(stop()).catch(() => {});
     throw error;
   }
+}
+
+function jobBudget(value: number | string | undefined): { maxJobSeconds?: number } {
+  if (value === undefined || value === '') return {};
+  const seconds = Number(value);
+  if (!(Number.isFinite(seconds) && seconds > 0))
+    throw new Error(`GRAFT_JOB_MAX_SECONDS must be a positive number of seconds, got '${value}'`);
+  return { maxJobSeconds: seconds };
 }

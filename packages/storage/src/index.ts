@@ -12,7 +12,7 @@ export {
 export { type FeatureRef, FeatureStore } from './feature-store.js';
 export { float16ToFloat32, float32ToFloat16, fromFloat16Bits, toFloat16Bits } from './float16.js';
 export { readJson, writeJson } from './json-blob.js';
-export { assertSafeKey, keyProblem, MAX_KEY_BYTES } from './key-rules.js';
+export { assertSafeKey, keyProblem, MAX_KEY_BYTES, MAX_SEGMENT_BYTES } from './key-rules.js';
 export type { BackboneFile, Split, UploadKey, VersionFile } from './keys.js';
 export * as keys from './keys.js';
 export { type LocalS3, type LocalS3Options, startLocalS3 } from './local-s3.js';

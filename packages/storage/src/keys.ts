@@ -212,6 +212,19 @@ export function job(id: string): string {
 }
 
 /**
+ * `jobs/<id>.cancel` — written once when a client cancels the job; the running job watches for it (its record
+ * may be rewritten by the job's own progress writes, this marker never is).
+ *
+ * @example
+ * ```ts
+ * jobCancel('01J9Z3Q4X8K2M5N7P9R1S3T5V7'); // 'jobs/01J9Z3Q4X8K2M5N7P9R1S3T5V7.cancel'
+ * ```
+ */
+export function jobCancel(id: string): string {
+  return `jobs/${jobId(id)}.cancel`;
+}
+
+/**
  * `rejects/<ds>/<sha256>.json` — why an upload could not be used.
  *
  * @example

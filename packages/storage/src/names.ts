@@ -1,25 +1,48 @@
 import { InvalidNameError } from './errors.js';
 
-/** Data set and model names: a letter or digit, then letters, digits, `.`, `_`, `-` (at most 64). */
-const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/**
+ * The one name rule of data sets, models, backbones and cuts (every key segment Graft builds from a client's name):
+ * a letter or digit, then letters, digits, `.`, `_`, `-`, at most {@link NAME_MAX_LENGTH} characters, no `..`.
+ * The API's schemas, storage and the CLI all check names with {@link nameProblem}.
+ *
+ * @example
+ * ```ts
+ * NAME_PATTERN.test('pets-v2'); // true
+ * ```
+ */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** The longest name {@link NAME_PATTERN} allows. */
+export const NAME_MAX_LENGTH = 64;
+/** The rule in words, for messages and API documentation. */
+export const NAME_RULE =
+  'use 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit, without ".."';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const encoder = new TextEncoder();
 
+/**
+ * Why `value` is not a valid name (see {@link NAME_PATTERN}), or `undefined` when it is.
+ *
+ * @example
+ * ```ts
+ * nameProblem('digits'); // undefined
+ * nameProblem('a..'); // 'must not contain ".."'
+ * ```
+ */
+export function nameProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !NAME_PATTERN.test(value)) return NAME_RULE;
+  if (value.includes('..')) return 'must not contain ".."';
+  return undefined;
+}
+
 function slug(kind: string, value: string): string {
-  if (typeof value !== 'string' || !SLUG.test(value)) {
-    throw new InvalidNameError(
-      kind,
-      String(value),
-      'use 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit',
-    );
-  }
-  if (value.includes('..')) throw new InvalidNameError(kind, value, 'must not contain ".."');
+  const problem = nameProblem(value);
+  if (problem !== undefined) throw new InvalidNameError(kind, String(value), problem);
   return value;
 }
 
 /**
- * Validates a data set name (`[A-Za-z0-9][A-Za-z0-9._-]{0,63}`, no `..`).
+ * Validates a data set name ({@link nameProblem}).
  *
  * @example
  * ```ts
@@ -138,8 +161,11 @@ export function sha256Hex(value: string): string {
   return value;
 }
 
+/** What a job id looks like: 1–64 of `[0-9A-Za-z_-]`. */
+export const JOB_ID_PATTERN = /^[0-9A-Za-z_-]{1,64}$/;
+
 /**
- * Validates a job id: 1–64 of `[0-9A-Za-z_-]`.
+ * Validates a job id ({@link JOB_ID_PATTERN}).
  *
  * @example
  * ```ts
@@ -147,7 +173,7 @@ export function sha256Hex(value: string): string {
  * ```
  */
 export function jobId(value: string): string {
-  if (typeof value !== 'string' || !/^[0-9A-Za-z_-]{1,64}$/.test(value)) {
+  if (typeof value !== 'string' || !JOB_ID_PATTERN.test(value)) {
     throw new InvalidNameError('job', String(value), 'use 1–64 letters, digits, "_" or "-"');
   }
   return value;

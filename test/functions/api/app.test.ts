@@ -196,6 +196,7 @@ describe('OpenAPI and docs', () => {
       '/v1/session',
       '/v1/trainings',
       '/v1/trainings/{id}',
+      '/v1/trainings/{id}/rerun',
     ]);
     expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
     const predict = doc.paths['/v1/models/{name}/predict']?.post as unknown as {

@@ -1,4 +1,4 @@
-import { BatchClient, SubmitJobCommand } from '@aws-sdk/client-batch';
+import { BatchClient, SubmitJobCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsBatchJobRunner, batchJobName } from '../../../functions/api/src/index.js';
@@ -33,6 +33,20 @@ describe('AwsBatchJobRunner', () => {
     batch.on(SubmitJobCommand).rejects(new Error('ClientException: job queue gpu-queue is DISABLED'));
     const runner = new AwsBatchJobRunner(new BatchClient({ region: 'eu-west-1' }), 'gpu-queue', 'def');
     await expect(runner.submit('x')).rejects.toThrow(/DISABLED/);
+  });
+
+  it('cancel terminates the Batch job named in the record, or the one it submitted itself', async () => {
+    batch.on(SubmitJobCommand).resolves({ jobId: 'batch-1' });
+    batch.on(TerminateJobCommand).resolves({});
+    const runner = new AwsBatchJobRunner(new BatchClient({ region: 'eu-west-1' }), 'gpu-queue', 'def');
+    expect(await runner.submit('mine')).toEqual({ runnerJobId: 'batch-1' });
+    await runner.cancel('mine');
+    await runner.cancel('other', 'batch-2');
+    await runner.cancel('unknown');
+    expect(batch.commandCalls(TerminateJobCommand).map((c) => c.args[0].input)).toEqual([
+      { jobId: 'batch-1', reason: 'Graft job mine cancelled' },
+      { jobId: 'batch-2', reason: 'Graft job other cancelled' },
+    ]);
   });
 
   it('makes a valid Batch job name of any id', () => {

@@ -19,6 +19,18 @@ function setup() {
   return { jobs, runner, post };
 }
 
+/** Posts `body` (with a data set and model) and expects a 400 `invalid_request` matching `message`, and no job. */
+async function expectRefused(body: Record<string, unknown>, message: RegExp): Promise<void> {
+  const { jobs, runner, post } = setup();
+  const res = await post({ dataset: 'digits', model: 'digits', ...body });
+  expect(res.status).toBe(400);
+  const error = ((await res.json()) as { error: { code: string; message: string } }).error;
+  expect(error.code).toBe('invalid_request');
+  expect(error.message).toMatch(message);
+  expect(await jobs.get('job-1')).toBeUndefined();
+  expect(runner.submitted).toEqual([]);
+}
+
 describe('training options are checked against the strategy', () => {
   it.each([
     [
@@ -33,14 +45,7 @@ describe('training options are checked against the strategy', () => {
     [{ strategy: 'freeze-k', options: { budgetSeconds: 60 } }, /options\.budgetSeconds applies to auto only/],
     [{ strategy: 'auto', options: { architecture: 'mnist-cnn' } }, /apply to develop only/],
   ])('%j → 400', async (body, message) => {
-    const { jobs, runner, post } = setup();
-    const res = await post({ dataset: 'digits', model: 'digits', ...body });
-    expect(res.status).toBe(400);
-    const error = ((await res.json()) as { error: { code: string; message: string } }).error;
-    expect(error.code).toBe('invalid_request');
-    expect(error.message).toMatch(message);
-    expect(await jobs.get('job-1')).toBeUndefined();
-    expect(runner.submitted).toEqual([]);
+    await expectRefused(body, message);
   });
 
   it('accepts options that fit (feature extraction with a cut, auto with a budget, develop, promote always)', async () => {
@@ -60,5 +65,23 @@ describe('training options are checked against the strategy', () => {
     const { post } = setup();
     expect((await post({ dataset: 'd', model: 'm', promote: 'sometimes' })).status).toBe(400);
     expect((await post({ dataset: 'd', model: 'm', options: { budgetSeconds: -1 } })).status).toBe(400);
+  });
+
+  it.each([
+    [{ options: { epochs: 1_000_000_000, batchSize: 1 } }, /options\.epochs/],
+    [{ options: { batchSize: 0 } }, /options\.batchSize/],
+    [{ options: { learningRate: 'x' } }, /options\.learningRate/],
+    [{ options: { learningRate: -1 } }, /options\.learningRate/],
+    [{ strategy: 'freeze-k', options: { cut: '../../etc/passwd' } }, /options\.cut/],
+    [{ options: { head: { hidden: 1e8 } } }, /options\.head\.hidden/],
+    [{ options: { head: { dropout: 1 } } }, /options\.head\.dropout/],
+    [{ options: { timeLimitSeconds: 1e9 } }, /options\.timeLimitSeconds/],
+    [{ options: { budgetSeconds: 1e9 } }, /options\.budgetSeconds/],
+    [{ options: { validation: 1 } }, /options\.validation/],
+    [{ options: { classWeights: [1, Number.NaN] } }, /options\.classWeights/],
+    [{ options: { surprise: true } }, /surprise/],
+    [{ extra: 1 }, /extra/],
+  ])('types, ranges and budgets: %j → 400 before any record', async (body, message) => {
+    await expectRefused(body, message);
   });
 });

@@ -2,11 +2,11 @@
  * `POST /v1/trainings` (202 `{ id }`) and `GET /v1/trainings/{id}`.
  */
 
-import { optionsProblem } from '@graft/jobs';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App, RouteDeps } from '../app-env.js';
-import { InvalidRequestError, JobNotFoundError, JobSubmitError } from '../errors.js';
+import { JobNotFoundError } from '../errors.js';
 import { errorResponses, JobIdParams, JobSchema, TrainingBody } from '../schemas.js';
+import { submitJob } from './submit-job.js';
 
 const create = createRoute({
   method: 'post',
@@ -47,17 +47,7 @@ const get = createRoute({
  */
 export function registerTrainings(app: App, deps: RouteDeps): void {
   app.openapi(create, async (c) => {
-    const spec = c.req.valid('json');
-    const problem = optionsProblem(spec);
-    if (problem) throw new InvalidRequestError(problem);
-    const job = await deps.jobs.create(spec);
-    try {
-      await deps.runner.submit(job.id);
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      await deps.jobs.fail?.(job.id, `submission failed: ${reason}`).catch(() => undefined);
-      throw new JobSubmitError(job.id, reason, { cause: err });
-    }
+    const job = await submitJob(deps, c.req.valid('json'));
     c.header('Location', `/v1/trainings/${encodeURIComponent(job.id)}`);
     return c.json({ id: job.id }, 202);
   });

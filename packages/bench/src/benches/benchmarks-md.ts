@@ -105,6 +105,19 @@ function rows(r: Record<string, Result>): Row[] {
             atLeast(get(r.soak, 'minutes'), 30) === true,
     },
     {
+      from: 'fuzz',
+      what: 'fuzz: crashes / 5xx / untyped 4xx over seeded mutated images and JSON bodies',
+      ours: `${fmt(get(r.fuzz, 'crashes'), 0)} / ${fmt(get(r.fuzz, 'serverErrors'), 0)} / ${fmt(get(r.fuzz, 'untyped'), 0)} (${fmt(get(r.fuzz, 'cases'), 0)} cases; max RSS ${fmt(get(r.fuzz, 'maxRssMb'), 0)} MB; slowest ${fmt(get(r.fuzz, 'slowestMs'), 0)} ms)`,
+      anchor: 'must be 0 / 0 / 0 over ≥ 20,000 cases',
+      met:
+        num(get(r.fuzz, 'cases')) === undefined
+          ? undefined
+          : get(r.fuzz, 'crashes') === 0 &&
+            get(r.fuzz, 'serverErrors') === 0 &&
+            get(r.fuzz, 'untyped') === 0 &&
+            (num(get(r.fuzz, 'cases')) ?? 0) >= 20_000,
+    },
+    {
       from: 'mnist-transfer',
       what: 'MNIST digits 0–4 → 5–9 (target accuracy)',
       ours: fmt(get(r['mnist-transfer'], 'targetAccuracy'), 4),
@@ -193,6 +206,15 @@ function scenarioTable(s: Result | undefined): string {
   return `\n## The four scenarios, measured\n\n${lines.join('\n')}\n\n✓ best mean; ◆ the advisor's pick.\n`;
 }
 
+function fuzzSection(f: Result | undefined): string {
+  if (!f) return '';
+  const counts = (v: unknown) =>
+    Object.entries((v ?? {}) as Record<string, number>)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+  return `\n## Fuzzing (issue 18), measured\n\n\`graft bench fuzz\`, seed ${fmt(f.seed, 0)}: ${fmt(f.cases, 0)} seeded cases — mutations of the image fixtures (bit flips, truncations, PNG chunk / JPEG marker / RIFF chunk splices, header fields at their extremes, junk, repeats) through the decoders and the predict route, and mutated JSON bodies to every route the API registers. By target: ${counts(f.byTarget)}; by answer: ${counts(f.byOutcome)}. Crashes ${fmt(f.crashes, 0)}, 5xx ${fmt(f.serverErrors, 0)}, untyped 4xx ${fmt(f.untyped, 0)}; RSS ${fmt(f.rssAfterWarmupMb, 0)} MB after warm-up, ${fmt(f.rssEndMb, 0)} MB at the end, ${fmt(f.maxRssMb, 0)} MB at most; tensors ${fmt(f.tensorsStart, 0)} → ${fmt(f.tensorsEnd, 0)}; slowest case ${fmt(f.slowestMs, 0)} ms (${f.slowestCase ?? ''}). What it found and was fixed: a failed JPEG decode left mozjpeg's WASM instance corrupted (libjpeg's errors unwind nothing), until a later decode never returned; a failed decode now retires its instance.\n`;
+}
+
 /**
  * Renders BENCHMARKS.md from the results: a summary table (ours beside the published anchor or target, met or
  * not), the machine and date of each result, and the scenario table.
@@ -229,7 +251,7 @@ measured on the standard test splits; nothing is tuned on test data.
 | benchmark | ours | anchor or target | met |
 |---|---|---|---|
 ${table.join('\n')}
-${whyTargetsAreMissed(results)}${scenarioTable(results.scenarios)}${smallDataTable(results['small-data'])}
+${whyTargetsAreMissed(results)}${scenarioTable(results.scenarios)}${smallDataTable(results['small-data'])}${fuzzSection(results.fuzz)}
 ## Runs
 
 | result | date (UTC) | duration | machine |

@@ -25,4 +25,6 @@ export const benches = {
   faults: () => import('./faults.js'),
   /** Soak: the local stack under mixed load (predictions, report pages, trainings that publish) for minutes. */
   soak: () => import('./soak.js'),
+  /** A seeded mutation fuzzer: images through the decoders and the predict route, JSON bodies to every route. */
+  fuzz: () => import('./fuzz.js'),
 } satisfies Record<string, RunModule>;

@@ -94,6 +94,9 @@ export const benchCommand: Command = {
     minutes: { type: 'string' },
     'train-every': { type: 'string' },
     'refresh-ms': { type: 'string' },
+    // fuzz (src/benches/fuzz.ts)
+    cases: { type: 'string' },
+    'case-timeout-ms': { type: 'string' },
   },
   async run({ flags, positionals, out }) {
     const name = positionals[0];

@@ -5,7 +5,7 @@ import type { Command } from '../command.js';
 import { connectionOptions } from '../connection.js';
 import { datasetBackbone } from '../dataset-backbone.js';
 import { UsageError } from '../errors.js';
-import { intFlag } from '../flags.js';
+import { intFlag, nameFlag } from '../flags.js';
 
 /** `graft import <dir> --dataset <name>` — uploads a folder tree into a running Graft's S3 (events do the rest). */
 export const importCommand: Command = {
@@ -25,7 +25,7 @@ export const importCommand: Command = {
     if (!dir) throw new UsageError('which folder? graft import <dir> --dataset <name>');
     if (!flags.dataset) throw new UsageError('--dataset <name> is required');
     const result = await withBucket(flags, async (store) =>
-      importFolder(store, String(flags.dataset), dir, {
+      importFolder(store, nameFlag(flags, 'dataset'), dir, {
         config: await datasetBackbone(new BackboneRegistry(store), flags),
         concurrency: intFlag(flags, 'concurrency', 8),
         onProgress: ({ done, total }) => out.progress('upload', done, total),

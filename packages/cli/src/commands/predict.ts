@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from '../command.js';
 import { connect, connectionOptions } from '../connection.js';
 import { UsageError } from '../errors.js';
-import { intFlag } from '../flags.js';
+import { intFlag, nameFlag } from '../flags.js';
 
 const TYPES: Record<string, string> = {
   jpg: 'image/jpeg',
@@ -22,7 +22,7 @@ export const predictCommand: Command = {
     const { api } = await connect(flags);
     const bytes = new Uint8Array(await readFile(file));
     const type = TYPES[file.split('.').pop()?.toLowerCase() ?? ''] ?? 'application/octet-stream';
-    const answer = await api.predict(String(flags.model), bytes, type, intFlag(flags, 'top-k', 3));
+    const answer = await api.predict(nameFlag(flags, 'model'), bytes, type, intFlag(flags, 'top-k', 3));
     if (!out.json) {
       for (const p of answer.predictions)
         out.info(

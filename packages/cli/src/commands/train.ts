@@ -2,6 +2,7 @@ import type { PromotePolicy, TrainingOptions } from '@graft/jobs';
 import type { Command } from '../command.js';
 import { connect, connectionOptions } from '../connection.js';
 import { UsageError } from '../errors.js';
+import { nameFlag } from '../flags.js';
 import { followJob } from '../follow-job.js';
 
 /** `graft train --dataset <d> --model <m>` — submits a training job through the API and follows it. */
@@ -24,6 +25,8 @@ export const trainCommand: Command = {
   },
   async run({ flags, out }) {
     if (!flags.dataset || !flags.model) throw new UsageError('--dataset and --model are required');
+    const dataset = nameFlag(flags, 'dataset');
+    const model = nameFlag(flags, 'model');
     const { api } = await connect(flags);
     // Values are checked by the API (strategy, cut, upper, promote): one set of rules, one error.
     const options: TrainingOptions = {};
@@ -34,8 +37,8 @@ export const trainCommand: Command = {
     if (typeof flags.architecture === 'string')
       options.architecture = flags.architecture as TrainingOptions['architecture'];
     const { id } = await api.json<{ id: string }>('POST', '/v1/trainings', {
-      dataset: flags.dataset,
-      model: flags.model,
+      dataset,
+      model,
       strategy: flags.strategy ?? 'auto',
       options,
       ...(typeof flags.promote === 'string' ? { promote: flags.promote as PromotePolicy } : {}),

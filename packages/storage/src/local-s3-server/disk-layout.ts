@@ -5,7 +5,7 @@
  * `c.jpg._S3rver_object.md5` (read when present, no longer written: the metadata document records the ETag).
  */
 import path from 'node:path';
-import { keyProblem } from '../key-rules.js';
+import { keyProblem, MAX_SEGMENT_BYTES } from '../key-rules.js';
 import { invalidArgument, S3ServerError } from './errors.js';
 
 /** Suffix of an object's body file. */
@@ -20,7 +20,7 @@ export const UPLOADS_DIR = '._S3rver_uploads';
 export const TEMP_SUFFIX = '.graft-tmp';
 
 /** Longest key segment (UTF-8 bytes): keys become file names (255 bytes) plus the longest suffix above. */
-export const MAX_SEGMENT_BYTES = 200;
+export { MAX_SEGMENT_BYTES };
 
 /** What every file name of this layout contains (compared case-insensitively). */
 const RESERVED_MARK = '._S3rver_';
