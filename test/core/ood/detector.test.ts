@@ -170,4 +170,14 @@ describe('oodTaps', () => {
     tf.dispose([x]);
     head.dispose();
   });
+
+  it('taps a head without hidden layers (its input is also the last layer input)', () => {
+    const head = buildHead({ inputShape: [8], numClasses: 2, seed: 2 });
+    const x = tf.randomNormal([3, 8], 0, 1, 'float32', 4);
+    const { features, logits } = oodTaps(head).predict(x);
+    expect(features.shape).toEqual([3, 8]);
+    expect(logits.shape).toEqual([3, 2]);
+    tf.dispose([x, features, logits]);
+    head.dispose();
+  });
 });

@@ -44,11 +44,14 @@ export function oodTaps(model: tf.LayersModel): OodTaps {
   if (!first || !last || !featuresIn || !lastIn)
     throw new InvalidBundleError(`no '${HEAD_PREFIX}*' head layers in the model`);
   const [kernel, bias] = last.layer.getWeights() as [tf.Tensor2D, tf.Tensor1D | undefined];
-  const tapped = tf.model({ inputs: model.inputs, outputs: [featuresIn, lastIn] });
+  // Without hidden layers the head's input is also its last layer's input: one output serves both.
+  const same = featuresIn === lastIn;
+  const tapped = tf.model({ inputs: model.inputs, outputs: same ? [featuresIn] : [featuresIn, lastIn] });
   return {
     predict(x) {
       return tf.tidy(() => {
-        const [f, h] = tapped.predict(x) as [tf.Tensor, tf.Tensor2D];
+        const outputs = tapped.predict(x);
+        const [f, h] = (same ? [outputs, outputs] : outputs) as [tf.Tensor, tf.Tensor2D];
         const features = (f.rank === 4 ? tf.mean(f, [1, 2]) : f.reshape([f.shape[0]!, -1])) as tf.Tensor2D;
         const z = tf.matMul(h, kernel);
         return { features, logits: (bias ? tf.add(z, bias) : z) as tf.Tensor2D };
@@ -70,4 +73,44 @@ export function oodTaps(model: tf.LayersModel): OodTaps {
  */
 export function toMatrix(data: Float32Array, shape: readonly number[]): Matrix {
   return { rows: shape[0]!, cols: shape[1] ?? 1, data };
+}
+
+/**
+ * Features and logits of every row of `x`, in batches, as {@link Matrix} values (no tensor outlives the call).
+ *
+ * @example
+ * ```ts
+ * const { features, logits } = await tapAll(oodTaps(model), prepared.train.x, 64);
+ * ```
+ */
+export async function tapAll(
+  taps: OodTaps,
+  x: tf.Tensor,
+  batchSize = 64,
+): Promise<{ features: Matrix; logits: Matrix }> {
+  const n = x.shape[0] ?? 0;
+  const features: Float32Array[] = [];
+  const logits: Float32Array[] = [];
+  let dims = [0, 0];
+  for (let start = 0; start < n; start += batchSize) {
+    const slice = tf.slice(x, start, Math.min(batchSize, n - start));
+    const out = taps.predict(slice);
+    try {
+      features.push((await out.features.data()) as Float32Array);
+      logits.push((await out.logits.data()) as Float32Array);
+      dims = [out.features.shape[1], out.logits.shape[1]];
+    } finally {
+      tf.dispose([slice, out.features, out.logits]);
+    }
+  }
+  const join = (parts: Float32Array[], cols: number): Matrix => {
+    const data = new Float32Array(n * cols);
+    let at = 0;
+    for (const p of parts) {
+      data.set(p, at);
+      at += p.length;
+    }
+    return { rows: n, cols, data };
+  };
+  return { features: join(features, dims[0]!), logits: join(logits, dims[1]!) };
 }
