@@ -83,7 +83,12 @@ describe('predict with out-of-distribution detection', () => {
       store,
       token: TOKEN,
     });
-  const predict = async (a: ReturnType<typeof app>, model: string, body: Uint8Array<ArrayBuffer>, query = '') => {
+  const predict = async (
+    a: ReturnType<typeof app>,
+    model: string,
+    body: Uint8Array<ArrayBuffer>,
+    query = '',
+  ) => {
     const res = await a.request(`/v1/models/${model}/predict${query}`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'image/png' },
