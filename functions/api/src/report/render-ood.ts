@@ -56,7 +56,7 @@ export function oodSection(loaded: LoadedReport, imageBase: string): string {
       const caption = `score ${formatNumber(n.score)} — ${n.unknown ? 'unknown' : 'accepted'}; true ${label(n.label)}, predicted ${label(n.predicted)}`;
       const img =
         index >= 0
-          ? `<img src="${escapeHtml(`${imageBase}${index}`)}" alt="${escapeHtml(`test image ${n.key.split('/').pop()}: ${caption}`)}" width="84" height="84" loading="lazy">`
+          ? `<img src="${escapeHtml(`${imageBase}${index}`)}" alt="${escapeHtml(`test image ${n.key.split('/').pop()}: ${caption}`)}" width="84" height="84">`
           : '';
       return `<li class="${n.unknown ? 'ood-unknown' : 'ood-accepted'}">${img}<span>${escapeHtml(caption)}</span></li>`;
     })
