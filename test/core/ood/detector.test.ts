@@ -11,6 +11,7 @@ import {
   type Matrix,
   OOD_BUDGET_BYTES,
   OOD_METHODS,
+  type OodMethod,
   oodTaps,
   scoreOod,
   symmetricEigen,
@@ -87,15 +88,18 @@ describe('fitOod and the scores', () => {
   const train = clusters(600, 32, 3, 1);
   const val = clusters(200, 32, 3, 2);
   const far = clusters(200, 32, 3, 3, 3);
-
-  it('keeps 95 % of in-distribution validation images and separates shifted images', () => {
-    const stats = fitOod({
+  const fit = (method?: OodMethod) =>
+    fitOod({
       train: train.features,
       trainLabels: train.labels,
       numClasses: 3,
       val: val.features,
       valLogits: val.logits,
+      ...(method ? { method } : {}),
     });
+
+  it('keeps 95 % of in-distribution validation images and separates shifted images', () => {
+    const stats = fit();
     for (const method of OOD_METHODS) {
       const kept = scoreOod(method, stats, val).filter((s) => s <= stats.thresholds[method]).length;
       expect(kept / 200, method).toBeGreaterThanOrEqual(0.94);
@@ -109,14 +113,7 @@ describe('fitOod and the scores', () => {
   });
 
   it('survives encodeOod/decodeOod within the budget, with the same scores', () => {
-    const stats = fitOod({
-      train: train.features,
-      trainLabels: train.labels,
-      numClasses: 3,
-      val: val.features,
-      valLogits: val.logits,
-      method: 'knn',
-    });
+    const stats = fit('knn');
     const bytes = encodeOod(stats);
     expect(bytes.byteLength).toBeLessThanOrEqual(OOD_BUDGET_BYTES);
     const back = decodeOod(bytes);
