@@ -88,7 +88,7 @@ describe('fitOod and the scores', () => {
   const train = clusters(600, 32, 3, 1);
   const val = clusters(200, 32, 3, 2);
   const far = clusters(200, 32, 3, 3, 3);
-  const fit = (method?: OodMethod) =>
+  const fitted = (method?: OodMethod) =>
     fitOod({
       train: train.features,
       trainLabels: train.labels,
@@ -99,7 +99,7 @@ describe('fitOod and the scores', () => {
     });
 
   it('keeps 95 % of in-distribution validation images and separates shifted images', () => {
-    const stats = fit();
+    const stats = fitted();
     for (const method of OOD_METHODS) {
       const kept = scoreOod(method, stats, val).filter((s) => s <= stats.thresholds[method]).length;
       expect(kept / 200, method).toBeGreaterThanOrEqual(0.94);
@@ -113,7 +113,7 @@ describe('fitOod and the scores', () => {
   });
 
   it('survives encodeOod/decodeOod within the budget, with the same scores', () => {
-    const stats = fit('knn');
+    const stats = fitted('knn');
     const bytes = encodeOod(stats);
     expect(bytes.byteLength).toBeLessThanOrEqual(OOD_BUDGET_BYTES);
     const back = decodeOod(bytes);
