@@ -203,13 +203,11 @@ describe.skipIf(!chromiumPath)('report and try-it pages in Chromium', () => {
       .toEqual(['digits (version 2)']);
     expect(page.url()).toBe(`${server.url}/`); // the token left the address bar
     expect(await page.locator('#token-form').isHidden()).toBe(true);
-    await page
-      .locator('#image')
-      .setInputFiles({
-        name: 'photo.jpg',
-        mimeType: 'image/jpeg',
-        buffer: Buffer.from(await fixture('photo-224.jpg')),
-      });
+    await page.locator('#image').setInputFiles({
+      name: 'photo.jpg',
+      mimeType: 'image/jpeg',
+      buffer: Buffer.from(await fixture('photo-224.jpg')),
+    });
     await expect.poll(() => page.locator('#verdict').isVisible(), { timeout: 30_000 }).toBe(true);
     expect(await page.locator('#verdict').textContent()).toMatch(/^None of the labels/);
     expect(await page.locator('#status').textContent()).toMatch(/none of the labels/);
