@@ -84,6 +84,41 @@ describe('eigen decompositions', () => {
   });
 });
 
+describe('the within-class covariance with fewer images than dimensions (the Gram side)', () => {
+  it('finds the same variances as the full covariance, with orthonormal directions', () => {
+    const few = clusters(40, 96, 2, 11);
+    const stats = fitOod({
+      train: few.features,
+      trainLabels: few.labels,
+      numClasses: 2,
+      val: few.features,
+      valLogits: few.logits,
+      components: 8,
+    });
+    const { means, basis, variances } = stats.mahalanobis;
+    const d = 96;
+    const centred = new Float64Array(40 * d);
+    for (let i = 0; i < 40; i++)
+      for (let j = 0; j < d; j++)
+        centred[i * d + j] = few.features.data[i * d + j]! - means.data[few.labels[i]! * d + j]!;
+    const cov = new Float64Array(d * d);
+    for (let a = 0; a < d; a++)
+      for (let b = 0; b < d; b++) {
+        let sum = 0;
+        for (let i = 0; i < 40; i++) sum += centred[i * d + a]! * centred[i * d + b]!;
+        cov[a * d + b] = sum / 40;
+      }
+    const full = symmetricEigen(cov, d);
+    for (let i = 0; i < 8; i++) expect(variances[i]).toBeCloseTo(full.values[i]!, 3);
+    for (let i = 0; i < 8; i++)
+      for (let j = 0; j < 8; j++) {
+        let dot = 0;
+        for (let k = 0; k < d; k++) dot += basis.data[i * d + k]! * basis.data[j * d + k]!;
+        expect(dot).toBeCloseTo(i === j ? 1 : 0, 3);
+      }
+  });
+});
+
 describe('fitOod and the scores', () => {
   const train = clusters(600, 32, 3, 1);
   const val = clusters(200, 32, 3, 2);

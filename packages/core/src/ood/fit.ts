@@ -133,15 +133,10 @@ function fitMahalanobis(
     const c = labels[i]!;
     for (let j = 0; j < d; j++) centred[i * d + j] = x.data[i * d + j]! - means[c * d + j]!;
   }
-  const covariance = tf.tidy(() => {
-    const xc = tf.tensor2d(centred, [x.rows, d]);
-    return tf.div(tf.matMul(xc, xc, true, false), x.rows) as tf.Tensor2D;
-  });
   let trace = 0;
   for (const v of centred) trace += v * v;
   trace /= x.rows;
-  const { values, vectors } = leadingEigen(covariance, components);
-  covariance.dispose();
+  const { values, vectors } = covarianceEigen(centred, x.rows, d, components);
   const floor = Math.max(values[0]! * 1e-6, 1e-12);
   const variances = Float32Array.from(values, (v) => Math.max(v, floor));
   const kept = variances.reduce((a, b) => a + b, 0);
@@ -153,6 +148,53 @@ function fitMahalanobis(
     variances,
     residualVariance,
   };
+}
+
+/**
+ * The leading eigenpairs of the covariance `Xcᵀ Xc / n` of centred rows. With fewer rows than dimensions (flattened
+ * conv features: 4,608-d for the MNIST CNN) it decomposes the `n × n` Gram matrix `Xc Xcᵀ / n` instead — same
+ * eigenvalues, eigenvectors `Xcᵀ v / √(n λ)` — so neither a `d × d` matrix nor `d²`-sized products are needed.
+ */
+function covarianceEigen(
+  centred: Float32Array,
+  n: number,
+  d: number,
+  components: number,
+): { values: Float64Array; vectors: Float64Array } {
+  const xc = tf.tensor2d(centred, [n, d]);
+  try {
+    if (d <= n) {
+      const covariance = tf.tidy(() => tf.div(tf.matMul(xc, xc, true, false), n) as tf.Tensor2D);
+      try {
+        return leadingEigen(covariance, components);
+      } finally {
+        covariance.dispose();
+      }
+    }
+    const gram = tf.tidy(() => tf.div(tf.matMul(xc, xc, false, true), n) as tf.Tensor2D);
+    let small: { values: Float64Array; vectors: Float64Array };
+    try {
+      small = leadingEigen(gram, components);
+    } finally {
+      gram.dispose();
+    }
+    // Directions with (numerically) no variance have no well-defined eigenvector: they join the residual.
+    const kept = small.values.findIndex((v) => !(v > small.values[0]! * 1e-9));
+    const r = kept === -1 ? small.values.length : Math.max(1, kept);
+    const lifted = tf.tidy(() =>
+      tf.matMul(tf.tensor2d(Float32Array.from(small.vectors.subarray(0, r * n)), [r, n]), xc),
+    );
+    const rows = lifted.dataSync();
+    lifted.dispose();
+    const vectors = new Float64Array(r * d);
+    for (let i = 0; i < r; i++) {
+      const scale = 1 / Math.sqrt(n * Math.max(small.values[i]!, 1e-30));
+      for (let j = 0; j < d; j++) vectors[i * d + j] = rows[i * d + j]! * scale;
+    }
+    return { values: small.values.slice(0, r), vectors };
+  } finally {
+    xc.dispose();
+  }
 }
 
 /** An even, deterministic sample of `rows` training images per class share, normalised and int8-quantised. */
