@@ -23,7 +23,7 @@ import type { PreparedInputs } from './prepared.js';
 import { PREDICT_BATCH_SIZE } from './tensors.js';
 
 /** Reference outlier images scored for the report. */
-const REFERENCE_COUNT = 40;
+const REFERENCE_COUNT = 20;
 /** Test images nearest the threshold listed in the report. */
 const NEAREST = 8;
 

@@ -148,7 +148,7 @@ describe('runJob', () => {
     expect(report.ood).toMatchObject({ method: ood.method, thresholds: ood.thresholds });
     expect(report.ood.bytes).toBeLessThanOrEqual(OOD_BUDGET_BYTES);
     expect(report.ood.validationScores.length).toBeGreaterThan(0);
-    expect(report.ood.referenceScores).toHaveLength(40);
+    expect(report.ood.referenceScores).toHaveLength(20);
     expect(report.ood.nearest.length).toBeGreaterThan(0);
     for (const n of report.ood.nearest) expect(report.testKeys).toContain(n.key);
     expect(report.rejected).toEqual([
