@@ -72,8 +72,18 @@ describe.skipIf(!chromiumPath)('report and try-it pages in Chromium', () => {
       expect.objectContaining({ name: 'graft_session', httpOnly: true, sameSite: 'Strict' }),
     ]);
     expect(await page.title()).toBe('Training report: digits v2');
-    expect(await page.locator('svg.chart').count()).toBe(4);
+    expect(await page.locator('svg.chart').count()).toBe(5);
     expect(await page.locator('svg .best-epoch').count()).toBe(2);
+    // the out-of-distribution section: validation scores against the reference outliers, the test images nearest
+    // the threshold (loaded through the API)
+    expect(await page.locator('#ood svg.histogram rect.inside').count()).toBeGreaterThan(0);
+    expect(await page.locator('#ood svg.histogram rect.outside').count()).toBeGreaterThan(0);
+    expect(await page.locator('#ood table.separation tbody tr').count()).toBe(4);
+    const nearest = page.locator('#ood ul.ood-nearest img');
+    expect(await nearest.count()).toBeGreaterThan(0);
+    await expect
+      .poll(() => nearest.evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).naturalWidth > 0)))
+      .toBe(true);
     expect(await page.locator('table.per-class tbody tr').count()).toBe(3);
     expect(await page.locator('table.per-class tbody th').allTextContents()).toEqual(labels);
     expect(await page.locator('table.versions tbody tr').count()).toBe(2);
@@ -181,6 +191,33 @@ describe.skipIf(!chromiumPath)('report and try-it pages in Chromium', () => {
     await page.getByRole('link', { name: 'training report' }).click();
     await page.waitForURL(/\/v1\/models\/digits\/report$/);
     expect(await page.title()).toBe('Training report: digits v2');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('the demo’s try-it link (/#token=…) signs in without pasting the token and says plainly "none of the labels"', async () => {
+    const { page, errors } = await openPage();
+    await page.goto(`${server.url}/#token=${TOKEN}`);
+    await expect
+      .poll(() => page.locator('#model option').allTextContents(), { timeout: 30_000 })
+      .toEqual(['digits (version 2)']);
+    expect(page.url()).toBe(`${server.url}/`); // the token left the address bar
+    expect(await page.locator('#token-form').isHidden()).toBe(true);
+    await page.locator('#image').setInputFiles({
+      name: 'photo.jpg',
+      mimeType: 'image/jpeg',
+      buffer: Buffer.from(await fixture('photo-224.jpg')),
+    });
+    await expect.poll(() => page.locator('#verdict').isVisible(), { timeout: 30_000 }).toBe(true);
+    expect(await page.locator('#verdict').textContent()).toMatch(/^None of the labels/);
+    expect(await page.locator('#status').textContent()).toMatch(/none of the labels/);
+    expect(await page.locator('#results li').count()).toBe(3); // the predictions are still listed
+    await page
+      .locator('#image')
+      .setInputFiles({ name: 'probe.png', mimeType: 'image/png', buffer: Buffer.from(fx.probes[0]!.png) });
+    await expect.poll(() => page.locator('#verdict').isHidden(), { timeout: 30_000 }).toBe(true);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'try-it-none-of-the-labels.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -43,11 +43,13 @@ export function bundleModel(bundle: LoadedBundle): LoadedModel {
         const [first] = await bundle.classify(batch, {
           topK: Math.min(options.topK, bundle.meta.labels.length),
           threshold: options.threshold,
+          ...(options.ood ? { ood: options.ood } : {}),
         });
         if (!first) throw new Error('the bundle returned no classification');
         return {
           predictions: first.top.map(({ label, score }) => ({ label, score })),
           unknown: first.unknown,
+          ood: first.ood,
         };
       } finally {
         batch.dispose();

@@ -2,6 +2,7 @@
  * The ports the API is written against. Adapters over the real packages live next to them
  * (`model-source.ts`, `batch-runner.ts`); tests may plug in anything with the same shape.
  */
+import type { OodMethod, OodVerdict } from '@graft/core';
 import type { TrainingJob, TrainingSpec } from '@graft/jobs';
 
 /**
@@ -44,6 +45,8 @@ export interface ClassifyOptions {
   topK: number;
   /** Below this top score the answer is flagged `unknown`. */
   threshold?: number;
+  /** Overrides of the model's OOD method and threshold. */
+  ood?: { method?: OodMethod; threshold?: number };
 }
 
 /**
@@ -57,6 +60,8 @@ export interface ClassifyOptions {
 export interface Classification {
   predictions: Prediction[];
   unknown: boolean;
+  /** The out-of-distribution verdict; `null` when the model version has no OOD data. */
+  ood?: OodVerdict | null;
 }
 
 /**

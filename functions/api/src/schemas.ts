@@ -53,6 +53,14 @@ export const ModelNameParams = z.object({
 
 const topK = z.coerce.number().int().min(1).max(100);
 const threshold = z.coerce.number().min(0).max(1);
+const oodThreshold = z.coerce.number().finite().openapi({
+  description:
+    "flag the image unknown when its OOD score is above this (default: the model's fitted threshold)",
+});
+const oodMethod = z.enum(['msp', 'energy', 'mahalanobis', 'knn']).openapi({
+  description:
+    "the OOD score to use (default: the model's method); its fitted threshold unless oodThreshold is given",
+});
 
 /**
  * Query string of the prediction route.
@@ -65,6 +73,8 @@ const threshold = z.coerce.number().min(0).max(1);
 export const PredictQuery = z.object({
   topK: topK.optional().openapi({ param: { name: 'topK', in: 'query' }, example: 5 }),
   threshold: threshold.optional().openapi({ param: { name: 'threshold', in: 'query' }, example: 0.5 }),
+  oodThreshold: oodThreshold.optional().openapi({ param: { name: 'oodThreshold', in: 'query' } }),
+  oodMethod: oodMethod.optional().openapi({ param: { name: 'oodMethod', in: 'query' } }),
 });
 
 /**
@@ -94,6 +104,8 @@ export const PredictJson = z
       }),
     topK: topK.optional(),
     threshold: threshold.optional(),
+    oodThreshold: oodThreshold.optional(),
+    oodMethod: oodMethod.optional(),
   })
   .refine((b) => (b.image === undefined) !== (b.s3Key === undefined), {
     message: 'exactly one of image or s3Key is required',
@@ -114,7 +126,21 @@ export const PredictResponse = z
     model: z.string(),
     version: z.number().int(),
     predictions: z.array(z.object({ label: z.string(), score: z.number() })),
-    unknown: z.boolean().openapi({ description: 'true when the top score is below the threshold' }),
+    unknown: z.boolean().openapi({
+      description:
+        'true when the image looks like none of the labels: its OOD score is above the threshold (for a model without OOD data: the top score is below `threshold`, default 0.5; with OOD data `threshold` is only applied when given)',
+    }),
+    ood: z
+      .object({
+        score: z.number(),
+        threshold: z.number(),
+        method: z.enum(['msp', 'energy', 'mahalanobis', 'knn']),
+      })
+      .nullable()
+      .openapi({
+        description:
+          'the out-of-distribution verdict; null for model versions trained before OOD data existed',
+      }),
     timings: z.object({ decodeMs: z.number(), inferMs: z.number() }),
   })
   .openapi('Prediction');

@@ -74,6 +74,7 @@ export async function checkAndPublish(args: CheckAndPublishArgs): Promise<Traini
     checks: { ...checks, ...(warnings?.length ? { warnings } : {}) },
     extra: args.report,
     promote,
+    toLabels,
   });
   return {
     model: spec.model,

@@ -8,9 +8,10 @@ import {
 } from '@graft/core';
 import type { TrainingResult, TrainingSpec } from '@graft/jobs';
 import { type BlobStore, ModelRegistry } from '@graft/storage';
-import type { DatasetIndex } from './dataset-index.js';
+import type { DatasetIndex, Upload } from './dataset-index.js';
 import type { Decision } from './decide.js';
 import type { Evaluation } from './evaluate-splits.js';
+import { fitJobOod } from './fit-ood.js';
 import type { PreparedInputs } from './prepared.js';
 import { countsBySplit } from './splits.js';
 
@@ -23,6 +24,8 @@ export interface PublishArgs {
   report: Record<string, unknown>;
   /** Make it the serving version (default true); otherwise it is published but `current.json` is untouched. */
   promote?: boolean;
+  /** The out-of-distribution detector, stored as the version's `ood.bin`. */
+  ood?: Uint8Array;
 }
 
 /**
@@ -40,9 +43,14 @@ export async function publishVersion({
   bundle,
   report,
   promote,
+  ood,
 }: PublishArgs): Promise<number> {
   const files = await bundleToFiles(bundle);
-  return registry.publish(model, { ...files, report: JSON.stringify(report) }, { promote: promote ?? true });
+  return registry.publish(
+    model,
+    { ...files, report: JSON.stringify(report), ...(ood ? { ood } : {}) },
+    { promote: promote ?? true },
+  );
 }
 
 /** What {@link publishTrained} publishes: a job's trained model and how it came about. */
@@ -61,11 +69,14 @@ export interface PublishTrainedArgs {
   /** More report fields (a developed source's statistics). */
   extra?: Record<string, unknown>;
   promote: boolean;
+  /** Labels of uploads (the OOD detector is fitted per class). */
+  toLabels: (uploads: Upload[]) => number[];
 }
 
 /**
- * Bundles a trained model (calibrated, fingerprinted with its training images) and publishes it as the next
- * version of the spec's model, with the training report: counts, rejects, the decision, the curves and the test metrics.
+ * Bundles a trained model (calibrated, fingerprinted with its training images, with its out-of-distribution
+ * detector fitted on the training split) and publishes it as the next version of the spec's model, with the training
+ * report: counts, rejects, the decision, the curves, the test metrics and the OOD scores.
  *
  * @example
  * ```ts
@@ -82,6 +93,14 @@ export async function publishTrained(args: PublishTrainedArgs): Promise<number> 
     temperature: evaluation.temperature,
     metrics: evaluation.summary,
     datasetFingerprint: await fingerprintDataset(prepared.fingerprint),
+  });
+  const ood = await fitJobOod({
+    bundle,
+    model: result.model,
+    prepared,
+    toLabels: args.toLabels,
+    temperature: evaluation.temperature,
+    testPredictions: evaluation.testPredictions,
   });
   const report = {
     dataset: spec.dataset,
@@ -104,7 +123,15 @@ export async function publishTrained(args: PublishTrainedArgs): Promise<number> 
     seconds: result.seconds,
     ...checks,
     ...extra,
+    ood: ood.report,
     promoted: promote,
   };
-  return publishVersion({ registry: new ModelRegistry(store), model: spec.model, bundle, report, promote });
+  return publishVersion({
+    registry: new ModelRegistry(store),
+    model: spec.model,
+    bundle,
+    report,
+    promote,
+    ood: ood.bytes,
+  });
 }

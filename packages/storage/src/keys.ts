@@ -29,9 +29,11 @@ export interface UploadKey {
   file: string;
 }
 
-/** The four files of a model version. */
+/** The four files every model version has. */
 export const VERSION_FILES = ['model.json', 'weights.bin', 'graft.json', 'report.json'] as const;
-export type VersionFile = (typeof VERSION_FILES)[number];
+/** Files a model version may have: `ood.bin`, the out-of-distribution detector (versions before it have none). */
+export const OPTIONAL_VERSION_FILES = ['ood.bin'] as const;
+export type VersionFile = (typeof VERSION_FILES)[number] | (typeof OPTIONAL_VERSION_FILES)[number];
 
 /**
  * The three files of a registered backbone.

@@ -26,6 +26,8 @@ export interface ModelVersionFiles {
   graft: string | Uint8Array | object;
   /** Training/evaluation report. */
   report: string | Uint8Array | object;
+  /** The out-of-distribution detector (`ood.bin`), optional. */
+  ood?: Uint8Array;
 }
 
 /** `models/<name>/current.json`. */
@@ -44,7 +46,7 @@ export interface ModelRegistryOptions {
 }
 
 /** Order of writes: `graft.json` claims the version number (If-None-Match), `report.json` completes it. */
-const WRITE_ORDER: VersionFile[] = ['graft.json', 'weights.bin', 'model.json', 'report.json'];
+const WRITE_ORDER: VersionFile[] = ['graft.json', 'weights.bin', 'ood.bin', 'model.json', 'report.json'];
 
 /**
  * Immutable, numbered model versions with a movable `current.json` pointer.
@@ -80,21 +82,24 @@ export class ModelRegistry {
     options: { promote?: boolean } = {},
   ): Promise<number> {
     modelName(name);
-    const bytes: Record<VersionFile, Uint8Array> = {
+    const bytes: Partial<Record<VersionFile, Uint8Array>> = {
       'model.json': toFileBytes(files.modelJson),
       'weights.bin': files.weights,
       'graft.json': toFileBytes(files.graft),
       'report.json': toFileBytes(files.report),
+      ...(files.ood ? { 'ood.bin': files.ood } : {}),
     };
     if (!(files.weights instanceof Uint8Array))
       throw new InvalidArgumentError('weights must be a Uint8Array');
-    checkModelJson(bytes['model.json']);
-    for (const file of ['graft.json', 'report.json'] as const) parseJson(bytes[file], file);
+    if (files.ood !== undefined && !(files.ood instanceof Uint8Array))
+      throw new InvalidArgumentError('ood must be a Uint8Array');
+    checkModelJson(bytes['model.json']!);
+    for (const file of ['graft.json', 'report.json'] as const) parseJson(bytes[file]!, file);
 
     let version = (await this.allVersionNumbers(name)).reduce((a, b) => Math.max(a, b), 0) + 1;
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.store.put(modelVersionFile(name, version, 'graft.json'), bytes['graft.json'], {
+        await this.store.put(modelVersionFile(name, version, 'graft.json'), bytes['graft.json']!, {
           contentType: 'application/json',
           ifNoneMatch: true,
         });
@@ -105,7 +110,9 @@ export class ModelRegistry {
       }
     }
     for (const file of WRITE_ORDER.slice(1)) {
-      await this.store.put(modelVersionFile(name, version, file), bytes[file], {
+      const body = bytes[file];
+      if (!body) continue;
+      await this.store.put(modelVersionFile(name, version, file), body, {
         contentType: file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
         ifNoneMatch: true,
       });
@@ -174,8 +181,9 @@ export class ModelRegistry {
   }
 
   /**
-   * Reads the three files a version's bundle is loaded from (`model.json` and `graft.json` as text, the weights as
-   * bytes), in parallel; `NotFoundError` when one is missing.
+   * Reads the files a version's bundle is loaded from (`model.json` and `graft.json` as text, the weights and, when
+   * the version has one, the out-of-distribution detector `ood.bin` as bytes), in parallel; `NotFoundError` when
+   * one of the first three is missing.
    *
    * @example
    * ```ts
@@ -185,14 +193,18 @@ export class ModelRegistry {
   async readBundleFiles(
     name: string,
     version: number,
-  ): Promise<{ modelJson: string; weights: Uint8Array; graft: string }> {
-    const [modelJson, weights, graft] = await Promise.all([
+  ): Promise<{ modelJson: string; weights: Uint8Array; graft: string; ood?: Uint8Array }> {
+    const [modelJson, weights, graft, ood] = await Promise.all([
       this.readFile(name, version, 'model.json'),
       this.readFile(name, version, 'weights.bin'),
       this.readFile(name, version, 'graft.json'),
+      this.readFile(name, version, 'ood.bin').catch((err: unknown) => {
+        if (err instanceof NotFoundError) return undefined;
+        throw err;
+      }),
     ]);
     const text = new TextDecoder();
-    return { modelJson: text.decode(modelJson), weights, graft: text.decode(graft) };
+    return { modelJson: text.decode(modelJson), weights, graft: text.decode(graft), ...(ood ? { ood } : {}) };
   }
 
   /** Reads and parses one JSON file of a version. */

@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { decodeOod, OOD_BUDGET_BYTES } from '@graft/core';
 import { type DatasetSample, encodeGrayPng, importDataset, loadMnistDigits } from '@graft/datasets';
 import { createExtractDeps, processObject, rejectKey } from '@graft/extraction';
 import { JobStore, type TrainingResult } from '@graft/jobs';
@@ -19,6 +20,7 @@ import {
   startLocalS3,
 } from '@graft/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OodReport } from '../../../functions/finetune/src/fit-ood.js';
 import { runJob } from '../../../functions/finetune/src/index.js';
 
 const CONFIG = { backbone: 'mobilenet_v2', inputSize: 96, cut: 'block_5_add' };
@@ -43,6 +45,7 @@ interface Report {
   history: unknown[];
   test: { accuracy: number; confusion: number[][] };
   testKeys: string[];
+  ood: OodReport;
 }
 
 async function runOne(spec: Record<string, unknown>) {
@@ -139,6 +142,15 @@ describe('runJob', () => {
     const tested = report.test.confusion.flat().reduce((a, b) => a + b, 0);
     expect(tested).toBe(DIGITS.length * TEST);
     expect(report.testKeys).toHaveLength(DIGITS.length * TEST);
+    // the out-of-distribution detector: fitted on the training split, stored as ood.bin, reported
+    const ood = decodeOod(await registry.readFile('digits', 1, 'ood.bin'));
+    expect(ood.mahalanobis.means.rows).toBe(DIGITS.length);
+    expect(report.ood).toMatchObject({ method: ood.method, thresholds: ood.thresholds });
+    expect(report.ood.bytes).toBeLessThanOrEqual(OOD_BUDGET_BYTES);
+    expect(report.ood.validationScores.length).toBeGreaterThan(0);
+    expect(report.ood.referenceScores).toHaveLength(20);
+    expect(report.ood.nearest.length).toBeGreaterThan(0);
+    for (const n of report.ood.nearest) expect(report.testKeys).toContain(n.key);
     expect(report.rejected).toEqual([
       { key: BROKEN_KEY, code: 'corrupt_image', message: expect.any(String) },
     ]);

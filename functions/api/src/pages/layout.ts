@@ -59,6 +59,7 @@ ol.results{padding:0;list-style:none;max-width:640px}
 ol.results li{display:grid;grid-template-columns:minmax(80px,200px) 1fr 72px;gap:10px;align-items:center;margin:4px 0}
 ol.results .track{background:${P.surface};border:1px solid ${P.border};height:16px}
 ol.results .score{text-align:right;font-variant-numeric:tabular-nums}
+.verdict{border-left:4px solid ${P.error};padding:8px 12px;background:${P.surface};max-width:640px;font-weight:600}
 img.preview{width:160px;height:160px;object-fit:contain;image-rendering:pixelated;border:1px solid ${P.border};margin:8px 0}
 `;
 

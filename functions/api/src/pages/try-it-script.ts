@@ -17,7 +17,7 @@ export const TRY_IT_SCRIPT = `(() => {
   const $ = (id) => document.getElementById(id);
   const tokenForm = $('token-form'), tokenInput = $('token'), app = $('app'), status = $('status');
   const select = $('model'), file = $('image'), drop = $('drop'), preview = $('preview');
-  const results = $('results'), topK = $('topk'), reportLink = $('report-link');
+  const results = $('results'), topK = $('topk'), reportLink = $('report-link'), verdict = $('verdict');
   let current;
   const say = (text, isError) => { status.textContent = text; status.className = isError ? 'error' : 'muted'; };
   const askToken = (message) => {
@@ -83,8 +83,16 @@ export const TRY_IT_SCRIPT = `(() => {
       });
       const body = await res.json();
       if (!res.ok) { say((body.error && body.error.message) || 'HTTP ' + res.status, true); return; }
-      say(body.model + ' version ' + body.version + (body.unknown ? ': not sure (the top score is below the threshold)' : '') +
-        ' — ' + Math.round(body.timings.decodeMs + body.timings.inferMs) + ' ms');
+      const ms = ' — ' + Math.round(body.timings.decodeMs + body.timings.inferMs) + ' ms';
+      verdict.hidden = !body.unknown;
+      if (body.unknown && body.ood) {
+        verdict.textContent = 'None of the labels: this image does not look like the images ' + select.value +
+          ' was trained on (out-of-distribution score ' + body.ood.score.toPrecision(4) + ' above the threshold ' +
+          body.ood.threshold.toPrecision(4) + '). The closest labels are listed below, but none of them is likely right.';
+      } else if (body.unknown) {
+        verdict.textContent = 'Not sure: the top score is below the threshold.';
+      }
+      say(body.model + ' version ' + body.version + (body.unknown ? ': none of the labels' : '') + ms);
       results.replaceChildren(...body.predictions.map((p) => {
         const item = document.createElement('li');
         const label = document.createElement('span');
@@ -121,5 +129,12 @@ export const TRY_IT_SCRIPT = `(() => {
     drop.classList.remove('over');
     classify(event.dataTransfer.files[0]);
   });
+  // A link with the token in its fragment ('/#token=…', as 'graft demo' prints) signs in without pasting it; the
+  // fragment never reaches the server, and it is removed from the address bar at once.
+  const linked = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (linked) {
+    sessionStorage.setItem(KEY, linked);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
   if (sessionStorage.getItem(KEY)) start(); else askToken();
 })();`;

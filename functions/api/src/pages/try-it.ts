@@ -1,5 +1,7 @@
 /**
- * The try-it page (`GET /`): pick a model, pick or drop an image, see the top-k labels with bars.
+ * The try-it page (`GET /`): pick a model, pick or drop an image, see the top-k labels with bars — and, when the
+ * image looks like none of the labels (the model's out-of-distribution score), says so plainly. Opened as
+ * `/#token=<token>` it signs in without asking for the token.
  */
 import { htmlPage } from './layout.js';
 import { TRY_IT_SCRIPT } from './try-it-script.js';
@@ -24,6 +26,7 @@ export function renderTryIt(nonce?: string): string {
     '<div id="drop" class="drop"><p><label for="image">Image (JPEG, PNG or WebP)</label></p>',
     '<input id="image" type="file" accept="image/jpeg,image/png,image/webp"><p>… or drop an image here.</p></div>',
     '<img id="preview" class="preview" alt="No image chosen yet" hidden>',
+    '<p id="verdict" class="verdict" role="alert" hidden></p>',
     '<h2>Top labels</h2><ol id="results" class="results" aria-label="Top labels"></ol>',
     '</div>',
   ].join('');

@@ -7,6 +7,7 @@ import type { ModelInfo } from '../ports.js';
 import { escapeHtml, formatNumber, formatPercent, jsonForScript } from './escape.js';
 import type { LoadedReport } from './load-report.js';
 import { datasetSection, decisionSection } from './render-data.js';
+import { oodSection } from './render-ood.js';
 import { calibrationSection, perClassSection, testSection, trainingSection } from './render-results.js';
 import { REPORT_SCRIPT } from './report-script.js';
 
@@ -66,6 +67,7 @@ export function renderReportPage(input: ReportPageInput): string {
     testSection(loaded),
     perClassSection(r),
     calibrationSection(r),
+    oodSection(loaded, data.imageBase),
     versionsSection(loaded, input.versionsBase, model),
     `<script type="application/json" id="report-data">${jsonForScript(data)}</script>`,
   ].join('');

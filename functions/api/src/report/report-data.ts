@@ -2,6 +2,7 @@
  * The shape of a version's `report.json` as the report page reads it, and a tolerant parser: every field may be
  * missing (older versions) or malformed, and then it is `undefined` and the page says "not recorded".
  */
+import { type OodReportData, parseOodReport } from './ood-data.js';
 
 /** Metrics of one epoch. */
 export interface EpochPoint {
@@ -99,6 +100,8 @@ export interface ReportData {
   validation?: { images?: number; accuracy?: number; chance?: number; threshold?: number; judged?: boolean };
   promoted?: boolean;
   promotion?: { reason?: string; message?: string; servingVersion?: number; servingAccuracy?: number };
+  /** The out-of-distribution detector's scores and threshold (versions trained before it have none). */
+  ood?: OodReportData;
 }
 
 /** One candidate of `auto`'s race. */
@@ -270,5 +273,6 @@ export function parseReport(value: unknown): ReportData {
             : undefined,
         }
       : undefined,
+    ood: parseOodReport(value.ood),
   };
 }

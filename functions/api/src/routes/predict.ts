@@ -76,10 +76,14 @@ export function registerPredict(app: App, deps: RouteDeps): void {
     let bytes: Uint8Array;
     let topK = query.topK;
     let threshold = query.threshold;
+    let oodThreshold = query.oodThreshold;
+    let oodMethod = query.oodMethod;
     if (/^application\/(.+\+)?json/i.test(c.req.header('content-type') ?? '')) {
       const body = c.req.valid('json') as z.infer<typeof PredictJson>;
       topK = body.topK ?? topK;
       threshold = body.threshold ?? threshold;
+      oodThreshold = body.oodThreshold ?? oodThreshold;
+      oodMethod = body.oodMethod ?? oodMethod;
       bytes =
         body.image !== undefined ? decodeBase64(body.image) : await readKey(deps.store, body.s3Key ?? '');
     } else {
@@ -96,7 +100,15 @@ export function registerPredict(app: App, deps: RouteDeps): void {
         const t0 = performance.now();
         const image = await deps.decode(bytes);
         const t1 = performance.now();
-        const result = await lease.model.classify(image, { topK: topK ?? 5, threshold });
+        const ood =
+          oodThreshold === undefined && oodMethod === undefined
+            ? undefined
+            : { threshold: oodThreshold, method: oodMethod };
+        const result = await lease.model.classify(image, {
+          topK: topK ?? 5,
+          threshold,
+          ...(ood ? { ood } : {}),
+        });
         return { result, t0, t1, t2: performance.now() };
       });
       return c.json(
@@ -105,6 +117,7 @@ export function registerPredict(app: App, deps: RouteDeps): void {
           version: lease.version,
           predictions: result.predictions,
           unknown: result.unknown,
+          ood: result.ood ?? null,
           timings: { decodeMs: round(t1 - t0), inferMs: round(t2 - t1) },
         },
         200,

@@ -1,5 +1,6 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { openSetRows, openSetSection } from './benchmarks-open-set.js';
 import { MNIST_TRANSFER_ANCHOR, TARGETS, whyTargetsAreMissed } from './benchmarks-why.js';
 import { fmt, get, isAdvisorPick, isBestRow, num, type Result, strategyLabel } from './result-format.js';
 
@@ -20,7 +21,14 @@ const pct = (v: unknown): string => {
 const atLeast = (v: unknown, target: number) => (num(v) === undefined ? undefined : num(v)! >= target);
 const atMost = (v: unknown, target: number) => (num(v) === undefined ? undefined : num(v)! <= target);
 
-const EVALS = new Set(['mnist-transfer', 'fashion', 'scenarios', 'small-data', 'product-scenarios']);
+const EVALS = new Set([
+  'mnist-transfer',
+  'fashion',
+  'scenarios',
+  'small-data',
+  'product-scenarios',
+  'open-set',
+]);
 
 /** `; 224 px: 12.0 vs 14.1 (overhead 18 %)` for the pipeline rows at sizes other than the headline's. */
 function pipelineAtOtherSizes(pipeline: Result | undefined): string {
@@ -168,6 +176,7 @@ function rows(r: Record<string, Result>): Row[] {
           ? undefined
           : get(r['small-data'], 'passedRows') === get(r['small-data'], 'totalRows'),
     },
+    ...openSetRows(r['open-set']),
   ];
 }
 
@@ -251,7 +260,7 @@ measured on the standard test splits; nothing is tuned on test data.
 | benchmark | ours | anchor or target | met |
 |---|---|---|---|
 ${table.join('\n')}
-${whyTargetsAreMissed(results)}${scenarioTable(results.scenarios)}${smallDataTable(results['small-data'])}${fuzzSection(results.fuzz)}
+${whyTargetsAreMissed(results)}${scenarioTable(results.scenarios)}${smallDataTable(results['small-data'])}${fuzzSection(results.fuzz)}${openSetSection(results['open-set'])}
 ## Runs
 
 | result | date (UTC) | duration | machine |

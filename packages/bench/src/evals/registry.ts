@@ -21,4 +21,6 @@ export const evals = {
   'small-data': () => import('./small-data.js'),
   /** The four scenarios through the product path: develop job → backbone add → import → auto and every strategy. */
   'product-scenarios': () => import('./product-scenarios.js'),
+  /** Out-of-distribution detection: a digits model against Fashion-MNIST, noise and photos; fashion 0–4 vs 5–9. */
+  'open-set': () => import('./open-set.js'),
 } satisfies Record<string, RunModule>;

@@ -142,17 +142,19 @@ export const demoCommand: Command = {
       }
       // The token in the link is exchanged for a session cookie on the first visit (and dropped from the URL).
       const reportUrl = `${runtime.apiUrl}/v1/models/${encodeURIComponent(model)}/report?token=${encodeURIComponent(runtime.token)}`;
+      // The try-it page reads the token from the fragment (never sent to the server) and keeps it for the tab.
+      const tryItUrl = `${runtime.apiUrl}/#token=${encodeURIComponent(runtime.token)}`;
       out.result({
         ...summary,
         reportUrl,
-        tryItUrl: `${runtime.apiUrl}/`,
+        tryItUrl,
         token: runtime.token,
         modelVersion: version,
         s3Endpoint: runtime.s3Endpoint,
         bucket: runtime.bucket,
       });
       out.info(`Training report: ${reportUrl}`);
-      out.info(`Try it: ${runtime.apiUrl}/ (token ${runtime.token})`);
+      out.info(`Try it: ${tryItUrl}`);
       out.info(`Serving at ${runtime.apiUrl} (token ${runtime.token}); Ctrl-C to stop.`);
       await waitForSignal();
       return 0;

@@ -17,6 +17,8 @@ export interface BundleFiles {
   weights: Uint8Array;
   /** `graft.json`. */
   graft: string;
+  /** `ood.bin`, the out-of-distribution detector (`encodeOod`); absent in bundles made before it existed. */
+  ood?: Uint8Array;
 }
 
 /**

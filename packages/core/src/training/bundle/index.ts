@@ -7,6 +7,6 @@ export {
   parseBundleFiles,
   WEIGHTS_FILE,
 } from './files.js';
-export { type Classification, type LoadedBundle, openBundle } from './loaded-bundle.js';
+export { type Classification, type ClassifyOptions, type LoadedBundle, openBundle } from './loaded-bundle.js';
 export { fingerprintDataset, type GraftMeta, parseGraftMeta, tfjsVersion } from './meta.js';
 export { loadBundle, saveBundle } from './save-load.js';

@@ -1,6 +1,9 @@
 import { tf } from '@graft/runtime';
 import { modelGraph } from '../../backbone/graph.js';
 import { backboneFromModel, compileTrunk, disposeWeights, splitBackbone } from '../../backbone/index.js';
+import { scoreOod } from '../../ood/scores.js';
+import { toMatrix } from '../../ood/taps.js';
+import type { Matrix, OodMethod, OodStats, OodVerdict } from '../../ood/types.js';
 import { InvalidBundleError, InvalidTrainingInputError } from '../errors.js';
 import { predictWithThreshold } from '../evaluation/threshold.js';
 import { HEAD_PREFIX } from '../head.js';
@@ -18,8 +21,29 @@ import type { GraftMeta } from './meta.js';
 export interface Classification {
   /** Best classes first (calibrated probabilities). */
   top: { label: string; score: number }[];
-  /** True when the best calibrated probability is below the threshold. */
+  /**
+   * True when the image looks like none of the labels: its OOD score is above the threshold (or, for a bundle
+   * without OOD data, the best calibrated probability is below the confidence threshold).
+   */
   unknown: boolean;
+  /** The out-of-distribution verdict; `null` for bundles made before `ood.bin` existed. */
+  ood: OodVerdict | null;
+}
+
+/**
+ * Options of {@link LoadedBundle.classify}.
+ *
+ * @example
+ * ```ts
+ * const options: ClassifyOptions = { topK: 3, ood: { method: 'knn', threshold: 0.8 } };
+ * ```
+ */
+export interface ClassifyOptions {
+  topK?: number;
+  /** Confidence threshold: with OOD data only applied when given; without, `unknown` below it (default 0.5). */
+  threshold?: number;
+  /** Override the bundle's OOD method and/or its threshold (the method's fitted threshold by default). */
+  ood?: { method?: OodMethod; threshold?: number };
 }
 
 /**
@@ -39,8 +63,12 @@ export interface LoadedBundle {
   model: tf.LayersModel;
   /** Calibrated probabilities `[n, classes]` for preprocessed images `[n, size, size, channels]`; caller disposes. */
   predict(images: tf.Tensor4D): tf.Tensor2D;
-  /** Top-k labels with an unknown flag per image. */
-  classify(images: tf.Tensor4D, options?: { topK?: number; threshold?: number }): Promise<Classification[]>;
+  /** Top-k labels with an unknown flag and OOD verdict per image. */
+  classify(images: tf.Tensor4D, options?: ClassifyOptions): Promise<Classification[]>;
+  /** The fitted out-of-distribution detector, when the bundle has one. */
+  ood?: OodStats;
+  /** What the OOD scores read for a batch: the head's pooled input features and the logits (`scoreOod`). */
+  oodInputs(images: tf.Tensor4D): Promise<{ features: Matrix; logits: Matrix }>;
   dispose(): void;
 }
 
@@ -51,19 +79,33 @@ function headInputShape(model: tf.LayersModel): number[] | undefined {
   return shape?.every((d) => typeof d === 'number') ? (shape as number[]) : undefined;
 }
 
+/** The head as a model `features → [probabilities, input of the last layer]` (the latter for the logits). */
 function headModel(model: tf.LayersModel, featuresShape: number[]): tf.LayersModel {
   const layers = model.layers.filter((l) => l.name.startsWith(HEAD_PREFIX));
   if (layers.length === 0) throw new InvalidBundleError(`no '${HEAD_PREFIX}*' head layers in the model`);
   const input = tf.input({ shape: featuresShape });
   let y: tf.SymbolicTensor = input;
-  for (const layer of layers) y = layer.apply(y) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: y, name: 'graft_serving_head' });
+  let lastInput = input;
+  for (const layer of layers) {
+    lastInput = y;
+    y = layer.apply(y) as tf.SymbolicTensor;
+  }
+  return tf.model({ inputs: input, outputs: [y, lastInput], name: 'graft_serving_head' });
+}
+
+/** Logits from the last head layer's input and its dense weights. */
+function logitsOf(lastLayer: tf.layers.Layer, lastInput: tf.Tensor): tf.Tensor2D {
+  const [kernel, bias] = lastLayer.getWeights() as [tf.Tensor2D, tf.Tensor1D | undefined];
+  const z = tf.matMul(lastInput as tf.Tensor2D, kernel);
+  return (bias ? tf.add(z, bias) : z) as tf.Tensor2D;
 }
 
 /**
  * Prepares a bundle for serving: the trunk up to the bundle's cut is compiled with `compileTrunk` (BatchNorm
  * folded, activations fused), the trained upper layers and the head run as layers, and the output is
- * calibrated with the bundle's temperature. Takes ownership of `bundle.model`.
+ * calibrated with the bundle's temperature. With `ood` (decoded `ood.bin`) every classification also carries an
+ * out-of-distribution verdict computed from the head's pooled input features and logits. Takes ownership of
+ * `bundle.model`.
  *
  * @example
  * ```ts
@@ -71,7 +113,7 @@ function headModel(model: tf.LayersModel, featuresShape: number[]): tf.LayersMod
  * const probs = served.predict(batch); // [n, classes]
  * ```
  */
-export function openBundle(bundle: Bundle): LoadedBundle {
+export function openBundle(bundle: Bundle, ood?: OodStats): LoadedBundle {
   const { model, meta } = bundle;
   const units = model.outputs[0]!.shape.at(-1);
   if (units !== meta.labels.length)
@@ -94,34 +136,84 @@ export function openBundle(bundle: Bundle): LoadedBundle {
   const t = meta.temperature;
   const expected = [meta.input.size, meta.input.size, meta.input.channels].join();
 
-  const predict = (images: tf.Tensor4D): tf.Tensor2D => {
+  const lastLayer = head.layers.at(-1)!;
+  /** Calibrated probabilities, and with `taps` the pooled head input and the logits; caller disposes. */
+  const forward = (images: tf.Tensor4D, taps: boolean) => {
     if (images.rank !== 4 || images.shape.slice(1).join() !== expected)
       throw new InvalidTrainingInputError(`images must be [n, ${expected}], got [${images.shape}]`);
     return tf.tidy(() => {
       let x = compiled.predict(images);
       if (upper) x = upper.predict(x) as tf.Tensor;
-      const probs = head.predict(x) as tf.Tensor2D;
-      return t === 1 ? probs : (tf.softmax(tf.div(tf.log(tf.maximum(probs, 1e-12)), t)) as tf.Tensor2D);
+      const [raw, lastInput] = head.predict(x) as [tf.Tensor2D, tf.Tensor];
+      const probs = t === 1 ? raw : (tf.softmax(tf.div(tf.log(tf.maximum(raw, 1e-12)), t)) as tf.Tensor2D);
+      if (!taps) return { probs };
+      const features = (x.rank === 4 ? tf.mean(x, [1, 2]) : x.reshape([x.shape[0]!, -1])) as tf.Tensor2D;
+      return { probs, features, logits: logitsOf(lastLayer, lastInput) };
     });
   };
+  const predict = (images: tf.Tensor4D): tf.Tensor2D => forward(images, false).probs;
 
   return {
     meta,
     model,
     predict,
+    ...(ood ? { ood } : {}),
+    async oodInputs(images) {
+      const out = forward(images, true);
+      try {
+        return await matrices(out);
+      } finally {
+        tf.dispose([out.probs, out.features, out.logits].filter((x) => x !== undefined));
+      }
+    },
     async classify(images, options = {}) {
-      const probs = predict(images);
-      const rows = (await probs.array()) as number[][];
-      probs.dispose();
-      return predictWithThreshold(rows, meta.labels, {
-        threshold: options.threshold ?? 0.5,
-        kind: 'probs',
-      }).map((p) => ({ top: p.ranked.slice(0, options.topK ?? 5), unknown: p.unknown }));
+      const out = forward(images, ood !== undefined);
+      try {
+        const rows = (await out.probs.array()) as number[][];
+        const verdicts =
+          ood && out.features && out.logits ? await oodVerdicts(ood, out, options.ood) : undefined;
+        return predictWithThreshold(rows, meta.labels, {
+          threshold: options.threshold ?? (verdicts ? 0 : 0.5),
+          kind: 'probs',
+        }).map((p, i) => {
+          const verdict = verdicts?.[i] ?? null;
+          return {
+            top: p.ranked.slice(0, options.topK ?? 5),
+            unknown: p.unknown || (verdict !== null && verdict.score > verdict.threshold),
+            ood: verdict,
+          };
+        });
+      } finally {
+        tf.dispose([out.probs, out.features, out.logits].filter((x) => x !== undefined));
+      }
     },
     dispose() {
       compiled.dispose();
       // The serving head and the split trunk share layers with `model`: free every weight exactly once.
       disposeWeights([model, head, split.trunk, split.upper ?? undefined, backbone.model]);
     },
+  };
+}
+
+async function oodVerdicts(
+  stats: OodStats,
+  out: { features?: tf.Tensor2D; logits?: tf.Tensor2D },
+  override: ClassifyOptions['ood'] = {},
+): Promise<OodVerdict[]> {
+  const method = override.method ?? stats.method;
+  const threshold = override.threshold ?? stats.thresholds[method];
+  const scores = scoreOod(method, stats, await matrices(out));
+  return scores.map((score) => ({ score, threshold, method }));
+}
+
+async function matrices(out: {
+  features?: tf.Tensor2D;
+  logits?: tf.Tensor2D;
+}): Promise<{ features: Matrix; logits: Matrix }> {
+  const features = out.features!;
+  const logits = out.logits!;
+  return {
+    features: toMatrix((await features.data()) as Float32Array, features.shape),
+    logits: toMatrix((await logits.data()) as Float32Array, logits.shape),
   };
 }

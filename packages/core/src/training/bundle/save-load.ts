@@ -1,4 +1,5 @@
 import { tf } from '@graft/runtime';
+import { decodeOod } from '../../ood/codec.js';
 import { InvalidBundleError } from '../errors.js';
 import type { Bundle } from './create-bundle.js';
 import { type BundleFiles, bundleFromFiles } from './files.js';
@@ -21,7 +22,7 @@ export async function saveBundle(handler: tf.io.IOHandler, bundle: Bundle): Prom
 
 /**
  * Loads a bundle for serving, from a tfjs IOHandler (graft.json read from model.json's metadata) or from the
- * registry's files. The trunk up to the bundle's cut runs compiled (`compileTrunk`), the rest as layers; the
+ * registry's files (with `ood.bin` when the version has one: then every classification carries an OOD verdict). The trunk up to the bundle's cut runs compiled (`compileTrunk`), the rest as layers; the
  * caller disposes the result.
  *
  * @example
@@ -32,8 +33,11 @@ export async function saveBundle(handler: tf.io.IOHandler, bundle: Bundle): Prom
  * ```
  */
 export async function loadBundle(source: tf.io.IOHandler | Partial<BundleFiles>): Promise<LoadedBundle> {
-  if ('modelJson' in source || 'weights' in source)
-    return openBundle(await bundleFromFiles(source as BundleFiles));
+  if ('modelJson' in source || 'weights' in source) {
+    const files = source as BundleFiles;
+    const ood = files.ood ? decodeOod(files.ood) : undefined;
+    return openBundle(await bundleFromFiles(files), ood);
+  }
   const model = await tf.loadLayersModel(source as tf.io.IOHandler);
   const stored = (model.getUserDefinedMetadata() as { graft?: unknown } | undefined)?.graft;
   if (!stored) {
