@@ -11,6 +11,8 @@ export interface RuntimeInfo {
   s3Endpoint: string;
   bucket: string;
   pid: number;
+  /** Access keys of the embedded S3 server, when it checks signatures with keys of its own (else its fixed local keys). */
+  s3Credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 const FILE = 'runtime.json';

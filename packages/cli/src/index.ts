@@ -6,3 +6,13 @@ export { intFlag, numberFlag } from './flags.js';
 export { commands, main } from './main.js';
 export { createOutput, type Output } from './output.js';
 export { GRAFT_BIN } from './paths.js';
+export {
+  type BuildEdgeOptions,
+  buildEdge,
+  EDGE_COMPATIBILITY_DATE,
+  EDGE_COMPATIBILITY_FLAGS,
+  type EdgeBuild,
+  edgeEntry,
+  wranglerToml,
+} from './edge/build-edge.js';
+export { type RunningEdge, type StartEdgeOptions, startEdge } from './edge/run-edge.js';
