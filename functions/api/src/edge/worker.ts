@@ -9,6 +9,11 @@ import tfjs from 'graft-wasm:tfjs';
 import webpDecoder from 'graft-wasm:webpDecoder';
 import { createEdgeApp, type EdgeEnv } from './edge-app.js';
 
+/** The part of workerd's `ExecutionContext` the Worker uses. */
+interface ExecutionContextLike {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
 let app: ReturnType<typeof createEdgeApp> | undefined;
 
 /**
@@ -20,9 +25,13 @@ let app: ReturnType<typeof createEdgeApp> | undefined;
  * ```
  */
 const worker = {
-  fetch(request: Request, env: EdgeEnv, ctx: unknown): Response | Promise<Response> {
+  async fetch(request: Request, env: EdgeEnv, ctx: ExecutionContextLike): Promise<Response> {
     app ??= createEdgeApp(env, { tfjs, jpegDecoder, png, webpDecoder });
-    return app.fetch(request, env, ctx as never);
+    const response = await app.fetch(request, env, ctx as never);
+    // A model refresh this request started runs in the background: workerd cancels it with the response unless
+    // the request waits for it.
+    ctx.waitUntil(app.serving.idle());
+    return response;
   },
 };
 
