@@ -58,7 +58,7 @@ describe('signRequest', () => {
       uriEscapePath: false,
       applyChecksum: true,
     });
-    const cases = [
+    const cases: { method: string; path: string; query: Record<string, string>; body?: Uint8Array }[] = [
       {
         method: 'GET',
         path: '/graft',
