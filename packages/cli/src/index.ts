@@ -1,11 +1,6 @@
 // What a workspace above the CLI (the bench workspace) needs to add commands of its own and talk to the API.
 export { ApiClient, type PredictResponse } from './api-client.js';
 export type { Command, CommandSet, Flags } from './command.js';
-export { CliError, UsageError } from './errors.js';
-export { intFlag, numberFlag } from './flags.js';
-export { commands, main } from './main.js';
-export { createOutput, type Output } from './output.js';
-export { GRAFT_BIN } from './paths.js';
 export {
   type BuildEdgeOptions,
   buildEdge,
@@ -16,3 +11,8 @@ export {
   wranglerToml,
 } from './edge/build-edge.js';
 export { type RunningEdge, type StartEdgeOptions, startEdge } from './edge/run-edge.js';
+export { CliError, UsageError } from './errors.js';
+export { intFlag, numberFlag } from './flags.js';
+export { commands, main } from './main.js';
+export { createOutput, type Output } from './output.js';
+export { GRAFT_BIN } from './paths.js';

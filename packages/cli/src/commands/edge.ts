@@ -44,7 +44,8 @@ export const edgeCommand: Command = {
     }
     if (positionals.length > 0) throw new UsageError(`unknown edge command '${positionals[0]}'`);
     const { info } = await connect(flags);
-    if (!info) throw new CliError('not_running', 'graft edge needs the runtime.json of a running graft start');
+    if (!info)
+      throw new CliError('not_running', 'graft edge needs the runtime.json of a running graft start');
     const credentials = info.s3Credentials ?? LOCAL_S3_CREDENTIALS;
     const dataDir = path.resolve(String(flags['data-dir'] ?? '.graft'));
     const build = await buildEdge({ outDir: path.join(dataDir, 'edge') });

@@ -163,6 +163,16 @@ export async function buildEdge(options: BuildEdgeOptions): Promise<EdgeBuild> {
             contents: `module.exports = new Proxy({}, { get(_, member) { if (member === '__esModule' || typeof member === 'symbol') return undefined; return () => { throw new Error(${JSON.stringify(args.path)} + '.' + String(member) + ' is not available in workerd'); }; } });`,
             loader: 'js',
           }));
+          // tfjs's WebGL backend and tf.data are never used by Graft (grep: no tf.data, no webgl): only their
+          // version strings stay, so the bundle keeps under 1 MB gzip with its wasm.
+          b.onResolve({ filter: /^@tensorflow\/tfjs-(backend-webgl|data)$/ }, (args) => ({
+            path: args.path,
+            namespace: 'graft-tfjs-unused',
+          }));
+          b.onLoad({ filter: /.*/, namespace: 'graft-tfjs-unused' }, (args) => ({
+            contents: `export const ${args.path.endsWith('data') ? 'version_data' : 'version_webgl'} = 'not in the edge build';`,
+            loader: 'js',
+          }));
           // Graft's own modules have no import-time side effects: let esbuild drop what the Worker never uses
           // (the embedded S3 server, training, files on disk) instead of bundling it behind re-exports.
           b.onResolve({ filter: /^(@graft\/|\.)/ }, async (args) => {

@@ -119,6 +119,7 @@ describe('edge build in workerd', () => {
     expect(answers.filter((a) => a.status !== 200)).toEqual([]);
     expect(answers.some((a) => a.version === from)).toBe(true);
     expect(answers.at(-1)?.version).toBe(next);
+    await stack.node.app.serving.refresh('tiny'); // the Node API had no requests during the swap
     const onNode = await predictAt(stack.node.url, stack.node.token, body);
     const onEdge = await predictAt(stack.edge.url, stack.node.token, body);
     expect(onNode.body.version).toBe(next);
