@@ -22,6 +22,17 @@ const atMost = (v: unknown, target: number) => (num(v) === undefined ? undefined
 
 const EVALS = new Set(['mnist-transfer', 'fashion', 'scenarios', 'small-data', 'product-scenarios']);
 
+/** `peak 179 MB at 96 px (isolate +88 MB), 224 px: …` — the workerd process per model size. */
+function edgeMemory(edge: Result | undefined): string {
+  const rows = (get(edge, 'rows') ?? []) as Result[];
+  return rows
+    .map(
+      (row) =>
+        `${fmt(get(row, 'modelInputSize'), 0)} px: RSS peak ${fmt(get(row, 'peakRssMb'), 0)} MB (isolate +${fmt(get(row, 'isolateGrowthMb'), 0)} MB)`,
+    )
+    .join(', ');
+}
+
 /** `; 224 px: 12.0 vs 14.1 (overhead 18 %)` for the pipeline rows at sizes other than the headline's. */
 function pipelineAtOtherSizes(pipeline: Result | undefined): string {
   const headline = get(pipeline, 'config.inputSize');
@@ -90,6 +101,19 @@ function rows(r: Record<string, Result>): Row[] {
         num(get(r.faults, 'lost')) === undefined
           ? undefined
           : get(r.faults, 'lost') === 0 && get(r.faults, 'failedRequestsDuringSwap') === 0,
+    },
+    {
+      from: 'edge',
+      what: 'edge API in workerd: p50 vs the Node API at c=1; cold start; code + wasm gzip; workerd peak RSS',
+      ours: `${fmt(get(r.edge, 'p50Ms'))} ms vs ${fmt(get(r.edge, 'p50NodeMs'))} ms = ${fmt(get(r.edge, 'ratio'), 2)}×; cold start ${fmt(get(r.edge, 'coldStartMs'), 0)} ms at ${fmt(get(r.edge, 'modelInputSize'), 0)} px; ${fmt((num(get(r.edge, 'codeGzipBytes')) ?? Number.NaN) / 1024, 0)} + ${fmt((num(get(r.edge, 'wasmGzipBytes')) ?? Number.NaN) / 1024, 0)} KiB; ${edgeMemory(r.edge)}`,
+      anchor:
+        'targets ratio ≤ 1.25, cold start ≤ 500 ms at 96 px, code + wasm ≤ 1 MB gzip, 224 px within 128 MB',
+      met:
+        num(get(r.edge, 'ratio')) === undefined
+          ? undefined
+          : atMost(get(r.edge, 'ratio'), 1.25) === true &&
+            atMost(get(r.edge, 'coldStartMs'), 500) === true &&
+            (num(get(r.edge, 'codeGzipBytes')) ?? 0) + (num(get(r.edge, 'wasmGzipBytes')) ?? 0) <= 1_000_000,
     },
     {
       from: 'mnist-transfer',
