@@ -204,6 +204,31 @@ function scenarioTable(s: Result | undefined): string {
   return `\n## The four scenarios, measured\n\n${lines.join('\n')}\n\n✓ best mean; ◆ the advisor's pick.\n`;
 }
 
+/** The edge section: per model size, workerd beside the Node API (`graft bench edge`). */
+function edgeTable(edge: Result | undefined): string {
+  const rows = (get(edge, 'rows') ?? []) as Result[];
+  if (rows.length === 0) return '';
+  const lines = rows.map(
+    (row) =>
+      `| ${fmt(get(row, 'modelInputSize'), 0)} px | ${fmt(get(row, 'coldStartMs'), 0)} ms | ${fmt(get(row, 'p50Ms'))} ms | ${fmt(get(row, 'p50NodeMs'))} ms | ${fmt(get(row, 'ratio'), 2)}× | ${fmt(get(row, 'idleRssMb'), 0)} → ${fmt(get(row, 'peakRssMb'), 0)} MB (+${fmt(get(row, 'isolateGrowthMb'), 0)}) | ${fmt(get(row, 'nodeRssMb'), 0)} MB |`,
+  );
+  return `
+## The API at the edge (workerd), measured
+
+\`graft bench edge\`: a digits model per size, served by a \`graft start\` process (Node) and by the edge build in
+workerd (Miniflare, the Worker's own socket) over the same bucket; the same 224 px JPEG sent to both, one request at a
+time, alternating (${fmt(get(edge, 'iterations'), 0)} each). Cold start: a fresh workerd's first prediction (wasm
+start, model read over the S3 API, warm-up, inference). Memory: the workerd process, idle after start → peak after
+the runs and 8 concurrent requests; the difference bounds what the isolate used (limit 128 MB).
+
+| model input | cold start | p50 workerd | p50 Node | ratio | workerd RSS idle → peak | Node RSS |
+|---|---|---|---|---|---|---|
+${lines.join('\n')}
+
+Bundle: ${fmt((num(get(edge, 'codeGzipBytes')) ?? Number.NaN) / 1024, 0)} KiB code + ${fmt((num(get(edge, 'wasmGzipBytes')) ?? Number.NaN) / 1024, 0)} KiB wasm, gzip.
+`;
+}
+
 /**
  * Renders BENCHMARKS.md from the results: a summary table (ours beside the published anchor or target, met or
  * not), the machine and date of each result, and the scenario table.
@@ -240,7 +265,7 @@ measured on the standard test splits; nothing is tuned on test data.
 | benchmark | ours | anchor or target | met |
 |---|---|---|---|
 ${table.join('\n')}
-${whyTargetsAreMissed(results)}${scenarioTable(results.scenarios)}${smallDataTable(results['small-data'])}
+${whyTargetsAreMissed(results)}${scenarioTable(results.scenarios)}${smallDataTable(results['small-data'])}${edgeTable(results.edge)}
 ## Runs
 
 | result | date (UTC) | duration | machine |
