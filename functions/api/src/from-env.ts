@@ -11,6 +11,7 @@ import type { AppDeps } from './app-env.js';
 import { AwsBatchJobRunner } from './batch-runner.js';
 import { type ApiConfig, readConfig } from './config.js';
 import { ConfigError } from './errors.js';
+import { noJobRunner } from './no-runner.js';
 import type { JobRunner } from './ports.js';
 import { createStoreApp } from './store-app.js';
 
@@ -62,13 +63,7 @@ export async function buildAppFromEnv(
           config.jobQueue,
           config.jobDefinition,
         )
-      : {
-          submit: async () => {
-            throw new ConfigError(
-              'no job runner is configured (set GRAFT_JOB_QUEUE and GRAFT_JOB_DEFINITION)',
-            );
-          },
-        };
+      : noJobRunner('no job runner is configured (set GRAFT_JOB_QUEUE and GRAFT_JOB_DEFINITION)');
   const app = createStoreApp(store, {
     runner,
     token,

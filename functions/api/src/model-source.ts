@@ -20,6 +20,20 @@ interface GraftSummary {
 }
 
 /**
+ * Options of {@link RegistryModelSource}.
+ *
+ * @example
+ * ```ts
+ * // workerd: the wasm backend is started from an imported module, not from files on disk
+ * new RegistryModelSource(store, { initBackend: () => initEdgeBackend(tfjsWasm) });
+ * ```
+ */
+export interface RegistryModelSourceOptions {
+  /** Starts the tfjs backend before the first load (default `@graft/runtime`'s `initBackend()`). */
+  initBackend?: () => Promise<unknown>;
+}
+
+/**
  * Models from the registry in the store: `models/<name>/current.json` and the immutable version files.
  *
  * @example
@@ -30,9 +44,11 @@ interface GraftSummary {
  */
 export class RegistryModelSource implements ModelSource {
   readonly registry: ModelRegistry;
+  private readonly initBackend: () => Promise<unknown>;
 
-  constructor(store: BlobStore | ModelRegistry) {
+  constructor(store: BlobStore | ModelRegistry, options: RegistryModelSourceOptions = {}) {
     this.registry = store instanceof ModelRegistry ? store : new ModelRegistry(store);
+    this.initBackend = options.initBackend ?? (() => initBackend());
   }
 
   async getCurrent(name: string): Promise<{ version: number } | undefined> {
@@ -41,7 +57,7 @@ export class RegistryModelSource implements ModelSource {
   }
 
   async loadVersion(name: string, version: number): Promise<LoadedModel> {
-    await initBackend();
+    await this.initBackend();
     const files = await this.registry.readBundleFiles(name, version).catch((err: unknown) => {
       if (hasCode(err, 'not_found')) throw new VersionNotFoundError(name, version);
       throw err;

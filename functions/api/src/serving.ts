@@ -166,6 +166,15 @@ export class ServingCache {
     await this.slots.get(name)?.refreshing;
   }
 
+  /**
+   * Resolves when no load or refresh of any model is running (edge runtimes keep the request that started background
+   * work alive until then: `ctx.waitUntil(serving.idle())`, else workerd cancels it with the response).
+   */
+  async idle(): Promise<void> {
+    const pending = [...this.slots.values()].flatMap((slot) => [slot.refreshing, slot.firstLoad]);
+    await Promise.allSettled(pending);
+  }
+
   /** Re-reads the pointer now and swaps if it moved; resolves when done. */
   async refresh(name: string): Promise<void> {
     const slot = this.slot(name);

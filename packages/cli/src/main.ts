@@ -33,6 +33,10 @@ export const commands: CommandSet = {
     help: 'models, versions and metrics',
     load: async () => (await import('./commands/models.js')).modelsCommand,
   },
+  edge: {
+    help: 'run the API in workerd against the running Graft, or build the Worker',
+    load: async () => (await import('./commands/edge.js')).edgeCommand,
+  },
   backbone: {
     help: 'list, inspect and add backbones (the source models data sets are extracted with)',
     load: async () => (await import('./commands/backbone.js')).backboneCommand,
@@ -45,6 +49,7 @@ const USAGE_NAMES: Record<string, string> = {
   status: 'status [job]',
   models: 'models [name]',
   backbone: 'backbone <sub>',
+  edge: 'edge [build]',
   bench: 'bench <name>',
   eval: 'eval <name>',
 };

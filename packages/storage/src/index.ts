@@ -10,6 +10,7 @@ export {
   type FeatureDType,
 } from './feature-codec.js';
 export { type FeatureRef, FeatureStore } from './feature-store.js';
+export { FetchS3BlobStore, type FetchS3Options } from './fetch-s3-blob-store.js';
 export { float16ToFloat32, float32ToFloat16, fromFloat16Bits, toFloat16Bits } from './float16.js';
 export { readJson, writeJson } from './json-blob.js';
 export { assertSafeKey, keyProblem, MAX_KEY_BYTES, MAX_SEGMENT_BYTES } from './key-rules.js';
@@ -35,5 +36,6 @@ export {
   toS3Event,
 } from './s3-event.js';
 export { sha256 } from './sha256.js';
+export { type S3Credentials, type SignInput, type SignScope, signRequest, uriEncode } from './sigv4.js';
 export { isSafeWeightPath, type StoreIOHandlerOptions, storeIOHandler } from './store-io-handler.js';
 export { ulid } from './ulid.js';

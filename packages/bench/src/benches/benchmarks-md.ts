@@ -30,6 +30,17 @@ const EVALS = new Set([
   'open-set',
 ]);
 
+/** `peak 179 MB at 96 px (isolate +88 MB), 224 px: …` — the workerd process per model size. */
+function edgeMemory(edge: Result | undefined): string {
+  const rows = (get(edge, 'rows') ?? []) as Result[];
+  return rows
+    .map(
+      (row) =>
+        `${fmt(get(row, 'modelInputSize'), 0)} px: RSS peak ${fmt(get(row, 'peakRssMb'), 0)} MB (isolate +${fmt(get(row, 'isolateGrowthMb'), 0)} MB)`,
+    )
+    .join(', ');
+}
+
 /** `; 224 px: 12.0 vs 14.1 (overhead 18 %)` for the pipeline rows at sizes other than the headline's. */
 function pipelineAtOtherSizes(pipeline: Result | undefined): string {
   const headline = get(pipeline, 'config.inputSize');
@@ -124,6 +135,19 @@ function rows(r: Record<string, Result>): Row[] {
             get(r.fuzz, 'serverErrors') === 0 &&
             get(r.fuzz, 'untyped') === 0 &&
             (num(get(r.fuzz, 'cases')) ?? 0) >= 20_000,
+    },
+    {
+      from: 'edge',
+      what: 'edge API in workerd: p50 vs the Node API at c=1; cold start; code + wasm gzip; workerd peak RSS',
+      ours: `${fmt(get(r.edge, 'p50Ms'))} ms vs ${fmt(get(r.edge, 'p50NodeMs'))} ms = ${fmt(get(r.edge, 'ratio'), 2)}×; cold start ${fmt(get(r.edge, 'coldStartMs'), 0)} ms at ${fmt(get(r.edge, 'modelInputSize'), 0)} px; ${fmt((num(get(r.edge, 'codeGzipBytes')) ?? Number.NaN) / 1024, 0)} + ${fmt((num(get(r.edge, 'wasmGzipBytes')) ?? Number.NaN) / 1024, 0)} KiB; ${edgeMemory(r.edge)}`,
+      anchor:
+        'targets ratio ≤ 1.25, cold start ≤ 500 ms at 96 px, code + wasm ≤ 1 MB gzip, 224 px within 128 MB',
+      met:
+        num(get(r.edge, 'ratio')) === undefined
+          ? undefined
+          : atMost(get(r.edge, 'ratio'), 1.25) === true &&
+            atMost(get(r.edge, 'coldStartMs'), 500) === true &&
+            (num(get(r.edge, 'codeGzipBytes')) ?? 0) + (num(get(r.edge, 'wasmGzipBytes')) ?? 0) <= 1_000_000,
     },
     {
       from: 'mnist-transfer',
@@ -224,6 +248,31 @@ function fuzzSection(f: Result | undefined): string {
   return `\n## Fuzzing (issue 18), measured\n\n\`graft bench fuzz\`, seed ${fmt(f.seed, 0)}: ${fmt(f.cases, 0)} seeded cases — mutations of the image fixtures (bit flips, truncations, PNG chunk / JPEG marker / RIFF chunk splices, header fields at their extremes, junk, repeats) through the decoders and the predict route, and mutated JSON bodies to every route the API registers. By target: ${counts(f.byTarget)}; by answer: ${counts(f.byOutcome)}. Crashes ${fmt(f.crashes, 0)}, 5xx ${fmt(f.serverErrors, 0)}, untyped 4xx ${fmt(f.untyped, 0)}; RSS ${fmt(f.rssAfterWarmupMb, 0)} MB after warm-up, ${fmt(f.rssEndMb, 0)} MB at the end, ${fmt(f.maxRssMb, 0)} MB at most; tensors ${fmt(f.tensorsStart, 0)} → ${fmt(f.tensorsEnd, 0)}; slowest case ${fmt(f.slowestMs, 0)} ms (${f.slowestCase ?? ''}). What it found and was fixed: a failed JPEG decode left mozjpeg's WASM instance corrupted (libjpeg's errors unwind nothing), until a later decode never returned; a failed decode now retires its instance.\n`;
 }
 
+/** The edge section: per model size, workerd beside the Node API (`graft bench edge`). */
+function edgeTable(edge: Result | undefined): string {
+  const rows = (get(edge, 'rows') ?? []) as Result[];
+  if (rows.length === 0) return '';
+  const lines = rows.map(
+    (row) =>
+      `| ${fmt(get(row, 'modelInputSize'), 0)} px | ${fmt(get(row, 'coldStartMs'), 0)} ms | ${fmt(get(row, 'p50Ms'))} ms | ${fmt(get(row, 'p50NodeMs'))} ms | ${fmt(get(row, 'ratio'), 2)}× | ${fmt(get(row, 'idleRssMb'), 0)} → ${fmt(get(row, 'peakRssMb'), 0)} MB (+${fmt(get(row, 'isolateGrowthMb'), 0)}) | ${fmt(get(row, 'nodeRssMb'), 0)} MB |`,
+  );
+  return `
+## The API at the edge (workerd), measured
+
+\`graft bench edge\`: a digits model per size, served by a \`graft start\` process (Node) and by the edge build in
+workerd (Miniflare, the Worker's own socket) over the same bucket; the same 224 px JPEG sent to both, one request at a
+time, alternating (${fmt(get(edge, 'iterations'), 0)} each). Cold start: a fresh workerd's first prediction (wasm
+start, model read over the S3 API, warm-up, inference). Memory: the workerd process, idle after start → peak after
+the runs and 8 concurrent requests; the difference bounds what the isolate used (limit 128 MB).
+
+| model input | cold start | p50 workerd | p50 Node | ratio | workerd RSS idle → peak | Node RSS |
+|---|---|---|---|---|---|---|
+${lines.join('\n')}
+
+Bundle: ${fmt((num(get(edge, 'codeGzipBytes')) ?? Number.NaN) / 1024, 0)} KiB code + ${fmt((num(get(edge, 'wasmGzipBytes')) ?? Number.NaN) / 1024, 0)} KiB wasm, gzip.
+`;
+}
+
 /**
  * Renders BENCHMARKS.md from the results: a summary table (ours beside the published anchor or target, met or
  * not), the machine and date of each result, and the scenario table.
@@ -260,7 +309,7 @@ measured on the standard test splits; nothing is tuned on test data.
 | benchmark | ours | anchor or target | met |
 |---|---|---|---|
 ${table.join('\n')}
-${whyTargetsAreMissed(results)}${scenarioTable(results.scenarios)}${smallDataTable(results['small-data'])}${fuzzSection(results.fuzz)}${openSetSection(results['open-set'])}
+${whyTargetsAreMissed(results)}${scenarioTable(results.scenarios)}${smallDataTable(results['small-data'])}${fuzzSection(results.fuzz)}${openSetSection(results['open-set'])}${edgeTable(results.edge)}
 ## Runs
 
 | result | date (UTC) | duration | machine |

@@ -21,6 +21,8 @@ export const benches = {
   pipeline: () => import('./pipeline.js'),
   /** The prediction API: latency and throughput at several concurrencies, cold start, memory. */
   api: () => import('./api.js'),
+  /** The prediction API in workerd (edge build) against the Node API: cold start, p50 ratio, bundle size, memory. */
+  edge: () => import('./edge.js'),
   /** Faults: injected S3 failures in the pipeline and model swaps under load. */
   faults: () => import('./faults.js'),
   /** Soak: the local stack under mixed load (predictions, report pages, trainings that publish) for minutes. */
