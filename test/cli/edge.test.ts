@@ -21,6 +21,7 @@ beforeAll(async () => {
     apiUrl: stack.url,
     token: stack.token,
     s3Endpoint: stack.s3.endpoint,
+    s3Credentials: stack.s3.credentials,
     bucket: stack.s3.bucket,
     pid: process.pid,
   });

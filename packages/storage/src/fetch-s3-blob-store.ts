@@ -160,7 +160,10 @@ export class FetchS3BlobStore implements BlobStore {
   ): Promise<Response> {
     const url = new URL(`${this.base}/${uriEncode(this.options.bucket)}/${uriEncode(key, true)}`);
     if (!key) url.pathname = url.pathname.replace(/\/$/, '');
-    for (const [k, v] of Object.entries(extra.query ?? {})) url.searchParams.set(k, v);
+    // RFC 3986 as signed (a space is %20, never `+`, which S3 and the local server take literally).
+    url.search = Object.entries(extra.query ?? {})
+      .map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`)
+      .join('&');
     const signed = await signRequest(
       { method, url, headers: extra.headers ?? {}, body: extra.body },
       { region: this.region, credentials: this.options.credentials },

@@ -12,7 +12,10 @@ describe('eval open-set (quick variant)', () => {
   it('trains both models as jobs, scores every outlier set with every method and measures cost and reduction', async () => {
     await initBackend();
     const before = tf.memory().numTensors;
-    const r = (await run({ train: '6', val: '3', test: '4', outliers: '30', noise: '6' }, () => {})) as {
+    const r = (await run(
+      { train: '6', val: '3', test: '4', outliers: '30', noise: '6', 'budget-seconds': '5' },
+      () => {},
+    )) as {
       far: Record<string, Separation>;
       near: Separation;
       accuracy: { plain: number; accepted: number; acceptedShare: number };

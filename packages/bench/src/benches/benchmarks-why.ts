@@ -154,7 +154,20 @@ function productScenariosWhy(r: Result | undefined): string[] {
     .map((c) => {
       const st = c.strategies as Record<string, Result>;
       const best = String(c.best);
-      return `**Product scenarios, ${c.size} × ${c.similarity}.** \`auto\` served ${fmt(st.auto?.mean, 3)} ± ${fmt(st.auto?.sd, 3)} (it chose ${(c.autoPicks as string[]).join(', ')}); ${best} reached ${fmt(st[best]?.mean, 3)} ± ${fmt(st[best]?.sd, 3)}. The race's expensive candidate is only the advisor's own pick, so ${best} was never tried: on a source as cheap to train as this CNN it should join whenever the budget allows.`;
+      const races = (c.autoRaces as Result[][] | undefined) ?? [];
+      const inRace = races.map((race) => race.find((e) => e.strategy === best.split(' ')[0]));
+      const how = inRace.every((e) => e === undefined)
+        ? `${best} was not among the race's candidates`
+        : `in the race ${best} ${inRace
+            .map((e) =>
+              e === undefined
+                ? 'was not a candidate'
+                : e.skipped
+                  ? `was not run (${e.skipped})`
+                  : `scored ${fmt(e.valAccuracy, 3)} on validation`,
+            )
+            .join('; ')}`;
+      return `**Product scenarios, ${c.size} × ${c.similarity}.** \`auto\` served ${fmt(st.auto?.mean, 3)} ± ${fmt(st.auto?.sd, 3)} (it chose ${(c.autoPicks as string[]).join(', ')}); ${best} reached ${fmt(st[best]?.mean, 3)} ± ${fmt(st[best]?.sd, 3)}; ${how}.`;
     });
 }
 

@@ -55,6 +55,8 @@ export const run: BenchRun = async (flags, log) => {
   const testPerClass = intFlag(flags, 'test', 30);
   const outCount = intFlag(flags, 'outliers', 1000);
   const noiseCount = intFlag(flags, 'noise', 200);
+  // Trained like the demo's model: auto with the demo's one-minute budget for expensive candidates.
+  const budgetSeconds = intFlag(flags, 'budget-seconds', 60);
   const dir = await mkdtemp(path.join(tmpdir(), 'graft-open-set-'));
   const s3 = await startLocalS3({ dir, bucket: 'open-set' });
   const store = new S3BlobStore(s3.client, s3.bucket);
@@ -68,7 +70,12 @@ export const run: BenchRun = async (flags, log) => {
   ) => {
     const samples = sampledUploads({ pool, test, perClass, valPerClass, seed: 1 });
     await importAndExtract(store, name, samples, CONFIG);
-    const job = await trainingJob(jobs, store, { dataset: name, model: name, strategy: 'auto' });
+    const job = await trainingJob(jobs, store, {
+      dataset: name,
+      model: name,
+      strategy: 'auto',
+      options: { budgetSeconds },
+    });
     if (!job.result) throw new Error(`the ${name} job failed: ${job.error?.code} ${job.error?.message}`);
     log(
       `${name}: ${job.result.strategy} v${job.result.version}, test accuracy ${job.result.metrics.accuracy.toFixed(3)}`,
