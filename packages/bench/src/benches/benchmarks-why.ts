@@ -158,13 +158,16 @@ function productScenariosWhy(r: Result | undefined): string[] {
       const inRace = races.map((race) => race.find((e) => e.strategy === best.split(' ')[0]));
       const how = inRace.every((e) => e === undefined)
         ? `${best} was not among the race's candidates`
-        : `in the race ${best} ${inRace
-            .map((e) =>
-              e === undefined
-                ? 'was not a candidate'
-                : e.skipped
-                  ? `was not run (${e.skipped})`
-                  : `scored ${fmt(e.valAccuracy, 3)} on validation`,
+        : `in the race, ${best}: ${inRace
+            .map(
+              (e, i) =>
+                `run ${i + 1} ${
+                  e === undefined
+                    ? 'not a candidate'
+                    : e.skipped
+                      ? `not run (${e.skipped})`
+                      : `${fmt(e.valAccuracy, 3)} on validation${e.chosen ? ', chosen' : ''}`
+                }`,
             )
             .join('; ')}`;
       return `**Product scenarios, ${c.size} × ${c.similarity}.** \`auto\` served ${fmt(st.auto?.mean, 3)} ± ${fmt(st.auto?.sd, 3)} (it chose ${(c.autoPicks as string[]).join(', ')}); ${best} reached ${fmt(st[best]?.mean, 3)} ± ${fmt(st[best]?.sd, 3)}; ${how}.`;
