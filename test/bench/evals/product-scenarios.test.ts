@@ -29,6 +29,7 @@ describe('eval product-scenarios (quick variant)', () => {
         similarity: string;
         strategies: Record<string, { mean: number }>;
         autoPicks: string[];
+        autoScenarios: (number | undefined)[];
         autoRaces: {
           strategy: string;
           valAccuracy?: number;
@@ -55,9 +56,10 @@ describe('eval product-scenarios (quick variant)', () => {
         'scratch',
       ]);
       expect(cell.autoPicks).toHaveLength(1);
-      // Unlike the source, fine-tuning may beat the cheap heads: it joins the race, estimated before it starts.
+      // Measured unlike the source (scenario 2 or 3: tiny cells measure noisily), fine-tuning may beat the cheap
+      // heads: it joins the race, estimated before it starts.
       const fineTune = cell.autoRaces[0]!.find((c) => c.strategy === 'fine-tune');
-      if (cell.similarity === 'different') {
+      if (cell.autoScenarios[0] === 2 || cell.autoScenarios[0] === 3) {
         expect(fineTune?.estimatedSeconds).toBeGreaterThan(0);
         expect(fineTune?.valAccuracy !== undefined || /^estimated/.test(fineTune?.skipped ?? '')).toBe(true);
       }

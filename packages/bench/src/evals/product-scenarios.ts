@@ -135,6 +135,7 @@ async function measureCell(a: {
   const accs: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   const picks: string[] = [];
   const races: RaceEntry[][] = [];
+  const scenarios: (number | undefined)[] = [];
   const failures: { dataset: string; strategy: string; code: string }[] = [];
   const scores: number[] = [];
   for (let seed = 1; seed <= a.o.seeds; seed++) {
@@ -172,6 +173,7 @@ async function measureCell(a: {
       if (name === 'auto' && done.result) {
         picks.push(done.result.candidates?.find((c) => c.chosen)?.name ?? done.result.strategy);
         races.push(done.result.candidates ?? []);
+        scenarios.push(done.result.scenario);
         scores.push(Number(/similarity score ([\d.]+)/.exec(done.result.explanation)?.[1]));
       }
       a.log(
@@ -199,6 +201,7 @@ async function measureCell(a: {
     autoWithinOneSd,
     autoPicks: picks,
     autoRaces: races,
+    autoScenarios: scenarios,
     similarityScores: scores,
     failures,
     strategies: stats,
