@@ -1,6 +1,7 @@
 // What a workspace above the CLI (the bench workspace) needs to add commands of its own and talk to the API.
 export { ApiClient, type PredictResponse } from './api-client.js';
 export type { Command, CommandSet, Flags } from './command.js';
+export { DEMO_BUDGET_SECONDS } from './commands/demo.js';
 export {
   type BuildEdgeOptions,
   buildEdge,

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { intFlag } from '@graft/cli';
+import { DEMO_BUDGET_SECONDS, intFlag } from '@graft/cli';
 import {
   auroc,
   fitOod,
@@ -56,7 +56,7 @@ export const run: BenchRun = async (flags, log) => {
   const outCount = intFlag(flags, 'outliers', 1000);
   const noiseCount = intFlag(flags, 'noise', 200);
   // Trained like the demo's model: auto with the demo's one-minute budget for expensive candidates.
-  const budgetSeconds = intFlag(flags, 'budget-seconds', 60);
+  const budgetSeconds = intFlag(flags, 'budget-seconds', DEMO_BUDGET_SECONDS);
   const dir = await mkdtemp(path.join(tmpdir(), 'graft-open-set-'));
   const s3 = await startLocalS3({ dir, bucket: 'open-set' });
   const store = new S3BlobStore(s3.client, s3.bucket);

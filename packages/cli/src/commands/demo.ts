@@ -8,8 +8,16 @@ import { waitForSignal } from '../signals.js';
 
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
-/** How long the demo lets `auto` spend on expensive candidates (fine-tuning MobileNetV2 takes minutes). */
-const DEMO_BUDGET_SECONDS = 60;
+/**
+ * How long the demo lets `auto` spend on expensive candidates (fine-tuning MobileNetV2 takes minutes); evals that
+ * train "like the demo" use it too.
+ *
+ * @example
+ * ```ts
+ * const spec = { dataset, model, strategy: 'auto', options: { budgetSeconds: DEMO_BUDGET_SECONDS } };
+ * ```
+ */
+export const DEMO_BUDGET_SECONDS = 60;
 
 /**
  * `graft demo` (= `npm start`): the whole product on one machine — starts the runtime, uploads MNIST digits
