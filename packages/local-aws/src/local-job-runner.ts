@@ -1,5 +1,6 @@
 import type { JobRunner } from '@graft/fn-api';
 import { FINISHED_STATUSES, type JobStatus, JobStore, TRAINING_LIMITS, type TrainingSpec } from '@graft/jobs';
+import type { MemorySample } from '@graft/runtime';
 import { S3BlobStore } from '@graft/storage';
 import { FairQueue } from './fair-queue.js';
 import { type S3Connection, s3ClientFor } from './s3-connection.js';
@@ -97,6 +98,11 @@ export class LocalJobRunner implements JobRunner {
   async idle(): Promise<void> {
     if (this.pending === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** A sample of the job worker thread's own memory (undefined while it starts or is stuck). */
+  async memory(options: { collect?: boolean } = {}): Promise<MemorySample | undefined> {
+    return (await this.pool.memory(options))[0];
   }
 
   /** Terminates the job worker abruptly, failing the job it runs (fault tests; a stuck job). */

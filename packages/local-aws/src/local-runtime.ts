@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createStoreApp, originList } from '@graft/fn-api';
+import { type MemorySample, memorySample } from '@graft/runtime';
 import { type LocalS3, S3BlobStore, startLocalS3 } from '@graft/storage';
 import { serve } from '@hono/node-server';
 import { EXTRACT_WORKER_ENTRY, type ExtractBatchResult } from './extract-worker-entry.js';
@@ -46,6 +47,17 @@ export interface FanOutStats {
   workerRestarts: number;
 }
 
+/**
+ * Where a runtime's memory is: the process's RSS (every thread together) and a sample of each thread's own heaps —
+ * the main thread (API, embedded S3 server, event fan-out), each extraction worker, the training worker.
+ */
+export interface RuntimeMemory {
+  rssMb: number;
+  main: MemorySample;
+  extractWorkers: (MemorySample | undefined)[];
+  jobWorker: MemorySample | undefined;
+}
+
 /** A running local Graft: embedded S3, event fan-out to an extraction pool, job runner and API. */
 export interface Runtime {
   apiUrl: string;
@@ -61,6 +73,8 @@ export interface Runtime {
   extractionIdle(): Promise<void>;
   /** Resolves when every submitted training job has finished. */
   jobsIdle(): Promise<void>;
+  /** Samples the process's RSS and each thread's heaps (soak diagnostics; `collect`: after a full GC in each). */
+  memory(options?: { collect?: boolean }): Promise<RuntimeMemory>;
   /** Kills one extraction worker (fault tests). */
   killWorker(index: number): Promise<void>;
   /** Kills the training worker; the job it runs is marked failed (fault tests). */
@@ -207,6 +221,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         await queue.drained();
       },
       jobsIdle: () => runner.idle(),
+      async memory(options = {}) {
+        const [extractWorkers, jobWorker] = await Promise.all([pool.memory(options), runner.memory(options)]);
+        const main = memorySample(options);
+        return { rssMb: process.memoryUsage().rss / 2 ** 20, main, extractWorkers, jobWorker };
+      },
       killWorker: (index) => pool.kill(index),
       killJobWorker: () => runner.kill(),
       async close() {

@@ -1,11 +1,13 @@
 import { Worker } from 'node:worker_threads';
+import type { MemorySample } from '@graft/runtime';
 
-/** Messages between the pool and its workers. */
-export type ToWorker<T> = { id: number; task: T };
+/** Messages between the pool and its workers (`memory` asks a worker for a sample of its own memory). */
+export type ToWorker<T> = { id: number; task: T } | { memory: number; collect?: boolean };
 export type FromWorker<R> =
   | { id: number; ok: true; result: R }
   | { id: number; ok: false; error: string }
-  | { ready: true };
+  | { ready: true }
+  | { memory: number; sample: MemorySample };
 
 /** Options of {@link WorkerPool}. */
 export interface WorkerPoolOptions {
@@ -75,6 +77,35 @@ export class WorkerPool<T, R> {
     return this.slots.filter((s) => s.busy).map((s) => s.index);
   }
 
+  /**
+   * Samples each worker's own memory (its V8 heap, its tfjs wasm heap: see {@link MemorySample}), in slot order;
+   * a worker that is starting, busy in a synchronous stretch longer than `timeoutMs` or gone gives `undefined`.
+   * Workers answer between tasks' awaits, so a long-running job still answers at its next await.
+   */
+  async memory(
+    options: { collect?: boolean; timeoutMs?: number } = {},
+  ): Promise<(MemorySample | undefined)[]> {
+    return Promise.all(
+      this.slots.map(
+        (slot) =>
+          new Promise<MemorySample | undefined>((resolve) => {
+            const ask = ++this.nextId;
+            const timer = setTimeout(() => done(undefined), options.timeoutMs ?? 5000);
+            const onMessage = (message: FromWorker<R>) => {
+              if ('memory' in message && message.memory === ask) done(message.sample);
+            };
+            const done = (sample: MemorySample | undefined) => {
+              clearTimeout(timer);
+              slot.worker.off('message', onMessage);
+              resolve(sample);
+            };
+            slot.worker.on('message', onMessage);
+            slot.worker.postMessage({ memory: ask, collect: options.collect } satisfies ToWorker<T>);
+          }),
+      ),
+    );
+  }
+
   /** Terminates one worker abruptly (tests use it to prove nothing is lost). */
   async kill(index: number): Promise<void> {
     await this.slots[index]?.worker.terminate();
@@ -94,6 +125,7 @@ export class WorkerPool<T, R> {
     const slot: Slot = { index, worker, ready };
     worker.on('message', (message: FromWorker<R>) => {
       if ('ready' in message) return markReady();
+      if ('memory' in message) return;
       if (!slot.busy || slot.busy.id !== message.id) return;
       const { resolve, reject } = slot.busy;
       slot.busy = undefined;

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { memorySample } from '@graft/runtime';
 import type { FromWorker, ToWorker } from './worker-pool.js';
 
 /**
@@ -19,7 +20,13 @@ export async function serveWorker<C, T, R>(
   const port = parentPort;
   if (!port) throw new Error('serveWorker must run inside a worker thread');
   const handle = await init(workerData.config as C);
-  port.on('message', async ({ id, task }: ToWorker<T>) => {
+  port.on('message', async (message: ToWorker<T>) => {
+    if ('memory' in message) {
+      const sample = memorySample({ collect: message.collect });
+      port.postMessage({ memory: message.memory, sample } satisfies FromWorker<R>);
+      return;
+    }
+    const { id, task } = message;
     let reply: FromWorker<R>;
     try {
       reply = { id, ok: true, result: await handle(task) };

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { intFlag } from '@graft/cli';
 import { seededRandom } from '@graft/core';
-import { initBackend, tf } from '@graft/runtime';
+import { initBackend, memorySample, tf } from '@graft/runtime';
 import { FUZZ_MODEL, FUZZ_TOKEN, startFuzzApp } from '../fuzz/fuzz-app.js';
 import { type CaseOutcome, decodeCase, inFlight, jsonCase, predictCase } from '../fuzz/fuzz-cases.js';
 import type { BenchRun } from './types.js';
@@ -70,6 +70,21 @@ async function withDeadline(pending: Promise<CaseOutcome>, ms: number): Promise<
 
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 
+/** RSS and this thread's heaps (MB) after `cases` cases. */
+function fuzzMemoryPoint(cases: number) {
+  const sample = memorySample();
+  const r = (x: number) => Math.round(x * 10) / 10;
+  return {
+    cases,
+    rssMb: mb(process.memoryUsage().rss),
+    heapUsedMb: r(sample.heapUsedMb),
+    heapTotalMb: r(sample.heapTotalMb),
+    externalMb: r(sample.externalMb),
+    arrayBuffersMb: r(sample.arrayBuffersMb),
+    wasmHeapMb: r(sample.wasmHeapMb),
+  };
+}
+
 /**
  * Runs the fuzzer.
  *
@@ -108,6 +123,7 @@ export const run: BenchRun = async (flags, log) => {
   const started = performance.now();
   let maxRss = process.memoryUsage().rss;
   let rssAfterWarmup = 0;
+  const memory: ReturnType<typeof fuzzMemoryPoint>[] = [];
   try {
     const created = await target.app.request('/v1/trainings', {
       method: 'POST',
@@ -139,6 +155,7 @@ export const run: BenchRun = async (flags, log) => {
         maxRss = Math.max(maxRss, process.memoryUsage().rss);
         if (i === Math.min(1000, Math.floor(cases / 5))) rssAfterWarmup = process.memoryUsage().rss;
       }
+      if (i % 2000 === 0) memory.push(fuzzMemoryPoint(i));
       if (i > 0 && i % 2000 === 0)
         log(
           `  ${i}/${cases}: crashes ${tally.crashes + unhandled.length}, 5xx ${tally.serverErrors}, untyped ${tally.untyped}, rss ${mb(process.memoryUsage().rss)} MB`,
@@ -166,6 +183,7 @@ export const run: BenchRun = async (flags, log) => {
         ...unhandled.map((detail) => ({ target: 'process', kind: 'unhandled', outcome: 'crash', detail })),
       ],
       logged5xx,
+      memory: [...memory, fuzzMemoryPoint(cases)],
       seconds: Math.round((performance.now() - started) / 100) / 10,
     };
   } finally {

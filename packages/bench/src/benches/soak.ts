@@ -11,8 +11,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { numberFlag } from '@graft/cli';
-import { startRuntime } from '@graft/local-aws';
-import { initBackend, tf } from '@graft/runtime';
+import { type RuntimeMemory, startRuntime } from '@graft/local-aws';
+import { initBackend, type MemorySample, tf } from '@graft/runtime';
 import { importDigits, trainThroughApi } from './api-model.js';
 import { benchJpeg } from './bench-image.js';
 import { percentile, round } from './bench-stats.js';
@@ -44,6 +44,8 @@ export const run: BenchRun = async (flags, log) => {
   const perClass = Math.max(1, Math.round(numberFlag(flags, 'per-class', 10)));
   const inputSize = Math.round(numberFlag(flags, 'input-size', 96));
   const refreshMs = Math.max(100, Math.round(numberFlag(flags, 'refresh-ms', 1000)));
+  const sampleEveryMs = Math.max(1, numberFlag(flags, 'sample-every', 30)) * 1000;
+  const collect = flags.collect === true;
   await initBackend({ backend: 'wasm' });
   const dataDir = await mkdtemp(path.join(tmpdir(), 'graft-bench-soak-'));
   const runtime = await startRuntime({ dataDir, port: 0, workers: 1, refreshMs, log });
@@ -101,6 +103,14 @@ export const run: BenchRun = async (flags, log) => {
     const rssTimer = setInterval(() => {
       rssPeakMb = Math.max(rssPeakMb, process.memoryUsage().rss / 2 ** 20);
     }, 1000);
+    const memory: MemoryPoint[] = [];
+    const sampleMemory = async () => {
+      const point = memoryPoint(elapsed() / 1000, await runtime.memory({ collect }), trainings);
+      memory.push(point);
+      log(`memory ${JSON.stringify(point)}`);
+    };
+    await sampleMemory();
+    const memoryTimer = setInterval(() => void sampleMemory(), sampleEveryMs);
     log(
       `load for ${minutes} min: c=${concurrency} predictions, report pages, a training every ${trainEveryMs / 1000} s …`,
     );
@@ -143,6 +153,7 @@ export const run: BenchRun = async (flags, log) => {
     };
     await Promise.all([...Array.from({ length: concurrency }, predictor), reader(), trainer()]);
     clearInterval(rssTimer);
+    clearInterval(memoryTimer);
 
     // The last published version is served (the API re-read its pointer), then the end state is taken.
     await sleep(2 * refreshMs);
@@ -186,6 +197,7 @@ export const run: BenchRun = async (flags, log) => {
       windowSeconds: round(windowMs / 1000, 1),
       warmupFailures,
       failures: [...new Set(failures)].slice(0, 10),
+      memory,
     };
     log(JSON.stringify(result));
     return result;
@@ -194,6 +206,49 @@ export const run: BenchRun = async (flags, log) => {
     await rm(dataDir, { recursive: true, force: true });
   }
 };
+
+/** One thread group's heaps in MB: V8 heap used and committed, external memory (ArrayBuffers, every WebAssembly memory), the tfjs wasm heap among it. */
+interface ThreadMemory {
+  used: number;
+  total: number;
+  external: number;
+  wasm: number;
+}
+
+/**
+ * One memory sample of the soak: RSS, each thread group's heaps, and `otherMb` — what RSS holds beyond every V8
+ * heap and external allocation (code, stacks, native allocations V8 does not know about).
+ */
+interface MemoryPoint {
+  atS: number;
+  trainings: number;
+  rssMb: number;
+  otherMb: number;
+  main: ThreadMemory;
+  extract: ThreadMemory;
+  job: ThreadMemory;
+}
+
+function memoryPoint(atS: number, m: RuntimeMemory, trainings: number): MemoryPoint {
+  const group = (samples: (MemorySample | undefined)[]): ThreadMemory => {
+    const sum = (key: keyof MemorySample) => samples.reduce((total, s) => total + (s?.[key] ?? 0), 0);
+    return {
+      used: round(sum('heapUsedMb'), 1),
+      total: round(sum('heapTotalMb'), 1),
+      external: round(sum('externalMb'), 1),
+      wasm: round(sum('wasmHeapMb'), 1),
+    };
+  };
+  const threads = { main: group([m.main]), extract: group(m.extractWorkers), job: group([m.jobWorker]) };
+  const known = Object.values(threads).reduce((total, t) => total + t.total + t.external, 0);
+  return {
+    atS: round(atS, 0),
+    trainings,
+    rssMb: round(m.rssMb, 1),
+    otherMb: round(m.rssMb - known, 1),
+    ...threads,
+  };
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -94,6 +94,8 @@ export const benchCommand: Command = {
     minutes: { type: 'string' },
     'train-every': { type: 'string' },
     'refresh-ms': { type: 'string' },
+    'sample-every': { type: 'string' },
+    collect: { type: 'boolean' },
     // fuzz (src/benches/fuzz.ts)
     cases: { type: 'string' },
     'case-timeout-ms': { type: 'string' },
