@@ -51,4 +51,29 @@ describe('JobStore', () => {
     await expect(jobs.get('01AAAAAAAAAAAAAAAAAAAAAAAA')).rejects.toBeInstanceOf(NotFoundError);
     await expect(jobs.get('../x')).rejects.toMatchObject({ code: 'invalid_name' });
   });
+
+  it('a cancel and a publish claim: whichever creates the marker first decides, each way, even when they race', async () => {
+    const jobs = new JobStore(t.store);
+    // The cancel first: the job may not publish; the record says cancelled.
+    const cancelledFirst = await jobs.create({});
+    await jobs.update(cancelledFirst, { status: 'running' });
+    expect((await jobs.cancel(cancelledFirst)).status).toBe('cancelled');
+    expect(await jobs.claimPublish(cancelledFirst)).toBe(false);
+    expect(await jobs.cancelRequested(cancelledFirst)).toBe(true);
+    // The claim first: the cancel changes nothing, the job goes on to succeed.
+    const claimedFirst = await jobs.create({});
+    await jobs.update(claimedFirst, { status: 'running' });
+    expect(await jobs.claimPublish(claimedFirst)).toBe(true);
+    expect((await jobs.cancel(claimedFirst)).status).toBe('running');
+    expect(await jobs.cancelRequested(claimedFirst)).toBe(false);
+    expect((await jobs.update(claimedFirst, { status: 'succeeded' })).status).toBe('succeeded');
+    // At the same moment, many times over: exactly one side wins each race, and the record agrees with it.
+    for (let i = 0; i < 20; i++) {
+      const id = await jobs.create({});
+      await jobs.update(id, { status: 'running' });
+      const [claimed, after] = await Promise.all([jobs.claimPublish(id), jobs.cancel(id)]);
+      expect(after.status).toBe(claimed ? 'running' : 'cancelled');
+      expect(await jobs.cancelRequested(id)).toBe(!claimed);
+    }
+  });
 });

@@ -51,6 +51,7 @@ export const ERROR_STATUS: Readonly<Record<string, ContentfulStatusCode>> = {
   backbone_not_found: 404,
   no_serving_version: 409,
   job_finished: 409,
+  job_publishing: 409,
   job_not_rerunnable: 409,
   // backbones (@graft/backbones, @graft/core)
   invalid_backbone: 400,

@@ -4,7 +4,7 @@ import type { DatasetIndex } from './dataset-index.js';
 import { JobError } from './errors.js';
 import { evaluateSplits } from './evaluate-splits.js';
 import { decidePromotion } from './promotion.js';
-import { publishTrained } from './publish.js';
+import { type PublishArgs, publishTrained } from './publish.js';
 import type { Trained } from './race.js';
 import { countsBySplit } from './splits.js';
 import { validationCheck } from './validation.js';
@@ -21,6 +21,8 @@ export interface CheckAndPublishArgs {
   /** More for the version's report (a developed source's statistics). */
   report?: Record<string, unknown>;
   warnings?: string[];
+  /** Called just before the first write of the model version (the job's commit point). */
+  beforePublish?: PublishArgs['beforePublish'];
 }
 
 /**
@@ -75,6 +77,7 @@ export async function checkAndPublish(args: CheckAndPublishArgs): Promise<Traini
     extra: args.report,
     promote,
     toLabels,
+    beforePublish: args.beforePublish,
   });
   return {
     model: spec.model,

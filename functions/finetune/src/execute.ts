@@ -29,6 +29,8 @@ export interface ExecuteArgs {
   spec: TrainingSpec;
   store: BlobStore;
   progress: ProgressReporter;
+  /** Called just before the first write of the model version (the job's commit point: it may refuse by throwing). */
+  beforePublish?: () => Promise<void>;
 }
 
 /**
@@ -43,7 +45,12 @@ export interface ExecuteArgs {
  * const result = await execute({ spec: record.spec, store, progress });
  * ```
  */
-export async function execute({ spec, store, progress }: ExecuteArgs): Promise<TrainingResult> {
+export async function execute({
+  spec,
+  store,
+  progress,
+  beforePublish,
+}: ExecuteArgs): Promise<TrainingResult> {
   const problem = trainingSpecProblem(spec);
   if (problem) throw new JobError('invalid_options', problem);
   const indexed = await indexDataset(store, spec.dataset);
@@ -83,6 +90,7 @@ export async function execute({ spec, store, progress }: ExecuteArgs): Promise<T
           progress,
           report: { sourceStats: developed.sourceStats },
           warnings: developed.warnings,
+          beforePublish,
         });
       } finally {
         developed.trained.prepared.dispose();
@@ -129,6 +137,7 @@ export async function execute({ spec, store, progress }: ExecuteArgs): Promise<T
         toLabels,
         progress,
         report: { backboneProvenance: provenance },
+        beforePublish,
       });
     } finally {
       winner.prepared.dispose();

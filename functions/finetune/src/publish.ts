@@ -26,6 +26,11 @@ export interface PublishArgs {
   promote?: boolean;
   /** The out-of-distribution detector, stored as the version's `ood.bin`. */
   ood?: Uint8Array;
+  /**
+   * Called after everything is ready and just before the first write of the version: the job's commit point. If
+   * it throws, nothing of the version is written.
+   */
+  beforePublish?: () => Promise<void>;
 }
 
 /**
@@ -44,8 +49,10 @@ export async function publishVersion({
   report,
   promote,
   ood,
+  beforePublish,
 }: PublishArgs): Promise<number> {
   const files = await bundleToFiles(bundle);
+  await beforePublish?.();
   return registry.publish(
     model,
     { ...files, report: JSON.stringify(report), ...(ood ? { ood } : {}) },
@@ -71,6 +78,7 @@ export interface PublishTrainedArgs {
   promote: boolean;
   /** Labels of uploads (the OOD detector is fitted per class). */
   toLabels: (uploads: Upload[]) => number[];
+  beforePublish?: PublishArgs['beforePublish'];
 }
 
 /**
@@ -133,5 +141,6 @@ export async function publishTrained(args: PublishTrainedArgs): Promise<number> 
     report,
     promote,
     ood: ood.bytes,
+    beforePublish: args.beforePublish,
   });
 }

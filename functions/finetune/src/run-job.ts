@@ -7,6 +7,7 @@ import {
   type TrainingSpec,
 } from '@graft/jobs';
 import { type BlobStore, InvalidJobTransitionError } from '@graft/storage';
+import { JobError } from './errors.js';
 import { execute } from './execute.js';
 import { guardJob, type JobGuardOptions } from './job-guard.js';
 
@@ -40,7 +41,16 @@ export async function runJob(jobId: string, deps: JobDeps): Promise<TrainingJob>
   await jobs.update(jobId, { status: 'running', progress: { phase: 'index', fraction: 0 } });
   const guard = guardJob(jobs, jobId, deps);
   try {
-    const executed = await execute({ spec: record.spec, store: deps.store, progress: guard.guard(progress) });
+    const executed = await execute({
+      spec: record.spec,
+      store: deps.store,
+      progress: guard.guard(progress),
+      // The commit point: a cancel that came first stops the job here, with nothing of its version written; once
+      // claimed, a cancel is refused and the job publishes a complete version and ends succeeded.
+      beforePublish: async () => {
+        if (!(await jobs.claimPublish(jobId))) throw new JobError('cancelled', 'cancelled by a client');
+      },
+    });
     const result: TrainingResult = { ...executed, phaseSeconds: progress.phaseSeconds() };
     await progress.flush();
     return await jobs.update<TrainingSpec, TrainingResult>(jobId, {

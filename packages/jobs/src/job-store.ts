@@ -4,6 +4,7 @@ import {
   InvalidJobTransitionError,
   keys,
   NotFoundError,
+  PreconditionFailedError,
   readJson,
   ulid,
   writeJson,
@@ -21,11 +22,18 @@ const ALLOWED: Record<JobStatus, JobStatus[]> = {
 };
 
 /**
+ * What `jobs/<id>.cancel` holds. It is created once (If-None-Match) by whichever comes first: a client's cancel or
+ * the job, just before it writes its model version, claiming the right to publish. The first one decides.
+ */
+type StopMarker = { cancelledAt: string } | { publishingAt: string };
+
+/**
  * Jobs as JSON documents under `jobs/<id>.json` with sortable ULID ids.
  *
  * Updates are read-modify-write without a lock: one writer per job (the runner executing it) is
  * assumed; with several writers the last one wins. Finished jobs (succeeded, failed, cancelled, interrupted) are
- * frozen. A cancel is also a marker object no progress write can undo ({@link JobStore.cancel}).
+ * frozen. A cancel is also a marker object no progress write can undo ({@link JobStore.cancel}); the same object,
+ * created once, decides between a cancel and the job's publish ({@link JobStore.claimPublish}).
  *
  * @example
  * ```ts
@@ -76,13 +84,16 @@ export class JobStore {
   }
 
   /**
-   * Cancels a queued or running job: writes the cancel marker `jobs/<id>.cancel` (the running job watches for it
-   * and stops before it publishes), then marks the record `cancelled`. A finished job is returned unchanged.
+   * Cancels a queued or running job: creates the cancel marker `jobs/<id>.cancel` (the running job watches for it
+   * and stops before it publishes), then marks the record `cancelled`. A finished job is returned unchanged, and
+   * so is a job that has already claimed its publish ({@link JobStore.claimPublish}): it is `running` and will end
+   * `succeeded` with its version complete.
    */
   async cancel<Spec = unknown, Result = unknown>(id: string): Promise<Job<Spec, Result>> {
     const job = await this.get<Spec, Result>(id);
     if (FINISHED_STATUSES.includes(job.status)) return job;
-    await writeJson(this.store, keys.jobCancel(id), { cancelledAt: this.now().toISOString() });
+    const marker = await this.createMarker(id, { cancelledAt: this.now().toISOString() });
+    if ('publishingAt' in marker) return this.get<Spec, Result>(id);
     try {
       return await this.update<Spec, Result>(id, {
         status: 'cancelled',
@@ -95,14 +106,40 @@ export class JobStore {
     }
   }
 
-  /** Whether a client asked to cancel the job (its cancel marker exists). */
+  /** Whether a client asked to cancel the job (its marker exists and is a cancel, not the job's publish claim). */
   async cancelRequested(id: string): Promise<boolean> {
     try {
-      await this.store.get(keys.jobCancel(id));
-      return true;
+      const marker = await readJson<StopMarker>(this.store, keys.jobCancel(id));
+      return !('publishingAt' in marker);
     } catch (err) {
       if (err instanceof NotFoundError) return false;
       throw err;
+    }
+  }
+
+  /**
+   * The job's commit point, called just before it writes anything of its model version: claims the marker
+   * `jobs/<id>.cancel` for the publish. Returns `false` when a cancel came first (the job must stop and publish
+   * nothing); once it returns `true`, a cancel no longer applies and the job publishes a complete version.
+   *
+   * @example
+   * ```ts
+   * if (!(await jobs.claimPublish(id))) throw new JobError('cancelled', 'cancelled by a client');
+   * ```
+   */
+  async claimPublish(id: string): Promise<boolean> {
+    const marker = await this.createMarker(id, { publishingAt: this.now().toISOString() });
+    return 'publishingAt' in marker;
+  }
+
+  /** Creates the job's marker unless it exists; returns the marker that stands (this one or the earlier one). */
+  private async createMarker(id: string, marker: StopMarker): Promise<StopMarker> {
+    try {
+      await writeJson(this.store, keys.jobCancel(id), marker, { ifNoneMatch: true });
+      return marker;
+    } catch (err) {
+      if (!(err instanceof PreconditionFailedError)) throw err;
+      return readJson<StopMarker>(this.store, keys.jobCancel(id));
     }
   }
 

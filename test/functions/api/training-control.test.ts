@@ -66,6 +66,18 @@ describe('cancel and rerun', () => {
     expect(await res.json()).toMatchObject({ status: 'cancelled' });
   });
 
+  it('refuses to cancel a job that has claimed its publish (409 job_publishing): it stays running, the runner is not told', async () => {
+    const id = await submit();
+    await jobs.update(id, { status: 'running', progress: { phase: 'publish', fraction: 0.96 } });
+    expect(await jobs.claimPublish(id)).toBe(true);
+    const res = await del(id);
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('job_publishing');
+    expect((await jobs.get(id)).status).toBe('running');
+    expect(await jobs.cancelRequested(id)).toBe(false);
+    expect(runner.cancelled.map(([cancelled]) => cancelled)).not.toContain(id);
+  });
+
   it('refuses to cancel a finished job (409) and an unknown one (404)', async () => {
     const id = await submit();
     await jobs.update(id, { status: 'running' });

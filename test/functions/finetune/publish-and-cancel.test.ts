@@ -3,7 +3,9 @@
  * MobileNetV2 features, the real registry): they get consecutive versions, neither overwrites the other's files,
  * and every time anyone reads `current.json` while they publish it names a complete version. Then the registry
  * alone under eight concurrent publishers, where the race for a number is much tighter. And jobs that must stop:
- * cancelled while training, cancelled while queued, over their time budget — none publishes anything.
+ * cancelled while training, cancelled while queued, over their time budget — none publishes anything. And a cancel
+ * that races the publish, held at each side of the job's commit point: a complete version and a `succeeded` record,
+ * or nothing at all under the model and a `cancelled` record.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,15 @@ import { encodeGrayPng, importDataset, loadMnistDigits } from '@graft/datasets';
 import { createExtractDeps, processObject } from '@graft/extraction';
 import { JobStore, type TrainingResult } from '@graft/jobs';
 import { initBackend, tf } from '@graft/runtime';
-import { type LocalS3, ModelRegistry, S3BlobStore, startLocalS3 } from '@graft/storage';
+import {
+  type BlobBody,
+  type BlobStore,
+  type LocalS3,
+  ModelRegistry,
+  type PutOptions,
+  S3BlobStore,
+  startLocalS3,
+} from '@graft/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJob } from '../../../functions/finetune/src/index.js';
 
@@ -191,5 +201,87 @@ describe('jobs that must stop publish nothing', () => {
     expect(record.status).toBe('failed');
     expect(record.error?.code).toBe('time_budget_exceeded');
     expect(await registry.listVersions('slow')).toEqual([]);
+  }, 120_000);
+});
+
+/**
+ * The job's store, with its first write of a key matching `pause` held until the test releases it: the moment the
+ * cancel must land in. Every call goes to the real S3.
+ */
+function heldAt(pause: (key: string) => boolean): {
+  store: BlobStore;
+  reached: Promise<string>;
+  release(): void;
+} {
+  let reach: (key: string) => void = () => {};
+  const reached = new Promise<string>((resolve) => {
+    reach = resolve;
+  });
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let held = false;
+  const gated: BlobStore = {
+    get: (key) => store.get(key),
+    head: (key) => store.head(key),
+    list: (prefix, options) => store.list(prefix, options),
+    delete: (key) => store.delete(key),
+    async put(key: string, body: BlobBody, options?: PutOptions) {
+      if (!held && pause(key)) {
+        held = true;
+        reach(key);
+        await released;
+      }
+      return store.put(key, body, options);
+    },
+  };
+  return { store: gated, reached, release };
+}
+
+describe('a cancel that races the publish', () => {
+  const job = (model: string) => ({
+    dataset: 'digits',
+    model,
+    strategy: 'feature-extraction',
+    promote: 'always',
+    options: { epochs: 3, seed: 7 },
+  });
+
+  it('arriving while the version is written: refused; the version completes, the pointer names it, the record says succeeded', async () => {
+    const jobs = new JobStore(store);
+    const id = await jobs.create(job('committed'));
+    const held = heldAt((key) => key.startsWith('models/committed/versions/'));
+    const run = runJob(id, { store: held.store, pollMs: 100 });
+    expect(await held.reached).toBe('models/committed/versions/1/graft.json');
+    const refused = await jobs.cancel(id);
+    expect(refused.status).toBe('running');
+    expect(await jobs.cancelRequested(id)).toBe(false);
+    // The job's cancel watch polls meanwhile; it must not stop the job either.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    held.release();
+    const record = await run;
+    expect(record.status, JSON.stringify(record.error)).toBe('succeeded');
+    expect((record.result as TrainingResult).version).toBe(1);
+    expect(await registry.listVersions('committed')).toEqual([1]);
+    expect((await registry.getCurrent('committed'))?.version).toBe(1);
+    expect((await jobs.get(id)).status).toBe('succeeded');
+  }, 120_000);
+
+  it('arriving just before the job claims its publish: the job stops, nothing is written under the model, the record says cancelled', async () => {
+    const jobs = new JobStore(store);
+    const id = await jobs.create(job('withdrawn'));
+    // The job's claim is its write of jobs/<id>.cancel; hold it, cancel, then let it through (it finds the cancel).
+    const held = heldAt((key) => key.endsWith('.cancel'));
+    const run = runJob(id, { store: held.store, pollMs: 100 });
+    await held.reached;
+    expect((await jobs.cancel(id)).status).toBe('cancelled');
+    held.release();
+    const record = await run;
+    expect(record.status).toBe('cancelled');
+    const written: string[] = [];
+    for await (const info of store.list('models/withdrawn/')) written.push(info.key);
+    expect(written).toEqual([]);
+    expect(await registry.getCurrent('withdrawn')).toBeUndefined();
   }, 120_000);
 });

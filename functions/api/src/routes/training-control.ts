@@ -13,7 +13,7 @@ const cancel = createRoute({
   path: '/v1/trainings/{id}',
   tags: ['trainings'],
   summary:
-    'Cancel a queued or running training job: it stops at its next progress report and publishes nothing; the record says `cancelled`',
+    'Cancel a queued or running training job: it stops at its next progress report and publishes nothing; the record says `cancelled`. A job that has begun writing its model version is not cancelled (409 `job_publishing`): it ends `succeeded` with the version complete',
   security: [{ bearer: [] }],
   request: { params: JobIdParams },
   responses: {
@@ -63,6 +63,14 @@ export function registerTrainingControl(app: App, deps: RouteDeps): void {
       throw new JobStateError('job_finished', `training job '${id}' already ${before.status}`);
     const job = await deps.jobs.cancel(id);
     if (!job) throw new JobNotFoundError(id);
+    if (job.status === 'succeeded' || job.status === 'failed')
+      throw new JobStateError('job_finished', `training job '${id}' already ${job.status}`);
+    // The job claimed its publish before this cancel (JobStore.claimPublish): it finishes what it began.
+    if (job.status === 'running' || job.status === 'queued')
+      throw new JobStateError(
+        'job_publishing',
+        `training job '${id}' is publishing its model version and can no longer be cancelled; it ends succeeded`,
+      );
     if (job.status === 'cancelled') await deps.runner.cancel?.(id, job.runnerJobId);
     return c.json(job, 200);
   });
