@@ -49,6 +49,8 @@ export interface AppDeps {
   maxQueuedPredictions?: number;
   /** Model whose load state `/ready` reports even before its first request (the entrypoints pass GRAFT_MODEL_NAME). */
   defaultModel?: string;
+  /** Epochs × training images one job may do (default `TRAINING_LIMITS.maxEpochImages`; tests set it lower). */
+  maxEpochImages?: number;
   /** Clock (ms since the epoch) for the serving cache and session expiry, for tests. */
   now?: () => number;
 }

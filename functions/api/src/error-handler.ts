@@ -35,6 +35,7 @@ export interface ErrorBody {
 export const ERROR_STATUS: Readonly<Record<string, ContentfulStatusCode>> = {
   // the request
   invalid_request: 400,
+  over_budget: 400,
   unauthorized: 401,
   // images (@graft/imaging)
   empty_image: 400,

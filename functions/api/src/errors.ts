@@ -17,6 +17,22 @@ export class ApiError extends GraftError {
 }
 
 /**
+ * A training request asks for more work than one job may do: epochs × training images over the budget (400
+ * `over_budget`).
+ *
+ * @example
+ * ```ts
+ * throw new OverBudgetError("data set 'big' has more than 20000 training images: at 1000 epochs that is over the budget");
+ * ```
+ */
+export class OverBudgetError extends ApiError {
+  override name = 'OverBudgetError';
+  constructor(message: string) {
+    super('over_budget', message);
+  }
+}
+
+/**
  * The request does not match the schema or is otherwise malformed (400 `invalid_request`).
  *
  * @example

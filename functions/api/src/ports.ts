@@ -169,6 +169,11 @@ export interface JobStoreLike {
   cancel?(id: string): Promise<TrainingJob | undefined>;
   /** Records the id the runner gave the job (what `JobRunner.cancel` is given later). Optional. */
   setRunnerJobId?(id: string, runnerJobId: string): Promise<void>;
+  /**
+   * The data set's training images as the job counts them for its epochs × images budget, stopping past `upTo`;
+   * `undefined` when they cannot be counted cheaply (then only the job checks the budget). Optional.
+   */
+  countTrainingImages?(dataset: string, upTo: number): Promise<number | undefined>;
 }
 
 /**

@@ -1,7 +1,13 @@
 /**
  * The {@link JobStoreLike} port over `@graft/jobs`' `JobStore` (`jobs/<id>.json`).
  */
-import { JobStore, type TrainingJob, type TrainingResult, type TrainingSpec } from '@graft/jobs';
+import {
+  countTrainingImages,
+  JobStore,
+  type TrainingJob,
+  type TrainingResult,
+  type TrainingSpec,
+} from '@graft/jobs';
 import { type BlobStore, NotFoundError } from '@graft/storage';
 import type { JobStoreLike } from './ports.js';
 
@@ -16,9 +22,16 @@ import type { JobStoreLike } from './ports.js';
  */
 export class StoreJobs implements JobStoreLike {
   readonly jobs: JobStore;
+  /** The bucket, when given one (the data sets' training images are counted in it). */
+  private readonly store: BlobStore | undefined;
 
   constructor(store: BlobStore | JobStore) {
     this.jobs = store instanceof JobStore ? store : new JobStore(store);
+    this.store = store instanceof JobStore ? undefined : store;
+  }
+
+  async countTrainingImages(dataset: string, upTo: number): Promise<number | undefined> {
+    return this.store ? countTrainingImages(this.store, dataset, { upTo }) : undefined;
   }
 
   async create(spec: TrainingSpec): Promise<TrainingJob> {

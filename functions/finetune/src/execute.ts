@@ -59,10 +59,12 @@ export async function execute({
       'too_few_labels',
       `data set '${spec.dataset}' needs at least 2 labels, found ${indexed.labels.length}`,
     );
-  const { splits } = withValidation(bySplit(indexed.uploads));
+  const stored = bySplit(indexed.uploads);
+  const { splits } = withValidation(stored);
   if (splits.train.length === 0)
     throw new JobError('no_training_images', `data set '${spec.dataset}' has no training images`);
-  const overBudget = epochBudgetProblem(spec.options?.epochs ?? 1, splits.train.length);
+  // Counted before validation images are carved from them, as the API counts them (countTrainingImages).
+  const overBudget = epochBudgetProblem(spec.options?.epochs ?? 1, stored.train.length);
   if (overBudget) throw new JobError('over_budget', overBudget);
   const index: DatasetIndex = { ...indexed, uploads: [...splits.train, ...splits.val, ...splits.test] };
   const toLabels = labelIndexer(index.labels);

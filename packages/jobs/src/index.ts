@@ -10,6 +10,7 @@ export {
 } from './job.js';
 export { JobStore } from './job-store.js';
 export { type ProgressReporter, progressReporter } from './progress-reporter.js';
+export { CHEAP_COUNT_MAX_KEYS, countTrainingImages } from './training-images.js';
 export type {
   PromotionDecision,
   RaceEntry,

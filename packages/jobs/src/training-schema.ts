@@ -16,7 +16,8 @@ import {
  * Ranges of the training options and the budgets of one job. `maxJobSeconds` is the wall time a job may run in
  * all: the local runner and AWS Batch (the job definition's timeout) stop a job that runs longer, and no
  * `timeLimitSeconds` or `budgetSeconds` may ask for more. `maxEpochImages` bounds epochs × training images (the
- * job checks it once it has counted the data set's images, before training).
+ * API checks it before writing the record when the data set's training images can be counted cheaply —
+ * `countTrainingImages` — and the job checks it again once it has indexed the data set, before training).
  *
  * @example
  * ```ts
