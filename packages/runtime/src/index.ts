@@ -10,6 +10,7 @@ export {
 } from './errors.js';
 export { type BackendInfo, type InitBackendOptions, initBackend } from './init-backend.js';
 export { GRAFT_WASM_KERNELS, registerWasmTrainingKernels } from './kernels/register-wasm-training-kernels.js';
+export { releaseLayersGraphs } from './layers-caches.js';
 export { type MemorySample, memorySample } from './memory-sample.js';
 export {
   type BackendChoice,

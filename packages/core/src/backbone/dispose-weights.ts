@@ -1,9 +1,10 @@
-import type { tf } from '@graft/runtime';
+import { releaseLayersGraphs, type tf } from '@graft/runtime';
 
 /**
  * Frees the weights of models that share layers, each weight once. `LayersModel.dispose()` does not: it only
  * frees layers no other model references, and every `splitBackbone` trunk or upper model references them.
- * The models are unusable afterwards.
+ * The models are unusable afterwards; tfjs-layers' executor caches, which would keep their object graphs
+ * reachable, are emptied ({@link releaseLayersGraphs}).
  *
  * @example
  * ```ts
@@ -20,5 +21,6 @@ export function disposeWeights(models: (tf.LayersModel | undefined)[]): number {
       weight.dispose();
     }
   }
+  releaseLayersGraphs();
   return seen.size;
 }
