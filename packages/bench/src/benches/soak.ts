@@ -4,18 +4,22 @@
  * model's report page every second, and every `--train-every` seconds a training job through the API that
  * publishes the next version of the served model (which the API swaps to while the load runs; the load goes on
  * past the set time until a training in flight has published). It reports every
- * failed request, the process's RSS and tfjs tensor count after warm-up and at the end, and the p99 latency of
- * the predictions in the first and the last window (a fifth of the run, at most a minute).
+ * failed request, the process's RSS and tfjs tensor count after warm-up and at the end, the p99 latency of
+ * the predictions in the first and the last window (a fifth of the run, at most a minute), and memory sampled every
+ * `--sample-every` seconds after a full GC in each thread (RSS, each thread's V8 and wasm heaps): the RSS growth
+ * after warm-up compares the medians of the samples in the first and the last memory window (a sixth of the run,
+ * 1–3 minutes; {@link growthAfterWarmup}).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { numberFlag } from '@graft/cli';
-import { type RuntimeMemory, startRuntime } from '@graft/local-aws';
-import { initBackend, type MemorySample, tf } from '@graft/runtime';
+import { startRuntime } from '@graft/local-aws';
+import { initBackend, tf } from '@graft/runtime';
 import { importDigits, trainThroughApi } from './api-model.js';
 import { benchJpeg } from './bench-image.js';
 import { percentile, round } from './bench-stats.js';
+import { growthAfterWarmup, type MemoryPoint, memoryPoint } from './soak-memory.js';
 import type { BenchRun } from './types.js';
 
 const MODEL = 'soak';
@@ -29,7 +33,8 @@ interface Sample {
 
 /**
  * Flags: `--minutes 10`, `--concurrency 8`, `--train-every 120` (seconds between training starts), `--per-class 10`
- * (training digits per class), `--input-size 96`, `--refresh-ms 1000` (how often the API re-reads the serving pointer).
+ * (training digits per class), `--input-size 96`, `--refresh-ms 1000` (how often the API re-reads the serving pointer),
+ * `--sample-every 15` (seconds between memory samples).
  *
  * @example
  * ```ts
@@ -44,8 +49,7 @@ export const run: BenchRun = async (flags, log) => {
   const perClass = Math.max(1, Math.round(numberFlag(flags, 'per-class', 10)));
   const inputSize = Math.round(numberFlag(flags, 'input-size', 96));
   const refreshMs = Math.max(100, Math.round(numberFlag(flags, 'refresh-ms', 1000)));
-  const sampleEveryMs = Math.max(1, numberFlag(flags, 'sample-every', 30)) * 1000;
-  const collect = flags.collect === true;
+  const sampleEveryMs = Math.max(1, numberFlag(flags, 'sample-every', 15)) * 1000;
   await initBackend({ backend: 'wasm' });
   const dataDir = await mkdtemp(path.join(tmpdir(), 'graft-bench-soak-'));
   const runtime = await startRuntime({ dataDir, port: 0, workers: 1, refreshMs, log });
@@ -96,6 +100,7 @@ export const run: BenchRun = async (flags, log) => {
     let requests = 0;
     let trainings = 0;
     let trainingsFailed = 0;
+    let published = 0;
     let training = false;
     // The load runs for the set time and, past it, until a training in flight has published (always under load).
     const loading = () => elapsed() < durationMs || training;
@@ -105,7 +110,7 @@ export const run: BenchRun = async (flags, log) => {
     }, 1000);
     const memory: MemoryPoint[] = [];
     const sampleMemory = async () => {
-      const point = memoryPoint(elapsed() / 1000, await runtime.memory({ collect }), trainings);
+      const point = memoryPoint(elapsed() / 1000, await runtime.memory({ collect: true }), published);
       memory.push(point);
       log(`memory ${JSON.stringify(point)}`);
     };
@@ -140,6 +145,7 @@ export const run: BenchRun = async (flags, log) => {
         training = true;
         try {
           const { seconds } = await trainThroughApi(runtime, { dataset: DATASET, model: MODEL });
+          published++;
           log(
             `training ${trainings} published a new version in ${round(seconds, 1)} s (${requests} requests so far)`,
           );
@@ -170,6 +176,7 @@ export const run: BenchRun = async (flags, log) => {
         1,
       );
     const loadMs = elapsed();
+    const growth = growthAfterWarmup(memory, Math.min(180, Math.max(60, durationMs / 6000)));
     const result = {
       minutes,
       requests,
@@ -197,6 +204,11 @@ export const run: BenchRun = async (flags, log) => {
       windowSeconds: round(windowMs / 1000, 1),
       warmupFailures,
       failures: [...new Set(failures)].slice(0, 10),
+      rssAfterWarmupMb: growth?.afterWarmup.rssMb,
+      rssLastWindowMb: growth?.last.rssMb,
+      rssGrowthAfterWarmupPct: growth?.growthPct,
+      warmupSeconds: growth?.warmupS,
+      memoryWindows: growth ? { afterWarmup: growth.afterWarmup, last: growth.last } : undefined,
       memory,
     };
     log(JSON.stringify(result));
@@ -206,49 +218,6 @@ export const run: BenchRun = async (flags, log) => {
     await rm(dataDir, { recursive: true, force: true });
   }
 };
-
-/** One thread group's heaps in MB: V8 heap used and committed, external memory (ArrayBuffers, every WebAssembly memory), the tfjs wasm heap among it. */
-interface ThreadMemory {
-  used: number;
-  total: number;
-  external: number;
-  wasm: number;
-}
-
-/**
- * One memory sample of the soak: RSS, each thread group's heaps, and `otherMb` — what RSS holds beyond every V8
- * heap and external allocation (code, stacks, native allocations V8 does not know about).
- */
-interface MemoryPoint {
-  atS: number;
-  trainings: number;
-  rssMb: number;
-  otherMb: number;
-  main: ThreadMemory;
-  extract: ThreadMemory;
-  job: ThreadMemory;
-}
-
-function memoryPoint(atS: number, m: RuntimeMemory, trainings: number): MemoryPoint {
-  const group = (samples: (MemorySample | undefined)[]): ThreadMemory => {
-    const sum = (key: keyof MemorySample) => samples.reduce((total, s) => total + (s?.[key] ?? 0), 0);
-    return {
-      used: round(sum('heapUsedMb'), 1),
-      total: round(sum('heapTotalMb'), 1),
-      external: round(sum('externalMb'), 1),
-      wasm: round(sum('wasmHeapMb'), 1),
-    };
-  };
-  const threads = { main: group([m.main]), extract: group(m.extractWorkers), job: group([m.jobWorker]) };
-  const known = Object.values(threads).reduce((total, t) => total + t.total + t.external, 0);
-  return {
-    atS: round(atS, 0),
-    trainings,
-    rssMb: round(m.rssMb, 1),
-    otherMb: round(m.rssMb - known, 1),
-    ...threads,
-  };
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -95,7 +95,6 @@ export const benchCommand: Command = {
     'train-every': { type: 'string' },
     'refresh-ms': { type: 'string' },
     'sample-every': { type: 'string' },
-    collect: { type: 'boolean' },
     // fuzz (src/benches/fuzz.ts)
     cases: { type: 'string' },
     'case-timeout-ms': { type: 'string' },
