@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
  * Where one thread's memory is, in MB. `heapUsedMb`/`heapTotalMb`, `externalMb` and `arrayBuffersMb` are the
  * calling thread's own V8 isolate (a worker thread has its own); `wasmHeapMb` is the size of its tfjs-backend-wasm
  * memory, which grows and never shrinks (0 when the wasm backend has not started in this thread); `tensors` is its
- * tfjs tensor count. RSS is the whole process's and is not part of a thread's sample.
+ * tfjs tensor count (0 before a backend has started). RSS is the whole process's and is not part of a thread's sample.
  */
 export interface MemorySample {
   heapUsedMb: number;
@@ -37,8 +37,17 @@ export function memorySample(options: { collect?: boolean } = {}): MemorySample 
     externalMb: usage.external / MB,
     arrayBuffersMb: usage.arrayBuffers / MB,
     wasmHeapMb: wasmHeapBytes() / MB,
-    tensors: tf.memory().numTensors,
+    tensors: tensorCount(),
   };
+}
+
+/** tfjs' tensor count, 0 before a backend has started in this thread (tf.memory() throws then). */
+function tensorCount(): number {
+  try {
+    return tf.memory().numTensors;
+  } catch {
+    return 0;
+  }
 }
 
 let gc: (() => void) | undefined;
