@@ -1,6 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openSetRows, openSetSection } from './benchmarks-open-set.js';
+import { fuzzRssSentence, soakGrowth, soakSection } from './benchmarks-soak.js';
 import { MNIST_TRANSFER_ANCHOR, TARGETS, whyTargetsAreMissed } from './benchmarks-why.js';
 import { fmt, get, isAdvisorPick, isBestRow, num, type Result, strategyLabel } from './result-format.js';
 
@@ -113,14 +114,14 @@ function rows(r: Record<string, Result>): Row[] {
     {
       from: 'soak',
       what: 'soak: the local stack under mixed load (c=8 predictions, report pages, trainings that publish)',
-      ours: `${fmt(get(r.soak, 'minutes'), 0)} min, ${fmt(get(r.soak, 'requests'), 0)} requests, ${fmt(get(r.soak, 'failed'), 0)} failed; RSS ${fmt(get(r.soak, 'rssStartMb'), 0)} → ${fmt(get(r.soak, 'rssEndMb'), 0)} MB; tensors ${fmt(get(r.soak, 'tensorsStart'), 0)} → ${fmt(get(r.soak, 'tensorsEnd'), 0)}; p99 first/last ${fmt(get(r.soak, 'p99FirstMs'), 0)} / ${fmt(get(r.soak, 'p99LastMs'), 0)} ms; ${fmt(get(r.soak, 'trainings'), 0)} trainings`,
+      ours: `${fmt(get(r.soak, 'minutes'), 0)} min, ${fmt(get(r.soak, 'requests'), 0)} requests, ${fmt(get(r.soak, 'failed'), 0)} failed; RSS ${soakGrowth(r.soak).afterWarmup ? 'after warm-up ' : ''}${fmt(soakGrowth(r.soak).from, 0)} → ${fmt(soakGrowth(r.soak).to, 0)} MB (${fmt(soakGrowth(r.soak).pct, 1)} %); tensors ${fmt(get(r.soak, 'tensorsStart'), 0)} → ${fmt(get(r.soak, 'tensorsEnd'), 0)}; p99 first/last ${fmt(get(r.soak, 'p99FirstMs'), 0)} / ${fmt(get(r.soak, 'p99LastMs'), 0)} ms; ${fmt(get(r.soak, 'trainings'), 0)} trainings`,
       anchor: 'target ≥ 30 min: 0 failed, RSS growth ≤ 5 %, tensors flat',
       met:
         num(get(r.soak, 'failed')) === undefined
           ? undefined
           : get(r.soak, 'failed') === 0 &&
             get(r.soak, 'tensorsEnd') === get(r.soak, 'tensorsStart') &&
-            atMost(get(r.soak, 'rssGrowthPct'), 5) === true &&
+            atMost(soakGrowth(r.soak).pct, 5) === true &&
             atLeast(get(r.soak, 'minutes'), 30) === true,
     },
     {
@@ -245,7 +246,7 @@ function fuzzSection(f: Result | undefined): string {
     Object.entries((v ?? {}) as Record<string, number>)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ');
-  return `\n## Fuzzing (issue 18), measured\n\n\`graft bench fuzz\`, seed ${fmt(f.seed, 0)}: ${fmt(f.cases, 0)} seeded cases — mutations of the image fixtures (bit flips, truncations, PNG chunk / JPEG marker / RIFF chunk splices, header fields at their extremes, junk, repeats) through the decoders and the predict route, and mutated JSON bodies to every route the API registers. By target: ${counts(f.byTarget)}; by answer: ${counts(f.byOutcome)}. Crashes ${fmt(f.crashes, 0)}, 5xx ${fmt(f.serverErrors, 0)}, untyped 4xx ${fmt(f.untyped, 0)}; RSS ${fmt(f.rssAfterWarmupMb, 0)} MB after warm-up, ${fmt(f.rssEndMb, 0)} MB at the end, ${fmt(f.maxRssMb, 0)} MB at most; tensors ${fmt(f.tensorsStart, 0)} → ${fmt(f.tensorsEnd, 0)}; slowest case ${fmt(f.slowestMs, 0)} ms (${f.slowestCase ?? ''}). What it found and was fixed: a failed JPEG decode left mozjpeg's WASM instance corrupted (libjpeg's errors unwind nothing), until a later decode never returned; a failed decode now retires its instance.\n`;
+  return `\n## Fuzzing (issue 18), measured\n\n\`graft bench fuzz\`, seed ${fmt(f.seed, 0)}: ${fmt(f.cases, 0)} seeded cases — mutations of the image fixtures (bit flips, truncations, PNG chunk / JPEG marker / RIFF chunk splices, header fields at their extremes, junk, repeats) through the decoders and the predict route, and mutated JSON bodies to every route the API registers. By target: ${counts(f.byTarget)}; by answer: ${counts(f.byOutcome)}. Crashes ${fmt(f.crashes, 0)}, 5xx ${fmt(f.serverErrors, 0)}, untyped 4xx ${fmt(f.untyped, 0)}; RSS ${fmt(f.rssAfterWarmupMb, 0)} MB after warm-up, ${fmt(f.rssEndMb, 0)} MB at the end, ${fmt(f.maxRssMb, 0)} MB at most; tensors ${fmt(f.tensorsStart, 0)} → ${fmt(f.tensorsEnd, 0)}; slowest case ${fmt(f.slowestMs, 0)} ms (${f.slowestCase ?? ''}).${fuzzRssSentence(f)} What it found and was fixed: a failed JPEG decode left mozjpeg's WASM instance corrupted (libjpeg's errors unwind nothing), until a later decode never returned; a failed decode now retires its instance.\n`;
 }
 
 /** The edge section: per model size, workerd beside the Node API (`graft bench edge`). */
@@ -309,7 +310,7 @@ measured on the standard test splits; nothing is tuned on test data.
 | benchmark | ours | anchor or target | met |
 |---|---|---|---|
 ${table.join('\n')}
-${whyTargetsAreMissed(results)}${scenarioTable(results.scenarios)}${smallDataTable(results['small-data'])}${fuzzSection(results.fuzz)}${openSetSection(results['open-set'])}${edgeTable(results.edge)}
+${whyTargetsAreMissed(results)}${scenarioTable(results.scenarios)}${smallDataTable(results['small-data'])}${soakSection(results.soak)}${fuzzSection(results.fuzz)}${openSetSection(results['open-set'])}${edgeTable(results.edge)}
 ## Runs
 
 | result | date (UTC) | duration | machine |

@@ -1,3 +1,4 @@
+import { soakGrowth } from './benchmarks-soak.js';
 import { fmt, get, isAdvisorPick, isBestRow, num, type Result, strategyLabel } from './result-format.js';
 
 /** The targets of issue 5 that BENCHMARKS.md explains when they are missed (the summary table checks them too). */
@@ -128,18 +129,20 @@ function scenariosWhy(s: Result | undefined): string[] {
  * const section = whyTargetsAreMissed({ fashion: { featureExtraction: 0.89, featureLayer: 'block_13_expand_relu' } });
  * ```
  */
-/** What the soak's RSS growth is measured over, and what is known about it (not yet attributed). */
+/** Why the soak's RSS growth after warm-up is over its target: which thread's live heap grew. */
 function soakWhy(r: Result | undefined): string | undefined {
-  const growth = num(get(r, 'rssGrowthPct'));
-  if (growth === undefined || growth <= 5) return undefined;
+  const growth = soakGrowth(r);
+  const pct = num(growth.pct);
+  if (pct === undefined || pct <= 5) return undefined;
+  const heap = (thread: string) =>
+    `${fmt(get(r, `memoryWindows.afterWarmup.liveHeapMb.${thread}`), 1)} → ${fmt(get(r, `memoryWindows.last.liveHeapMb.${thread}`), 1)} MB`;
   return (
-    `**Soak RSS.** Over ${fmt(get(r, 'minutes'), 0)} min the process grew from ${fmt(get(r, 'rssStartMb'), 0)} to ` +
-    `${fmt(get(r, 'rssEndMb'), 0)} MB (+${fmt(growth, 1)} %, peak ${fmt(get(r, 'rssPeakMb'), 0)} MB) with 0 failed ` +
-    `requests and the API's tensor count flat (${fmt(get(r, 'tensorsStart'), 0)} → ${fmt(get(r, 'tensorsEnd'), 0)}), ` +
-    `so the growth is not in the served models' tensors. RSS counts the whole process: the API, the extraction ` +
-    `worker and the long-lived training worker thread that ran ${fmt(get(r, 'trainings'), 0)} trainings, each ` +
-    'thread with its own WebAssembly heap that grows and never shrinks. Which of them grows is not measured yet ' +
-    '(per-thread heap figures are the next step).'
+    `**Soak RSS.** Over ${fmt(get(r, 'minutes'), 0)} min the process grew from ${fmt(growth.from, 0)} to ${fmt(growth.to, 0)} MB ` +
+    `(+${fmt(pct, 1)} %${growth.afterWarmup ? ' after warm-up' : ', from a sample before warm-up'}) with ${fmt(get(r, 'failed'), 0)} failed requests and ` +
+    `tensors ${fmt(get(r, 'tensorsStart'), 0)} → ${fmt(get(r, 'tensorsEnd'), 0)}. ` +
+    (growth.afterWarmup
+      ? `Live heaps after GC: API ${heap('main')}, extraction worker ${heap('extract')}, training worker ${heap('job')}.`
+      : 'Per-thread figures were not measured in that run.')
   );
 }
 
