@@ -95,4 +95,30 @@ describe('WorkerPool', () => {
     );
     expect(order).toEqual([2, 4, 6]);
   });
+
+  it("samples each worker's own memory: a worker holding 32 MB more shows it, a worker waiting inside a task answers, one stuck in synchronous code gives undefined", async () => {
+    pool = new WorkerPool<EchoTask, EchoResult>({ entry, size: 2, config: { prefix: 'm' } });
+    await pool.started();
+    const before = await pool.memory({ collect: true });
+    expect(before.every((s) => s !== undefined && s.heapUsedMb > 0)).toBe(true);
+    // The first free worker takes the retain task; a second task keeps the other one waiting.
+    const retained = await pool.run({ kind: 'retain', megabytes: 32 });
+    const holder = retained.threadId;
+    const pending = pool.run({ kind: 'hang' }).catch(() => undefined);
+    const after = await pool.memory({ collect: true });
+    const grew = after.map((s, i) => s!.heapUsedMb - before[i]!.heapUsedMb);
+    // 32 × 2^17 doubles = 32 MB of elements; the other worker's heap barely moves.
+    expect(Math.max(...grew)).toBeGreaterThan(28);
+    expect(Math.min(...grew)).toBeLessThan(8);
+    expect(holder).toBeGreaterThan(0);
+    await pool.close();
+    await pending;
+    pool = new WorkerPool<EchoTask, EchoResult>({ entry, size: 1, config: { prefix: 's' } });
+    await pool.started();
+    const spinning = pool.run({ kind: 'spin', ms: 1500 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await pool.memory({ timeoutMs: 300 })).toEqual([undefined]);
+    await spinning;
+    expect((await pool.memory())[0]?.heapUsedMb).toBeGreaterThan(0);
+  });
 });
