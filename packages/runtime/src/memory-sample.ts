@@ -1,5 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import * as tf from '@tensorflow/tfjs';
 
 /**
@@ -55,8 +53,11 @@ let gc: (() => void) | undefined;
 /** A full garbage collection of this thread's isolate (V8's `gc`, exposed on first use). */
 function fullGc(): void {
   if (!gc) {
-    setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as () => void;
+    // Loaded on first use, not imported: the runtime is also bundled for workerd, which has no node:v8.
+    const v8 = process.getBuiltinModule('node:v8');
+    const vm = process.getBuiltinModule('node:vm');
+    v8.setFlagsFromString('--expose-gc');
+    gc = vm.runInNewContext('gc') as () => void;
   }
   gc();
 }
