@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openSetRows, openSetSection } from './benchmarks-open-set.js';
-import { productScenariosSection } from './benchmarks-product-scenarios.js';
+import { fashionFeaturesRow, productScenariosSection } from './benchmarks-transfer-choices.js';
 import { MNIST_TRANSFER_ANCHOR, TARGETS, whyTargetsAreMissed } from './benchmarks-why.js';
 import { fmt, get, isAdvisorPick, isBestRow, num, type Result, strategyLabel } from './result-format.js';
 
@@ -25,6 +25,7 @@ const atMost = (v: unknown, target: number) => (num(v) === undefined ? undefined
 const EVALS = new Set([
   'mnist-transfer',
   'fashion',
+  'fashion-features',
   'scenarios',
   'small-data',
   'product-scenarios',
@@ -164,6 +165,7 @@ function rows(r: Record<string, Result>): Row[] {
       anchor: `0.908 (frozen MobileNetV2 + dense); target ≥ ${TARGETS.fashionFeatureExtraction}`,
       met: atLeast(get(r.fashion, 'featureExtraction'), TARGETS.fashionFeatureExtraction),
     },
+    fashionFeaturesRow(r['fashion-features']),
     {
       from: 'fashion',
       what: `Fashion-MNIST, freeze-k (test accuracy)`,

@@ -1,8 +1,37 @@
 /**
- * The product-path scenarios part of BENCHMARKS.md, from `graft eval product-scenarios --out`
- * (`test/bench/results/product-scenarios.json`): per cell, `auto` beside every explicit strategy.
+ * Issue 14's parts of BENCHMARKS.md: `graft eval product-scenarios --out` (per cell, `auto` beside every explicit
+ * strategy) and `graft eval fashion-features --out` (feature extraction at the bundled backbone's default cut and size).
  */
-import { fmt, get, type Result } from './result-format.js';
+import { TARGETS } from './benchmarks-why.js';
+import { fmt, get, num, type Result } from './result-format.js';
+
+/**
+ * The summary row of `graft eval fashion-features`: the default cut's pooled features alone (what the product trains
+ * on) and beside the finer taps; met when the better of the two reaches the feature-extraction target.
+ *
+ * @example
+ * ```ts
+ * fashionFeaturesRow(results['fashion-features']).ours; // '0.8950 alone / 0.9080 with block_3_expand_relu, …'
+ * ```
+ */
+export function fashionFeaturesRow(r: Result | undefined): {
+  from: string;
+  what: string;
+  ours: string;
+  anchor: string;
+  met?: boolean;
+} {
+  const alone = num(get(r, 'cutAlone'));
+  const taps = num(get(r, 'withTaps'));
+  const best = Math.max(alone ?? Number.NaN, taps ?? Number.NaN);
+  return {
+    from: 'fashion-features',
+    what: `Fashion-MNIST, feature extraction at the bundled backbone's default cut and input size (${String(get(r, 'cut') ?? 'cut')}, ${fmt(get(r, 'inputSize'), 0, ' px')}; ${fmt(get(r, 'trainImages'), 0)} / ${fmt(get(r, 'testImages'), 0)} images): pooled cut alone / beside its finer taps`,
+    ours: `${fmt(alone, 4)} alone / ${fmt(taps, 4)} with ${((get(r, 'taps') as string[] | undefined) ?? []).join(', ')}`,
+    anchor: `0.908 (frozen MobileNetV2 + dense); target ≥ ${TARGETS.fashionFeatureExtraction}`,
+    ...(Number.isNaN(best) ? {} : { met: best >= TARGETS.fashionFeatureExtraction }),
+  };
+}
 
 /**
  * The per-cell table of `graft eval product-scenarios` (one line per cell and job kind), or '' when it was not run.
