@@ -1,10 +1,10 @@
 import { bundledManifest } from '@graft/backbones';
 import { intFlag } from '@graft/cli';
-import { type Backbone, type CutPoint, disposeWeights, findCut, loadBackbone, train } from '@graft/core';
-import { ensureFashionMnist, FASHION_MNIST_LABELS, loadFashionMnist } from '@graft/datasets';
+import { type Backbone, type CutPoint, disposeWeights, findCut, loadBackbone } from '@graft/core';
+import { ensureFashionMnist, loadFashionMnist } from '@graft/datasets';
 import { initBackend, tf } from '@graft/runtime';
 import type { BenchRun } from '../benches/types.js';
-import { accuracyOf } from './shared/accuracy.js';
+import { trainFashionHead } from './shared/fashion-head.js';
 import { concatColumns, extractPooledTaps } from './shared/pooled-taps.js';
 import { round } from './shared/stats.js';
 import { standardizeColumns } from './shared/trunk-features.js';
@@ -68,7 +68,7 @@ export const run: BenchRun = async (flags, log) => {
         m,
       );
       standardizeColumns(x, width, [t]);
-      const result = await trainHead(
+      const result = await trainFashionHead(
         tf.tensor2d(x, [n, width]),
         tf.tensor2d(t, [m, width]),
         trainSet.labels,
@@ -122,32 +122,4 @@ function finerTaps(backbone: Backbone, cut: CutPoint): CutPoint[] {
         .reduce((best, c) => (c.outputShape[2]! >= best.outputShape[2]! ? c : best)),
     )
     .sort((a, b) => a.index - b.index);
-}
-
-async function trainHead(
-  features: tf.Tensor2D,
-  testFeatures: tf.Tensor2D,
-  labels: number[],
-  testLabels: number[],
-  seed: number,
-): Promise<{ accuracy: number; seconds: number }> {
-  try {
-    const result = await train(
-      { strategy: 'feature-extraction', features, labels, classNames: [...FASHION_MNIST_LABELS] },
-      {
-        epochs: 40,
-        batchSize: 128,
-        learningRate: 1e-3,
-        seed,
-        head: { hidden: 256, dropout: 0.3 },
-        validation: 0.1,
-        earlyStopping: { patience: 4 },
-      },
-    );
-    const accuracy = accuracyOf(result.model, testFeatures, testLabels);
-    disposeWeights([result.model]);
-    return { accuracy, seconds: result.seconds };
-  } finally {
-    tf.dispose([features, testFeatures]);
-  }
 }
