@@ -118,6 +118,40 @@ describe('what a job checks before a model serves', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('auto serves the model its winner trains as an explicit job, and races feature extraction as the explicit job', async () => {
+    const auto = await run({
+      dataset: 'digits',
+      model: 'same-auto',
+      strategy: 'auto',
+      options: { budgetSeconds: 3 },
+    });
+    expect(auto.error).toBeUndefined();
+    const candidates = auto.result!.candidates!;
+    const winner = candidates.find((c) => c.chosen)!;
+    const explicit = (c: (typeof candidates)[number]): TrainingSpec =>
+      c.strategy === 'freeze-k'
+        ? {
+            dataset: 'digits',
+            model: 'same-explicit',
+            strategy: 'freeze-k',
+            options: { cut: c.cut, upper: c.upper },
+          }
+        : { dataset: 'digits', model: 'same-explicit', strategy: c.strategy as TrainingSpec['strategy'] };
+    const asked = await run(explicit(winner));
+    expect(asked.error).toBeUndefined();
+    const predictions = async (model: string, version: number) =>
+      JSON.parse(new TextDecoder().decode(await registry.readFile(model, version, 'report.json')))
+        .testPredictions;
+    expect(asked.result!.metrics.accuracy).toBe(auto.result!.metrics.accuracy);
+    expect(await predictions('same-explicit', asked.result!.version)).toEqual(
+      await predictions('same-auto', auto.result!.version),
+    );
+    // Feature extraction's head has dropout: its race entry scores what the explicit job scores.
+    const features = await run({ dataset: 'digits', model: 'same-features', strategy: 'feature-extraction' });
+    const raced = candidates.find((c) => c.name === 'feature extraction')!;
+    expect(features.result!.validation.accuracy).toBeCloseTo(raced.valAccuracy!, 4);
+  });
+
   it('never publishes a model that did not learn (no_learning), and says why', async () => {
     // Every training label is assigned at random: nothing in the images predicts it.
     let state = 7;

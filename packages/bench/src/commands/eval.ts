@@ -14,7 +14,7 @@ const NAMES = Object.keys(evals);
  */
 export const evalCommand: Command = {
   summary: 'Run an accuracy evaluation and print its result (one JSON object as the last line with --json).',
-  usage: `graft eval <${NAMES.join('|')}> [--per-class N] [--scratch] [--seed N] [--train N] [--test N] [--epochs N] [--input-size N] [--seeds N] [--small N] [--large N] [--cells a,b] [--sizes 20,50] [--strategies a,b] [--val N] [--outliers N] [--noise N] [--photos DIR] [--out] [--json]`,
+  usage: `graft eval <${NAMES.join('|')}> [--per-class N] [--scratch] [--seed N] [--train N] [--test N] [--epochs N] [--input-size N] [--seeds N] [--small N] [--large N] [--cells a,b] [--sizes 20,50] [--strategies a,b] [--val N] [--outliers N] [--noise N] [--photos DIR] [--cut L] [--taps a,b|none] [--out] [--json]`,
   options: {
     'per-class': { type: 'string' },
     scratch: { type: 'boolean' },
@@ -42,6 +42,9 @@ export const evalCommand: Command = {
     photos: { type: 'string' },
     // product-scenarios (src/evals/product-scenarios.ts)
     'budget-seconds': { type: 'string' },
+    // fashion-features (src/evals/fashion-features.ts)
+    cut: { type: 'string' },
+    taps: { type: 'string' },
   },
   async run({ flags, positionals, out }) {
     const name = positionals[0];

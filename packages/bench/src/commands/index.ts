@@ -16,7 +16,7 @@ export const commands: CommandSet = {
     load: async () => (await import('./bench.js')).benchCommand,
   },
   eval: {
-    help: 'accuracy evaluations: mnist-transfer, fashion, scenarios, small-data, product-scenarios',
+    help: 'accuracy evaluations: mnist-transfer, fashion, fashion-features, scenarios, small-data, product-scenarios',
     load: async () => (await import('./eval.js')).evalCommand,
   },
 };

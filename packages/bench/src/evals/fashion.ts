@@ -4,6 +4,7 @@ import { ensureFashionMnist, FASHION_MNIST_LABELS, loadFashionMnist } from '@gra
 import { initBackend, tf } from '@graft/runtime';
 import type { BenchRun } from '../benches/types.js';
 import { accuracyOf } from './shared/accuracy.js';
+import { trainFashionHead } from './shared/fashion-head.js';
 import { round } from './shared/stats.js';
 import { extractTrunkFeatures, standardizeColumns } from './shared/trunk-features.js';
 
@@ -62,12 +63,11 @@ export const run: BenchRun = async (flags, log) => {
     standardizeColumns(trainF.pooled, trainF.poolDim, [testF.pooled]);
     const n = trainSet.labels.length;
     const m = testSet.labels.length;
-    const fe = await trainFeatureExtraction(
+    const fe = await trainFashionHead(
       tf.tensor2d(trainF.pooled, [n, trainF.poolDim]),
       tf.tensor2d(testF.pooled, [m, testF.poolDim]),
       trainSet.labels,
       testSet.labels,
-      classNames,
       seed,
       log,
     );
@@ -132,36 +132,3 @@ export const run: BenchRun = async (flags, log) => {
     disposeWeights([backbone.model]);
   }
 };
-
-async function trainFeatureExtraction(
-  features: tf.Tensor2D,
-  testFeatures: tf.Tensor2D,
-  labels: number[],
-  testLabels: number[],
-  classNames: string[],
-  seed: number,
-  log: (m: string) => void,
-): Promise<{ accuracy: number; seconds: number }> {
-  try {
-    const result = await train(
-      { strategy: 'feature-extraction', features, labels, classNames },
-      {
-        epochs: 40,
-        batchSize: 128,
-        learningRate: 1e-3,
-        seed,
-        head: { hidden: 256, dropout: 0.3 },
-        validation: 0.1,
-        earlyStopping: { patience: 4 },
-      },
-      (e) =>
-        e.type === 'epoch' &&
-        log(`    epoch ${e.epoch + 1}/${e.epochs} loss ${e.loss.toFixed(4)} val acc ${e.valAcc?.toFixed(4)}`),
-    );
-    const accuracy = accuracyOf(result.model, testFeatures, testLabels);
-    disposeWeights([result.model, result.head]);
-    return { accuracy, seconds: result.seconds };
-  } finally {
-    tf.dispose([features, testFeatures]);
-  }
-}

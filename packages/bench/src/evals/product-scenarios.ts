@@ -28,7 +28,7 @@ const VAL_PER_CLASS = 15;
  * as a backbone from its published version (with its source statistics), then each cell — small (`--small`) or
  * large (`--large` per class) × similar (Fashion classes 5–9) or different (MNIST digits 5–9) — is imported on that
  * backbone, extracted by the extract code, and trained as jobs: `auto` and every explicit strategy, `--seeds`
- * samples each; fine-tune, scratch and freeze-k train at most `--epochs` epochs, `auto`'s expensive candidate at most
+ * samples each (sample s trains with seed s); fine-tune, scratch and freeze-k train at most `--epochs` epochs, `auto`'s expensive candidate at most
  * `--budget-seconds`. A cell passes when the model `auto` serves is within one sd of the best.
  *
  * @example
@@ -154,13 +154,15 @@ async function measureCell(a: {
     });
     for (const name of names) {
       // Conv-training strategies get at most `--epochs`; auto's expensive candidate the same time through its budget.
+      // Each sample trains with its own seed: a large cell samples the same images every time (its pool holds no
+      // more), so only the training's randomness (initialisation, shuffles, dropout masks) tells its samples apart.
       const spec = name === 'auto' ? { strategy: 'auto' as const } : STRATEGIES[name]!;
       const options =
         name === 'auto'
-          ? { budgetSeconds: a.o.budgetSeconds }
+          ? { budgetSeconds: a.o.budgetSeconds, seed }
           : name === 'feature-extraction'
-            ? spec.options
-            : { ...spec.options, epochs: a.o.epochs };
+            ? { ...spec.options, seed }
+            : { ...spec.options, epochs: a.o.epochs, seed };
       const done = await a.job({
         dataset,
         model: `${dataset}-${name.replace(/[^A-Za-z0-9._-]/g, '-')}`,

@@ -15,6 +15,8 @@ export const evals = {
   'mnist-transfer': () => import('./mnist-transfer.js'),
   /** Fashion-MNIST on the bundled backbone's features (the 0.908 anchor). */
   fashion: () => import('./fashion.js'),
+  /** Fashion-MNIST feature extraction at the bundled backbone's default cut and size, alone and with finer taps. */
+  'fashion-features': () => import('./fashion-features.js'),
   /** Every strategy in the four scenarios (small/large × similar/different). */
   scenarios: () => import('./scenarios.js'),
   /** 10 classes at 20 and 50 images per class through the job path: `auto` against every explicit strategy. */

@@ -4,6 +4,7 @@ import { weightedCrossEntropy } from './loss.js';
 import { createOptimizer } from './optimizer.js';
 import { pretrainedLearningRates } from './pretrained-rates.js';
 import { shuffledIndices } from './random.js';
+import { seedDropoutMasks } from './seeded-dropout.js';
 import type { EpochMetrics, ProgressEvent } from './types.js';
 import { snapshotWeights, uniqueWeights, type WeightsSnapshot } from './weights-snapshot.js';
 
@@ -42,6 +43,8 @@ export interface LoopSpec {
   timeLimitSeconds?: number;
   augmentation?: AugmentationOptions;
   rand: () => number;
+  /** Seeds the dropout masks, a fresh one per batch (see {@link seedDropoutMasks}); unseeded without it. */
+  dropoutSeed?: number;
   onProgress?: (e: ProgressEvent) => void;
 }
 
@@ -61,7 +64,7 @@ export interface LoopResult {
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * The custom training loop behind every strategy: seeded shuffles, per-batch augmentation, class-weighted
+ * The custom training loop behind every strategy: seeded shuffles (and dropout masks), per-batch augmentation, class-weighted
  * cross-entropy, `tf.variableGrads` with one optimizer for the head and one per learning rate for the base (scaled
  * by `baseLrScale`; a pretrained kernel's step bounded relative to its size, see `pretrainedLearningRates`),
  * validation each epoch, early stopping on validation loss with best-weight restore.
@@ -98,6 +101,8 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
     return spec.head.apply(h, { training }) as tf.Tensor;
   };
 
+  const masks =
+    spec.dropoutSeed === undefined ? undefined : seedDropoutMasks([spec.base, spec.head], spec.dropoutSeed);
   const deadline =
     spec.timeLimitSeconds === undefined
       ? Number.POSITIVE_INFINITY
@@ -110,6 +115,7 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
       for (let b = 0; b < batches; b++) {
         const idx = order.subarray(b * spec.batchSize, Math.min(n, (b + 1) * spec.batchSize));
         const kept: { correct?: tf.Scalar } = {};
+        masks?.next();
         const { value, grads } = tf.tidy(() => {
           const indices = tf.tensor1d(idx, 'int32');
           let xb = tf.gather(spec.x, indices);
@@ -189,6 +195,7 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
     else bestEpoch = history.length - 1;
     return { history, bestEpoch };
   } finally {
+    masks?.restore();
     best?.dispose();
     headOpt.dispose();
     for (const opt of new Set(baseOpts.values())) opt.dispose();

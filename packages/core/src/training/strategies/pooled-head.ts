@@ -73,6 +73,7 @@ export async function trainPooledHead(
       learningRate: r.learningRate,
       epochs: r.epochs,
       batchSize: r.batchSize,
+      dropoutSeed: r.seed,
       ...(options.earlyStopping ? { earlyStopping: { minDelta: 0, ...options.earlyStopping } } : {}),
       ...(options.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: options.timeLimitSeconds }),
     });

@@ -80,6 +80,7 @@ export async function trainWithBase(
       learningRate: r.learningRate,
       epochs: r.epochs,
       batchSize: r.batchSize,
+      dropoutSeed: r.seed,
       ...(options.earlyStopping ? { earlyStopping: { minDelta: 0, ...options.earlyStopping } } : {}),
       ...(options.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: options.timeLimitSeconds }),
       ...(run.images && options.augmentation ? { augmentation: options.augmentation } : {}),
