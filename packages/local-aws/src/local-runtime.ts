@@ -125,6 +125,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       entry: EXTRACT_WORKER_ENTRY,
       size: options.workers ?? os.availableParallelism(),
       config: { s3 },
+      // Started by the first S3 event: a runtime that only serves predictions never loads the extraction code.
+      lazy: true,
       onWorkerExit: ({ index, code, error }) => {
         stats.workerRestarts++;
         log(
