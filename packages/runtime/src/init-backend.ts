@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import * as tf from '#tfjs';
 import {
   BackendMismatchError,
   BackendUnavailableError,
@@ -46,7 +46,11 @@ function pointWasmAtFiles(env: Record<string, string | undefined>): void {
       },
     });
   }
-  setWasmPaths(map);
+  // Required, not imported: an ES import would make Node lex the backend's 450 kB CommonJS bundle on every start.
+  const wasm: typeof import('@tensorflow/tfjs-backend-wasm') = createRequire(import.meta.url)(
+    '@tensorflow/tfjs-backend-wasm',
+  );
+  wasm.setWasmPaths(map);
   looked.length = 0; // setWasmPaths reads every entry once to validate the map
 }
 
