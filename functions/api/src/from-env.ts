@@ -2,7 +2,6 @@
  * Builds the app from environment variables: the clients are created once here, at the edge, and passed in.
  * Used by `lambda.ts` and `server.ts`.
  */
-import { BatchClient } from '@aws-sdk/client-batch';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3BlobStore } from '@graft/storage';
 import { resolveApiToken } from './api-token.js';
@@ -59,7 +58,7 @@ export async function buildAppFromEnv(
   const runner: JobRunner =
     config.jobQueue && config.jobDefinition
       ? new AwsBatchJobRunner(
-          new BatchClient({ region: config.region }),
+          async () => new (await import('@aws-sdk/client-batch')).BatchClient({ region: config.region }),
           config.jobQueue,
           config.jobDefinition,
         )
