@@ -71,6 +71,8 @@ export async function buildAppFromEnv(
     defaultModel: config.modelName,
     backboneUrlAllow: config.backboneUrlAllow,
     backboneMaxBytes: config.backboneMaxBytes,
+    // one structured line per model load (CloudWatch on Lambda): where a cold start's time went
+    onModelLoad: (event) => console.log(JSON.stringify({ level: 'info', msg: 'model loaded', ...event })),
     ...options.overrides,
   });
   return { app, config, token, generatedToken };
