@@ -97,6 +97,12 @@ describe('the start path of a serving process', () => {
     expect(files.filter((f) => /^packages\/(core|imaging|runtime)\//.test(f))).toEqual([]);
   });
 
+  it('the first model load imports the bundle loader (@graft/core/serving), not training', async () => {
+    const { files } = await staticGraph('packages/core/src/serving.ts');
+    expect(files.filter((f) => OFF_START_FILES.some((re) => re.test(f)))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('packages/core/src/training/strategies/'))).toEqual([]);
+  });
+
   it('sees a heavy static import when there is one (the check itself works)', async () => {
     // the training worker thread loads training up front, as it should
     const { files, packages } = await staticGraph('packages/local-aws/src/job-worker.ts');

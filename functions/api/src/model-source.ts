@@ -75,7 +75,7 @@ export class RegistryModelSource implements ModelSource {
           throw err;
         }),
       ),
-      timer.step('imports', Promise.all([import('@graft/core'), import('./bundle-model.js')])),
+      timer.step('imports', Promise.all([import('@graft/core/serving'), import('./bundle-model.js')])),
     ]);
     const bundle = await timer.step('build', bundleFromFiles(files));
     const model = bundleModel(
