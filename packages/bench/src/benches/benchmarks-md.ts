@@ -2,6 +2,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openSetRows, openSetSection } from './benchmarks-open-set.js';
 import { MNIST_TRANSFER_ANCHOR, TARGETS, whyTargetsAreMissed } from './benchmarks-why.js';
+import { coldStartSection } from './cold-start-md.js';
 import { fmt, get, isAdvisorPick, isBestRow, num, type Result, strategyLabel } from './result-format.js';
 
 /** One line of the summary table: what, ours, the anchor or target, and whether the target is met. */
@@ -319,7 +320,7 @@ measured on the standard test splits; nothing is tuned on test data.
 | benchmark | ours | anchor or target | met |
 |---|---|---|---|
 ${table.join('\n')}
-${whyTargetsAreMissed(results)}${scenarioTable(results.scenarios)}${smallDataTable(results['small-data'])}${fuzzSection(results.fuzz)}${openSetSection(results['open-set'])}${edgeTable(results.edge)}
+${whyTargetsAreMissed(results)}${scenarioTable(results.scenarios)}${smallDataTable(results['small-data'])}${fuzzSection(results.fuzz)}${openSetSection(results['open-set'])}${coldStartSection(results.api)}${edgeTable(results.edge)}
 ## Runs
 
 | result | date (UTC) | duration | machine |
