@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '#tfjs';
 import {
   BackendMismatchError,
@@ -46,11 +46,7 @@ function pointWasmAtFiles(env: Record<string, string | undefined>): void {
       },
     });
   }
-  // Required, not imported: an ES import would make Node lex the backend's 450 kB CommonJS bundle on every start.
-  const wasm: typeof import('@tensorflow/tfjs-backend-wasm') = createRequire(import.meta.url)(
-    '@tensorflow/tfjs-backend-wasm',
-  );
-  wasm.setWasmPaths(map);
+  setWasmPaths(map);
   looked.length = 0; // setWasmPaths reads every entry once to validate the map
 }
 
