@@ -4,8 +4,8 @@
  */
 import { fmt, get, type Result } from './result-format.js';
 
-/** Before issue 15 (its text: `graft bench api`, demo model, 96 px, quiet 2-core machine). */
-const BEFORE = { coldStartMs: 3200, listeningMs: 1800, rssMb: 545 };
+/** Before issue 15 (its text: `graft bench api`, demo model, 96 px, quiet 2-core machine, 14.3 ms raw inference). */
+const BEFORE = { coldStartMs: 3200, listeningMs: 1800, rssMb: 545, inferMs: 14.3 };
 
 const PHASES: [string, string][] = [
   ['spawn', 'spawn, and the start line reaching the bench'],
@@ -51,6 +51,9 @@ a \`model_loaded\` line on stderr); \`backend\`, \`imports\` and \`read\` overla
 |---|---|---|---|
 | before (issue 15) | ${fmt(BEFORE.coldStartMs, 0)} ms | ${fmt(BEFORE.listeningMs, 0)} ms | ${fmt(BEFORE.rssMb, 0)} MB |
 | now | ${fmt(get(api, 'coldStartMs'), 0)} ms | ${fmt(get(api, 'listeningMs'), 0)} ms | ${fmt(get(api, 'rssMb'), 0)} MB |
+
+How busy the machine was: raw in-process inference took ${fmt(get(api, 'inferMs'))} ms per image in this run, against
+${fmt(BEFORE.inferMs)} ms on the quiet machine of the "before" numbers (the wall times above scale with it).
 
 | phase | what | ms |
 |---|---|---|
