@@ -121,4 +121,20 @@ describe('WorkerPool', () => {
     await spinning;
     expect((await pool.memory())[0]?.heapUsedMb).toBeGreaterThan(0);
   });
+
+  it('a lazy pool starts no thread until a task needs one, then only as many as run at once', async () => {
+    pool = new WorkerPool<EchoTask, EchoResult>({ entry, size: 3, config: { prefix: 'z' }, lazy: true });
+    expect(pool.spawned).toBe(0);
+    const one = await pool.run({ kind: 'echo', value: 1 });
+    expect(one.value).toBe(2);
+    expect(pool.spawned).toBe(1);
+    // one task at a time reuses the idle worker
+    await pool.run({ kind: 'echo', value: 2 });
+    expect(pool.spawned).toBe(1);
+    const both = await Promise.all([3, 4].map((value) => pool!.run({ kind: 'echo', value, delayMs: 30 })));
+    expect(new Set(both.map((r) => r.threadId)).size).toBe(2);
+    expect(pool.spawned).toBe(2);
+    await pool.started();
+    expect(pool.spawned).toBe(3);
+  });
 });

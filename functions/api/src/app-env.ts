@@ -33,8 +33,11 @@ export interface AppDeps {
   runner: JobRunner;
   /** Enables `{ s3Key }` prediction requests (keys under `datasets/` or `uploads/`). */
   store?: ObjectReader;
-  /** Enables the `/v1/backbones` routes (without it they answer 501 `not_configured`). */
-  backbones?: BackboneRegistry;
+  /**
+   * Enables the `/v1/backbones` routes (without it they answer 501 `not_configured`); a function makes the registry
+   * on the first backbone request instead (then `@graft/backbones` and the model code under it stay off the start).
+   */
+  backbones?: BackboneRegistry | (() => Promise<BackboneRegistry>);
   /** Origins `POST /v1/backbones` may download a model from (`https://host[:port]`); default none: URLs are refused. */
   backboneUrlAllow?: string[];
   /** The bearer token every `/v1/*` request must present. */

@@ -1,7 +1,8 @@
 /**
- * The cloud {@link JobRunner}: one AWS Batch `SubmitJob` per training job.
+ * The cloud {@link JobRunner}: one AWS Batch `SubmitJob` per training job. The Batch client library is imported by
+ * the first submission, not with the API (a serving Lambda may never submit one).
  */
-import { type BatchClient, SubmitJobCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
+import type { BatchClient } from '@aws-sdk/client-batch';
 import type { JobRunner } from './ports.js';
 
 /**
@@ -13,20 +14,32 @@ import type { JobRunner } from './ports.js';
  * ```ts
  * const runner = new AwsBatchJobRunner(new BatchClient({}), 'graft-gpu-queue', 'graft-finetune');
  * await runner.submit('01J0ABCDEF');
+ * // or made on the first submission:
+ * new AwsBatchJobRunner(async () => new (await import('@aws-sdk/client-batch')).BatchClient({}), queue, definition);
  * ```
  */
 export class AwsBatchJobRunner implements JobRunner {
   /** The Batch job id of every submission made by this runner, by Graft job id. */
   readonly batchJobIds = new Map<string, string>();
 
+  private client: BatchClient | (() => Promise<BatchClient>);
+
   constructor(
-    private readonly client: BatchClient,
+    client: BatchClient | (() => Promise<BatchClient>),
     private readonly jobQueue: string,
     private readonly jobDefinition: string,
-  ) {}
+  ) {
+    this.client = client;
+  }
+
+  private async batch() {
+    if (typeof this.client === 'function') this.client = await this.client();
+    return { client: this.client, ...(await import('@aws-sdk/client-batch')) };
+  }
 
   async submit(jobId: string): Promise<{ runnerJobId?: string }> {
-    const out = await this.client.send(
+    const { client, SubmitJobCommand } = await this.batch();
+    const out = await client.send(
       new SubmitJobCommand({
         jobName: batchJobName(jobId),
         jobQueue: this.jobQueue,
@@ -50,9 +63,8 @@ export class AwsBatchJobRunner implements JobRunner {
   async cancel(jobId: string, runnerJobId?: string): Promise<void> {
     const batchJobId = runnerJobId ?? this.batchJobIds.get(jobId);
     if (!batchJobId) return;
-    await this.client.send(
-      new TerminateJobCommand({ jobId: batchJobId, reason: `Graft job ${jobId} cancelled` }),
-    );
+    const { client, TerminateJobCommand } = await this.batch();
+    await client.send(new TerminateJobCommand({ jobId: batchJobId, reason: `Graft job ${jobId} cancelled` }));
   }
 }
 

@@ -27,6 +27,7 @@ export function bundleModel(bundle: LoadedBundle): LoadedModel {
       return x.expandDims(0) as tf.Tensor4D;
     });
 
+  let warm: Promise<void> | undefined;
   return {
     meta: {
       labels: bundle.meta.labels,
@@ -55,15 +56,22 @@ export function bundleModel(bundle: LoadedBundle): LoadedModel {
         batch.dispose();
       }
     },
-    async warmup(): Promise<void> {
-      const zeros = tf.zeros([1, size, size, channels]) as tf.Tensor4D;
-      try {
-        const probs = bundle.predict(zeros);
-        await probs.data();
-        probs.dispose();
-      } finally {
-        zeros.dispose();
-      }
+    /** One inference on zeros at the served input size; later calls find it done (the loader already warmed up). */
+    warmup(): Promise<void> {
+      warm ??= (async () => {
+        const zeros = tf.zeros([1, size, size, channels]) as tf.Tensor4D;
+        try {
+          const probs = bundle.predict(zeros);
+          await probs.data();
+          probs.dispose();
+        } finally {
+          zeros.dispose();
+        }
+      })().catch((err: unknown) => {
+        warm = undefined;
+        throw err;
+      });
+      return warm;
     },
     dispose(): void {
       bundle.dispose();

@@ -2,7 +2,6 @@
  * Builds the app from environment variables: the clients are created once here, at the edge, and passed in.
  * Used by `lambda.ts` and `server.ts`.
  */
-import { BatchClient } from '@aws-sdk/client-batch';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3BlobStore } from '@graft/storage';
 import { resolveApiToken } from './api-token.js';
@@ -59,7 +58,7 @@ export async function buildAppFromEnv(
   const runner: JobRunner =
     config.jobQueue && config.jobDefinition
       ? new AwsBatchJobRunner(
-          new BatchClient({ region: config.region }),
+          async () => new (await import('@aws-sdk/client-batch')).BatchClient({ region: config.region }),
           config.jobQueue,
           config.jobDefinition,
         )
@@ -72,6 +71,8 @@ export async function buildAppFromEnv(
     defaultModel: config.modelName,
     backboneUrlAllow: config.backboneUrlAllow,
     backboneMaxBytes: config.backboneMaxBytes,
+    // one structured line per model load (CloudWatch on Lambda): where a cold start's time went
+    onModelLoad: (event) => console.log(JSON.stringify({ level: 'info', msg: 'model loaded', ...event })),
     ...options.overrides,
   });
   return { app, config, token, generatedToken };

@@ -1,7 +1,7 @@
 /**
  * AWS Lambda entrypoint (API Gateway HTTP API v2, REST API v1, ALB and Lattice events, via hono/aws-lambda).
- * Clients and the app are built once per container, on the first invocation; a failed start-up is retried
- * on the next one.
+ * Clients and the app are built once per container, during Lambda's init phase (with the default model loaded);
+ * a failed start-up is retried by the next invocation.
  */
 import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
 import { handle } from 'hono/aws-lambda';
@@ -24,8 +24,36 @@ export function createLambdaHandler(app: App) {
 let ready: Promise<ReturnType<typeof createLambdaHandler>> | undefined;
 
 /**
+ * Builds the handler once per container; with `preload`, also loads and warms up the default model
+ * (`GRAFT_MODEL_NAME`) so the first request finds it serving. A failed build is retried by the next call.
+ */
+function start(options: { preload?: boolean } = {}): Promise<ReturnType<typeof createLambdaHandler>> {
+  ready ??= (async () => {
+    const { buildAppFromEnv } = await import('./from-env.js');
+    const { app, config } = await buildAppFromEnv(process.env, { generateToken: false });
+    if (options.preload && config.modelName) {
+      // a model that cannot load now is tried again (and reported) by the request that needs it
+      await app.serving.acquire(config.modelName).then(
+        (lease) => lease.release(),
+        () => undefined,
+      );
+    }
+    return createLambdaHandler(app);
+  })().catch((err: unknown) => {
+    ready = undefined;
+    throw err;
+  });
+  return ready;
+}
+
+// Lambda's init phase (module load, before the first invocation, with the full CPU): build the app and load the
+// default model here, not in the first request. Outside Lambda (tests, tools importing this module) nothing starts.
+if (process.env.AWS_LAMBDA_FUNCTION_NAME) await start({ preload: true }).catch(() => undefined);
+
+/**
  * The deployed handler: configuration from the environment (GRAFT_BUCKET, GRAFT_MODEL_NAME, GRAFT_JOB_QUEUE,
- * GRAFT_JOB_DEFINITION, GRAFT_S3_ENDPOINT, and GRAFT_API_TOKEN or GRAFT_API_TOKEN_SECRET_ARN).
+ * GRAFT_JOB_DEFINITION, GRAFT_S3_ENDPOINT, and GRAFT_API_TOKEN or GRAFT_API_TOKEN_SECRET_ARN). In Lambda the app is
+ * built and the default model loaded while the module initialises; a start that failed there is retried here.
  *
  * @example
  * ```ts
@@ -34,15 +62,6 @@ let ready: Promise<ReturnType<typeof createLambdaHandler>> | undefined;
  * ```
  */
 export async function handler(event: LambdaEvent, context?: LambdaContext) {
-  ready ??= import('./from-env.js')
-    .then(({ buildAppFromEnv }) => buildAppFromEnv(process.env, { generateToken: false }))
-    .then(({ app }) => createLambdaHandler(app));
-  let run: ReturnType<typeof createLambdaHandler>;
-  try {
-    run = await ready;
-  } catch (err) {
-    ready = undefined;
-    throw err;
-  }
+  const run = await start();
   return run(event, context);
 }

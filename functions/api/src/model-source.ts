@@ -1,12 +1,12 @@
 /**
  * The {@link ModelSource} port over the real model registry (`@graft/storage`) and bundle loader (`@graft/core`).
+ * tfjs, the bundle loader and the decoders are imported on the first load, not with the API: a process serves
+ * routes (and starts listening) before any model is needed.
  */
-import { loadBundle } from '@graft/core';
 import { hasCode } from '@graft/errors';
-import { initBackend } from '@graft/runtime';
 import { type BlobStore, ModelRegistry } from '@graft/storage';
-import { bundleModel } from './bundle-model.js';
 import { ModelNotFoundError, VersionNotFoundError } from './errors.js';
+import { type ModelLoadEvent, stepTimer } from './model-load-event.js';
 import type { LoadedModel, ModelInfo, ModelSource, ModelSummary, ModelVersionInfo } from './ports.js';
 
 const _text = new TextDecoder();
@@ -31,6 +31,8 @@ interface GraftSummary {
 export interface RegistryModelSourceOptions {
   /** Starts the tfjs backend before the first load (default `@graft/runtime`'s `initBackend()`). */
   initBackend?: () => Promise<unknown>;
+  /** Told about every version loaded (and warmed up), with how long each step took. */
+  onLoad?(event: ModelLoadEvent): void;
 }
 
 /**
@@ -45,10 +47,12 @@ export interface RegistryModelSourceOptions {
 export class RegistryModelSource implements ModelSource {
   readonly registry: ModelRegistry;
   private readonly initBackend: () => Promise<unknown>;
+  private readonly onLoad?: (event: ModelLoadEvent) => void;
 
   constructor(store: BlobStore | ModelRegistry, options: RegistryModelSourceOptions = {}) {
     this.registry = store instanceof ModelRegistry ? store : new ModelRegistry(store);
-    this.initBackend = options.initBackend ?? (() => initBackend());
+    this.initBackend = options.initBackend ?? (async () => (await import('@graft/runtime')).initBackend());
+    this.onLoad = options.onLoad;
   }
 
   async getCurrent(name: string): Promise<{ version: number } | undefined> {
@@ -56,14 +60,42 @@ export class RegistryModelSource implements ModelSource {
     return pointer ? { version: pointer.version } : undefined;
   }
 
+  /**
+   * Loads a version ready to serve: the backend starts and the loader's modules are imported while the files are
+   * read; the model is warmed up at its input size before it is returned (its `warmup()` then has nothing left to do).
+   */
   async loadVersion(name: string, version: number): Promise<LoadedModel> {
-    await this.initBackend();
-    const files = await this.registry.readBundleFiles(name, version).catch((err: unknown) => {
-      if (hasCode(err, 'not_found')) throw new VersionNotFoundError(name, version);
+    const timer = stepTimer();
+    const [, files, [{ openBundle, bundleFromFiles, decodeOod }, { bundleModel }]] = await Promise.all([
+      timer.step('backend', this.initBackend()),
+      timer.step(
+        'read',
+        this.registry.readBundleFiles(name, version).catch((err: unknown) => {
+          if (hasCode(err, 'not_found')) throw new VersionNotFoundError(name, version);
+          throw err;
+        }),
+      ),
+      timer.step('imports', Promise.all([import('@graft/core/serving'), import('./bundle-model.js')])),
+    ]);
+    const bundle = await timer.step('build', bundleFromFiles(files));
+    const model = bundleModel(
+      await timer.step('open', () => {
+        try {
+          return openBundle(bundle, files.ood ? decodeOod(files.ood) : undefined);
+        } catch (err) {
+          bundle.model.dispose();
+          throw err;
+        }
+      }),
+    );
+    try {
+      await timer.step('warmup', () => model.warmup?.());
+    } catch (err) {
+      model.dispose();
       throw err;
-    });
-    const bundle = await loadBundle(files);
-    return bundleModel(bundle);
+    }
+    this.onLoad?.({ name, version, ...timer.done() });
+    return model;
   }
 
   async listModels(): Promise<ModelSummary[]> {

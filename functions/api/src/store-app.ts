@@ -1,7 +1,7 @@
-import { BackboneRegistry } from '@graft/backbones';
 import type { BlobStore } from '@graft/storage';
 import { createApp } from './app.js';
 import type { AppDeps } from './app-env.js';
+import type { ModelLoadEvent } from './model-load-event.js';
 import { RegistryModelSource } from './model-source.js';
 import { StoreJobs } from './store-jobs.js';
 
@@ -10,6 +10,8 @@ export type StoreAppDeps = Omit<AppDeps, 'models' | 'jobs' | 'store'> &
   Partial<AppDeps> & {
     /** Limit on a registered backbone's weights (default `@graft/backbones`' 256 MiB). */
     backboneMaxBytes?: number;
+    /** Told about every model version the API loads, with how long each step took. */
+    onModelLoad?(event: ModelLoadEvent): void;
   };
 
 /**
@@ -23,12 +25,28 @@ export type StoreAppDeps = Omit<AppDeps, 'models' | 'jobs' | 'store'> &
  * ```
  */
 export function createStoreApp(store: BlobStore, deps: StoreAppDeps): ReturnType<typeof createApp> {
-  const { backboneMaxBytes, ...rest } = deps;
+  const { backboneMaxBytes, onModelLoad, ...rest } = deps;
   return createApp({
-    models: new RegistryModelSource(store),
+    models: new RegistryModelSource(store, { onLoad: onModelLoad }),
     jobs: new StoreJobs(store),
     store,
-    backbones: new BackboneRegistry(store, { maxWeightBytes: backboneMaxBytes }),
+    // made on the first backbone request: the registry's model code is no part of a serving start
+    backbones: once(
+      async () =>
+        new (await import('@graft/backbones')).BackboneRegistry(store, { maxWeightBytes: backboneMaxBytes }),
+    ),
     ...rest,
   });
+}
+
+/** `make` run on the first call only (a failure is retried on the next). */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make().catch((err: unknown) => {
+      made = undefined;
+      throw err;
+    });
+    return made;
+  };
 }

@@ -56,6 +56,8 @@ export class LocalJobRunner implements JobRunner {
       entry: new URL('./job-worker.ts', import.meta.url),
       size: 1,
       config: { s3: options.s3, maxJobSeconds: this.maxJobSeconds },
+      // Started by the first job: training code stays off the start (and memory) of a serving-only process.
+      lazy: true,
     });
     this.jobs = new JobStore(new S3BlobStore(s3ClientFor(options.s3), options.s3.bucket));
     this.onError = options.onError ?? (() => {});

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createStoreApp, originList } from '@graft/fn-api';
-import { type MemorySample, memorySample } from '@graft/runtime';
+import { createStoreApp, type ModelLoadEvent, originList, stepTimer } from '@graft/fn-api';
+import type { MemorySample } from '@graft/runtime';
 import { type LocalS3, S3BlobStore, startLocalS3 } from '@graft/storage';
 import { serve } from '@hono/node-server';
 import { EXTRACT_WORKER_ENTRY, type ExtractBatchResult } from './extract-worker-entry.js';
@@ -33,6 +33,8 @@ export interface RuntimeOptions {
   log?(message: string): void;
   /** Wall-time budget of one training job in seconds (default `GRAFT_JOB_MAX_SECONDS`, else 4 h). */
   maxJobSeconds?: number;
+  /** Told about every model version the API loads, with how long each step took. */
+  onModelLoad?(event: ModelLoadEvent): void;
 }
 
 /** Counts of what the fan-out did since start. */
@@ -69,6 +71,11 @@ export interface Runtime {
   client: S3Client;
   store: S3BlobStore;
   stats: FanOutStats;
+  /**
+   * How long starting took (ms), by step: `s3` (the embedded server), `jobs` (marking interrupted jobs), `app` (the
+   * API built), `listen`.
+   */
+  startup: { totalMs: number; phasesMs: Record<string, number> };
   /** Resolves when every event so far has been processed (or dead-lettered). */
   extractionIdle(): Promise<void>;
   /** Resolves when every submitted training job has finished. */
@@ -100,6 +107,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const bucket = options.bucket ?? process.env.GRAFT_BUCKET ?? 'graft';
   const external = options.s3Endpoint ?? process.env.GRAFT_S3_ENDPOINT;
   const token = options.token ?? process.env.GRAFT_API_TOKEN ?? randomBytes(24).toString('base64url');
+  const timer = stepTimer();
   // the data folder holds the S3 key pair, the bucket and runtime.json (the API token): owner only
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await chmod(dataDir, 0o700);
@@ -109,7 +117,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   if (external) {
     s3 = { endpoint: external, bucket, region: process.env.AWS_REGION ?? 'us-east-1' };
   } else {
-    local = await startLocalS3({ dir: path.join(dataDir, 's3'), bucket });
+    local = await timer.step('s3', startLocalS3({ dir: path.join(dataDir, 's3'), bucket }));
     s3 = {
       endpoint: local.endpoint,
       bucket,
@@ -139,6 +147,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       entry: EXTRACT_WORKER_ENTRY,
       size: options.workers ?? os.availableParallelism(),
       config: { s3 },
+      // Started by the first S3 event: a runtime that only serves predictions never loads the extraction code.
+      lazy: true,
       onWorkerExit: ({ index, code, error }) => {
         stats.workerRestarts++;
         log(
@@ -185,7 +195,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       ...jobBudget(options.maxJobSeconds ?? process.env.GRAFT_JOB_MAX_SECONDS),
     });
     // Jobs a previous process left queued or running can never finish: say so before taking new ones.
-    const interrupted = await runner.recover();
+    const interrupted = await timer.step('jobs', runner.recover());
     if (interrupted.length > 0)
       log(
         `${interrupted.length} training job(s) left by a stopped Graft marked interrupted: ${interrupted.join(', ')}`,
@@ -194,17 +204,23 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       () => runner.close(),
       () => queue.close(),
     );
-    const app = createStoreApp(store, {
-      runner,
-      token,
-      refreshMs: options.refreshMs,
-      backboneUrlAllow: originList(process.env.GRAFT_BACKBONE_URL_ALLOW),
-    });
+    const app = await timer.step('app', () =>
+      createStoreApp(store, {
+        runner,
+        token,
+        refreshMs: options.refreshMs,
+        backboneUrlAllow: originList(process.env.GRAFT_BACKBONE_URL_ALLOW),
+        onModelLoad: options.onModelLoad,
+      }),
+    );
     const requestedPort = options.port ?? Number(process.env.GRAFT_PORT ?? 8787);
-    const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: requestedPort, hostname: '127.0.0.1' }, () => resolve(s));
-      s.once('error', reject);
-    });
+    const server = await timer.step(
+      'listen',
+      new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+        const s = serve({ fetch: app.fetch, port: requestedPort, hostname: '127.0.0.1' }, () => resolve(s));
+        s.once('error', reject);
+      }),
+    );
     const port = (server.address() as AddressInfo).port;
 
     return {
@@ -216,6 +232,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       client,
       store,
       stats,
+      startup: timer.done(),
       async extractionIdle() {
         await local?.drainEvents();
         await queue.drained();
@@ -223,7 +240,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       jobsIdle: () => runner.idle(),
       async memory(options = {}) {
         const [extractWorkers, jobWorker] = await Promise.all([pool.memory(options), runner.memory(options)]);
-        const main = memorySample(options);
+        // imported here: @graft/runtime loads tfjs, which a serving start must not wait for
+        const main = (await import('@graft/runtime')).memorySample(options);
         return { rssMb: process.memoryUsage().rss / 2 ** 20, main, extractWorkers, jobWorker };
       },
       killWorker: (index) => pool.kill(index),

@@ -18,6 +18,11 @@ export interface WorkerPoolOptions {
   config?: unknown;
   /** Called when a worker dies; the pool replaces it and fails the task it was running. */
   onWorkerExit?(info: { index: number; code: number; error?: Error }): void;
+  /**
+   * Start a worker only when a task needs one (up to `size`) instead of all of them at construction: a process that
+   * may never get such a task (`graft start` serving predictions) pays neither their start-up CPU nor their memory.
+   */
+  lazy?: boolean;
 }
 
 interface Slot {
@@ -41,18 +46,25 @@ const bootstrap = new URL('./worker-bootstrap.mjs', import.meta.url);
  * ```
  */
 export class WorkerPool<T, R> {
+  /** Slot `i` holds worker `i`; with `lazy`, slots fill as tasks need them. */
   private readonly slots: Slot[] = [];
   private readonly waiting: (() => void)[] = [];
   private nextId = 0;
   private closing = false;
 
   constructor(private readonly options: WorkerPoolOptions) {
-    for (let i = 0; i < options.size; i++) this.slots.push(this.spawn(i));
+    if (!options.lazy) this.fill();
   }
 
-  /** Resolves when every worker has finished starting (loaded its module and models). */
+  /** Resolves when every worker has finished starting (loaded its module and models); starts lazy ones now. */
   async started(): Promise<void> {
+    this.fill();
     await Promise.all(this.slots.map((s) => s.ready));
+  }
+
+  /** How many worker threads are running (with `lazy`, fewer than `size` until tasks needed them). */
+  get spawned(): number {
+    return this.slots.length;
   }
 
   /** Runs one task on the next free worker. */
@@ -151,13 +163,23 @@ export class WorkerPool<T, R> {
     return slot;
   }
 
+  private fill(): void {
+    while (!this.closing && this.slots.length < this.options.size)
+      this.slots.push(this.spawn(this.slots.length));
+  }
+
   private async acquire(): Promise<Slot> {
     for (;;) {
-      const free = this.slots.find((s) => !s.busy && !this.reserved.has(s));
+      let free = this.slots.find((s) => !s.busy && !this.reserved.has(s));
+      if (!free && !this.closing && this.slots.length < this.options.size) {
+        free = this.spawn(this.slots.length);
+        this.slots.push(free);
+      }
       if (free) {
         this.reserved.add(free);
         return free;
       }
+      if (this.closing && this.slots.length === 0) throw new Error('the worker pool is closed');
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
   }

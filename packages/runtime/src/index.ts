@@ -1,4 +1,4 @@
-export * as tf from '@tensorflow/tfjs';
+export * as tf from '#tfjs';
 export {
   BackendMismatchError,
   BackendUnavailableError,

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '#tfjs';
 import {
   BackendMismatchError,
   BackendUnavailableError,

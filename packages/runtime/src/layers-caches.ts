@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tfjs';
 
 /** tfjs-layers' flag sizing the LRU caches of its graph executor (topologically sorted layers per fetch/feed set). */
 const CACHE_FLAG = 'TOPOLOGICAL_SORT_CACHE_MAX_ENTRIES';

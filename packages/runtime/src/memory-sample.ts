@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tfjs';
 
 /**
  * Where one thread's memory is, in MB. `heapUsedMb`/`heapTotalMb`, `externalMb` and `arrayBuffersMb` are the

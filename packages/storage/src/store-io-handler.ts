@@ -1,4 +1,4 @@
-import { tf } from '@graft/runtime';
+import type { tf } from '@graft/runtime';
 import type { BlobStore } from './blob-store.js';
 import { CorruptDataError, InvalidArgumentError, UnsafeWeightPathError } from './errors.js';
 import { readJson } from './json-blob.js';
@@ -6,6 +6,11 @@ import { assertSafeKey } from './key-rules.js';
 
 type ModelArtifacts = tf.io.ModelArtifacts;
 type ModelJSON = tf.io.ModelJSON;
+
+/** tfjs's io helpers, imported when a model is saved or loaded: importing the store does not load tfjs. */
+async function tfIo(): Promise<typeof tf.io> {
+  return (await import('@graft/runtime')).tf.io;
+}
 
 /** Options of {@link storeIOHandler}. */
 export interface StoreIOHandlerOptions {
@@ -58,8 +63,9 @@ export function storeIOHandler(
       if (topology === undefined || topology instanceof ArrayBuffer) {
         throw new InvalidArgumentError('storeIOHandler saves JSON model topologies only');
       }
+      const io = await tfIo();
       const weights = new Uint8Array(
-        tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0)),
+        io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0)),
       );
       const modelJson: ModelJSON = {
         modelTopology: topology,
@@ -76,7 +82,7 @@ export function storeIOHandler(
       const ifNoneMatch = options.immutable ?? false;
       await store.put(weightsKey, weights, { contentType: 'application/octet-stream', ifNoneMatch });
       await store.put(modelKey, JSON.stringify(modelJson), { contentType: 'application/json', ifNoneMatch });
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+      return { modelArtifactsInfo: io.getModelArtifactsInfoForJSON(artifacts) };
     },
 
     async load(): Promise<ModelArtifacts> {
@@ -84,7 +90,8 @@ export function storeIOHandler(
       if (!modelJson || typeof modelJson !== 'object' || modelJson.modelTopology === undefined) {
         throw new CorruptDataError(`${modelKey} has no modelTopology`);
       }
-      return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+      const io = await tfIo();
+      return io.getModelArtifactsForJSON(modelJson, async (manifest) => {
         const specs: tf.io.WeightsManifestEntry[] = [];
         const buffers: ArrayBuffer[] = [];
         for (const group of manifest) {
@@ -99,7 +106,7 @@ export function storeIOHandler(
             buffers.push(bytes.slice().buffer as ArrayBuffer);
           }
         }
-        return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
+        return [specs, io.CompositeArrayBuffer.join(buffers)];
       });
     },
   };

@@ -21,6 +21,20 @@ describe('bench api (quick variant)', () => {
       expect(r[key], key).toBeGreaterThan(0);
     expect(r.p99Ms as number).toBeGreaterThanOrEqual(r.p50Ms as number);
     expect(r.coldStartMs as number).toBeGreaterThanOrEqual(r.listeningMs as number);
+    // the cold start by phase: the process's own start steps and its first model load, as it reported them
+    const coldStart = r.coldStart as { modelLoadMs: number; phasesMs: Record<string, number> };
+    for (const phase of [
+      'node',
+      'imports',
+      's3',
+      'listen',
+      'load:read',
+      'load:build',
+      'load:open',
+      'load:warmup',
+    ])
+      expect(coldStart.phasesMs[phase], phase).toBeGreaterThanOrEqual(0);
+    expect(coldStart.modelLoadMs).toBeLessThan(r.coldStartMs as number);
     const rows = r.rows as { concurrency: number; requests: number }[];
     expect(rows).toHaveLength(1);
     expect(rows[0]!.concurrency).toBe(1);

@@ -2,12 +2,7 @@
  * `GET /v1/backbones`, `GET /v1/backbones/{id}` and `POST /v1/backbones` (register a published model version or an
  * allow-listed URL as a backbone).
  */
-import {
-  type BackboneRegistry,
-  sourceFromModelVersion,
-  sourceFromUrl,
-  summarizeManifest,
-} from '@graft/backbones';
+import type { BackboneRegistry } from '@graft/backbones';
 import { createRoute } from '@hono/zod-openapi';
 import type { App, RouteDeps } from '../app-env.js';
 import {
@@ -62,9 +57,9 @@ const add = createRoute({
   },
 });
 
-function registryOf(deps: RouteDeps): BackboneRegistry {
+async function registryOf(deps: RouteDeps): Promise<BackboneRegistry> {
   if (!deps.backbones) throw new ApiError('not_configured', 'this deployment has no backbone registry');
-  return deps.backbones;
+  return typeof deps.backbones === 'function' ? deps.backbones() : deps.backbones;
 }
 
 /**
@@ -76,15 +71,18 @@ function registryOf(deps: RouteDeps): BackboneRegistry {
  * ```
  */
 export function registerBackbones(app: App, deps: RouteDeps): void {
-  app.openapi(list, async (c) =>
-    c.json({ backbones: (await registryOf(deps).list()).map(summarizeManifest) }, 200),
-  );
+  app.openapi(list, async (c) => {
+    const registry = await registryOf(deps);
+    const { summarizeManifest } = await import('@graft/backbones');
+    return c.json({ backbones: (await registry.list()).map(summarizeManifest) }, 200);
+  });
 
-  app.openapi(get, async (c) => c.json(await registryOf(deps).get(c.req.valid('param').id), 200));
+  app.openapi(get, async (c) => c.json(await (await registryOf(deps)).get(c.req.valid('param').id), 200));
 
   app.openapi(add, async (c) => {
     const body = c.req.valid('json');
-    const registry = registryOf(deps);
+    const registry = await registryOf(deps);
+    const { sourceFromModelVersion, sourceFromUrl } = await import('@graft/backbones');
     const source =
       'url' in body
         ? await sourceFromUrl(body.url, {

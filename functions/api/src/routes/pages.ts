@@ -4,7 +4,6 @@
  */
 import type { App, RouteDeps } from '../app-env.js';
 import { startSession } from '../auth.js';
-import { renderTryIt } from '../pages/try-it.js';
 import { documentPageRoutes } from '../report/openapi-paths.js';
 
 /**
@@ -17,7 +16,8 @@ import { documentPageRoutes } from '../report/openapi-paths.js';
  */
 export function registerPages(app: App, deps: RouteDeps): void {
   documentPageRoutes(app);
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
+    const { renderTryIt } = await import('../pages/try-it.js');
     c.header('Cache-Control', 'no-cache');
     return c.html(renderTryIt(c.get('secureHeadersNonce' as never) as string | undefined));
   });

@@ -15,8 +15,7 @@ import {
   VersionNotFoundError,
 } from '../errors.js';
 import type { ObjectReader } from '../ports.js';
-import { type LoadedReport, ReportLoader } from '../report/load-report.js';
-import { renderReportPage } from '../report/render-page.js';
+import type { LoadedReport, ReportLoader } from '../report/load-report.js';
 import { ModelNameParams } from '../schemas.js';
 
 /** Media types by sniffed image format; anything else is served as a download, never rendered. */
@@ -58,21 +57,26 @@ function requireStore(deps: RouteDeps): ObjectReader {
  * ```
  */
 export function registerReport(app: App, deps: RouteDeps): void {
+  // The report modules are imported by the first report request: rendering is no part of a serving start.
   let loader: ReportLoader | undefined;
-  const reports = () => {
-    loader ??= new ReportLoader(requireStore(deps));
+  const reports = async () => {
+    loader ??= new (await import('../report/load-report.js')).ReportLoader(requireStore(deps));
     return loader;
   };
 
   const load = async (name: string, version: number): Promise<LoadedReport> => {
-    const loaded = await reports().load(name, version);
+    const loaded = await (await reports()).load(name, version);
     if (loaded) return loaded;
     if (!(await deps.models.getModel(name))) throw new ModelNotFoundError(name);
     throw new VersionNotFoundError(name, version);
   };
 
   const page = async (c: Context, name: string, version: number, versionsBase: string) => {
-    const [loaded, model] = await Promise.all([load(name, version), deps.models.getModel(name)]);
+    const [loaded, model, { renderReportPage }] = await Promise.all([
+      load(name, version),
+      deps.models.getModel(name),
+      import('../report/render-page.js'),
+    ]);
     const nonce = (c.get('secureHeadersNonce' as never) as string | undefined) ?? undefined;
     c.header('Cache-Control', 'private, no-cache');
     return c.html(renderReportPage({ loaded, model, versionsBase, nonce }));

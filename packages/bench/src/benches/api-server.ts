@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GRAFT_BIN } from '@graft/cli';
+import { type StartReports, startReports } from './cold-start.js';
 
 /** A running API process and what its start cost. */
 export interface ApiProcess {
@@ -15,6 +16,8 @@ export interface ApiProcess {
   listeningMs: number;
   /** Spawn → first 200 from the predict route (includes loading the model on the first request). */
   firstPredictionMs: number;
+  /** What the process reported: its start by step (`startup` of the start line) and its first model load. */
+  reported: StartReports;
   /** Resident set size of the process now, MiB (worker threads included: they share the process). */
   rssMb(): Promise<number>;
   stop(): Promise<void>;
@@ -58,6 +61,7 @@ export async function startApiProcess(options: {
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const stop = () => stopChild(child);
+  const reports = startReports(child);
   try {
     const line = await firstJsonLine(child, timeoutMs);
     const listeningMs = performance.now() - t0;
@@ -83,6 +87,7 @@ export async function startApiProcess(options: {
       pid: child.pid!,
       listeningMs,
       firstPredictionMs,
+      reported: await reports.settled(line),
       rssMb: async () => {
         const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
         const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);

@@ -14,6 +14,7 @@ import { publishDigitsModel } from './api-model.js';
 import { startApiProcess } from './api-server.js';
 import { benchJpeg } from './bench-image.js';
 import { listFlag, median, round } from './bench-stats.js';
+import { coldStartBreakdown } from './cold-start.js';
 import type { BenchRun } from './types.js';
 
 const MODEL = 'digits';
@@ -89,6 +90,8 @@ export const run: BenchRun = async (flags, log) => {
           p50Ratio: round(first.p50Ms / inferMs, 2),
           coldStartMs: round(server.firstPredictionMs),
           listeningMs: round(server.listeningMs),
+          // where the cold start went, by phase (what the process reported about its start and first model load)
+          coldStart: coldStartBreakdown(server),
           rssMb,
           imageBytes: jpeg.byteLength,
           modelInputSize: inputSize,

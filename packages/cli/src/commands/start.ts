@@ -4,6 +4,7 @@ import type { Command } from '../command.js';
 import { writeRuntimeInfo } from '../connection.js';
 import { intFlag } from '../flags.js';
 import { waitForSignal } from '../signals.js';
+import { describeModelLoad, processStartup } from '../startup-report.js';
 
 /** `graft start` — the embedded runtime until SIGINT/SIGTERM: S3, S3-event fan-out to workers, job runner, API. */
 export const startCommand: Command = {
@@ -11,11 +12,15 @@ export const startCommand: Command = {
   usage: 'graft start [--port 8787] [--data-dir .graft] [--workers N] [--json]',
   options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, workers: { type: 'string' } },
   async run({ flags, out }) {
+    const commandStartMs = performance.now();
     const runtime = await startRuntime({
       dataDir: flags['data-dir'] as string | undefined,
       port: flags.port === undefined ? undefined : intFlag(flags, 'port', 0),
       workers: flags.workers === undefined ? undefined : intFlag(flags, 'workers', 1),
       log: (m) => out.info(m),
+      // stderr: one JSON object per load with --json (stdout's last line stays the result)
+      onModelLoad: (event) =>
+        out.info(out.json ? JSON.stringify({ event: 'model_loaded', ...event }) : describeModelLoad(event)),
     });
     const forget = await writeRuntimeInfo(path.resolve(String(flags['data-dir'] ?? '.graft')), {
       apiUrl: runtime.apiUrl,
@@ -31,6 +36,7 @@ export const startCommand: Command = {
         token: runtime.token,
         s3Endpoint: runtime.s3Endpoint,
         bucket: runtime.bucket,
+        startup: processStartup(commandStartMs, runtime.startup),
       });
       if (!out.json) {
         out.info(

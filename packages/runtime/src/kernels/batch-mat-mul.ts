@@ -1,5 +1,5 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tfjs';
 import { type KernelInputs, KernelScope, type WasmBackendLike } from './kernel-scope.js';
 
 const NAME = 'BatchMatMul';

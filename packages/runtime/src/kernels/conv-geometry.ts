@@ -1,5 +1,5 @@
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { backend_util } from '@tensorflow/tfjs';
+import { backend_util } from '#tfjs';
 import { KernelInputError } from '../errors.js';
 
 /** Padding attribute as tfjs kernels receive it. */

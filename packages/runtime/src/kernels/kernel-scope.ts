@@ -1,5 +1,5 @@
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tfjs';
 
 /** The slice of the wasm backend's API the composed kernels use. */
 export interface WasmBackendLike {

@@ -106,7 +106,11 @@ export function parseBundleFiles(files: Partial<BundleFiles>): {
     throw new InvalidBundleError('model.json needs modelTopology and weightsManifest');
   const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
   const w = files.weights;
-  const weightData = w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer;
+  // The bytes as they are when they fill their buffer (as a read from the store does): no second copy of the weights.
+  const whole = w.byteOffset === 0 && w.byteLength === w.buffer.byteLength && w.buffer instanceof ArrayBuffer;
+  const weightData = whole
+    ? (w.buffer as ArrayBuffer)
+    : (w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer);
   let graft: unknown = json.userDefinedMetadata?.graft;
   if (typeof files.graft === 'string') {
     try {

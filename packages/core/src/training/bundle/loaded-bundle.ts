@@ -1,6 +1,9 @@
 import { tf } from '@graft/runtime';
+import { backboneFromModel } from '../../backbone/backbone-from-model.js';
+import { compileTrunk } from '../../backbone/compile-trunk.js';
+import { disposeWeights } from '../../backbone/dispose-weights.js';
 import { modelGraph } from '../../backbone/graph.js';
-import { backboneFromModel, compileTrunk, disposeWeights, splitBackbone } from '../../backbone/index.js';
+import { splitBackbone } from '../../backbone/split-backbone.js';
 import { scoreOod } from '../../ood/scores.js';
 import { toMatrix } from '../../ood/taps.js';
 import type { Matrix, OodMethod, OodStats, OodVerdict } from '../../ood/types.js';

@@ -1,0 +1,43 @@
+/**
+ * What `graft start` reports about its own start and each model it loads: where a cold start goes.
+ */
+import { performance } from 'node:perf_hooks';
+import type { ModelLoadEvent } from '@graft/fn-api';
+
+/**
+ * The start of this process by step (ms): `node` (Node's own bootstrap), `imports` (tsx and the command's module
+ * graph, up to `commandStartMs`), then the runtime's steps (`s3`, `jobs`, `app`, `listen`); `totalMs` is the time
+ * from the process's start to now.
+ *
+ * @example
+ * ```ts
+ * const t0 = performance.now();
+ * const runtime = await startRuntime();
+ * processStartup(t0, runtime.startup); // { totalMs: 640, phasesMs: { node: 31, imports: 420, s3: 20, … } }
+ * ```
+ */
+export function processStartup(
+  commandStartMs: number,
+  runtime: { phasesMs: Record<string, number> },
+): { totalMs: number; phasesMs: Record<string, number> } {
+  const node = Math.round(performance.nodeTiming.bootstrapComplete);
+  return {
+    totalMs: Math.round(performance.now()),
+    phasesMs: { node, imports: Math.round(commandStartMs - node), ...runtime.phasesMs },
+  };
+}
+
+/**
+ * One model load as a line for people, e.g. `model digits v3 loaded in 412 ms (backend 90, read 35, …)`.
+ *
+ * @example
+ * ```ts
+ * out.info(describeModelLoad(event));
+ * ```
+ */
+export function describeModelLoad(event: ModelLoadEvent): string {
+  const steps = Object.entries(event.phasesMs)
+    .map(([name, ms]) => `${name} ${ms}`)
+    .join(', ');
+  return `model ${event.name} v${event.version} loaded in ${event.totalMs} ms (${steps})`;
+}
