@@ -1,4 +1,6 @@
-import { type DatasetConfig, splitFor } from '@graft/datasets';
+import type { DatasetConfig } from '@graft/datasets';
+// the split alone: the API counts images on its start path, which must not load the importers
+import { splitFor } from '@graft/datasets/split';
 import { type BlobStore, keys, NotFoundError, readJson } from '@graft/storage';
 
 /** Keys a cheap count lists at most (50 list pages): beyond it the job counts, once it has indexed the data set. */

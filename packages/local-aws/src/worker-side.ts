@@ -1,5 +1,4 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { memorySample } from '@graft/runtime';
 import type { FromWorker, ToWorker } from './worker-pool.js';
 
 /**
@@ -20,6 +19,9 @@ export async function serveWorker<C, T, R>(
   const port = parentPort;
   if (!port) throw new Error('serveWorker must run inside a worker thread');
   const handle = await init(workerData.config as C);
+  // imported here, not at the top: this module is exported by @graft/local-aws, whose importers (graft start) must not
+  // load tfjs before they listen; a worker has loaded it by now anyway
+  const { memorySample } = await import('@graft/runtime');
   port.on('message', async (message: ToWorker<T>) => {
     if ('memory' in message) {
       const sample = memorySample({ collect: message.collect });
