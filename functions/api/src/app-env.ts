@@ -47,6 +47,13 @@ export interface AppDeps {
   decode?: ImageDecoder;
   /** Predictions allowed to wait or run at once in this process before new ones get 503 `overloaded` (default 64). */
   maxQueuedPredictions?: number;
+  /**
+   * Most concurrent predictions of one model run as one batch (default 16; 1 = no batching). Tells the prediction
+   * gate how many to let in; the models batch themselves (`createStoreApp` passes it to the model source).
+   */
+  maxBatchSize?: number;
+  /** Inference worker threads per model (0 = on the request thread, the default; `createStoreApp` starts them). */
+  inferenceThreads?: number;
   /** Model whose load state `/ready` reports even before its first request (the entrypoints pass GRAFT_MODEL_NAME). */
   defaultModel?: string;
   /** Clock (ms since the epoch) for the serving cache and session expiry, for tests. */
@@ -64,7 +71,10 @@ export interface AppDeps {
 export interface RouteDeps extends AppDeps {
   serving: ServingCache;
   decode: ImageDecoder;
-  /** Decoding and inference of predictions run through it one at a time, first come first served. */
+  /**
+   * Decoding and inference of predictions run through it first come first served, as many at once as fill the
+   * model's batches (`predictionGateSize`); its size bounds the queue (503 `overloaded`).
+   */
   inference: FifoGate;
 }
 

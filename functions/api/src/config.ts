@@ -31,6 +31,10 @@ export interface ApiConfig {
   backboneUrlAllow: string[];
   /** GRAFT_BACKBONE_MAX_BYTES: limit on a registered backbone's weights (default 256 MiB). */
   backboneMaxBytes?: number;
+  /** GRAFT_MAX_BATCH: most concurrent predictions of one model run as one batch (default 16; 1 = no batching). */
+  maxBatchSize?: number;
+  /** GRAFT_INFERENCE_THREADS: `auto`, a count, or 0 (default: inference on the request thread). Node only. */
+  inferenceThreads?: string;
 }
 
 /**
@@ -58,6 +62,8 @@ export function readConfig(env: Record<string, string | undefined>): ApiConfig {
     refreshMs: positiveInt(env, 'GRAFT_REFRESH_MS'),
     backboneUrlAllow: originList(env.GRAFT_BACKBONE_URL_ALLOW),
     backboneMaxBytes: positiveInt(env, 'GRAFT_BACKBONE_MAX_BYTES'),
+    maxBatchSize: positiveInt(env, 'GRAFT_MAX_BATCH'),
+    inferenceThreads: env.GRAFT_INFERENCE_THREADS || undefined,
   };
 }
 

@@ -31,7 +31,24 @@ interface GraftSummary {
 export interface RegistryModelSourceOptions {
   /** Starts the tfjs backend before the first load (default `@graft/runtime`'s `initBackend()`). */
   initBackend?: () => Promise<unknown>;
+  /** Most concurrent predictions of a version run as one batch (default 16; 1 = no batching). */
+  maxBatchSize?: number;
+  /**
+   * Builds the served model from a version's files instead of loading it on this thread (the Node entrypoints pass
+   * `startPoolModel` from `inference-pool/pool-model.ts` to run inference on worker threads).
+   */
+  loadModel?: (files: VersionFiles) => Promise<LoadedModel>;
 }
+
+/**
+ * The files of one model version, as the registry reads them.
+ *
+ * @example
+ * ```ts
+ * const files: VersionFiles = await registry.readBundleFiles('digits', 3);
+ * ```
+ */
+export type VersionFiles = Awaited<ReturnType<ModelRegistry['readBundleFiles']>>;
 
 /**
  * Models from the registry in the store: `models/<name>/current.json` and the immutable version files.
@@ -45,10 +62,14 @@ export interface RegistryModelSourceOptions {
 export class RegistryModelSource implements ModelSource {
   readonly registry: ModelRegistry;
   private readonly initBackend: () => Promise<unknown>;
+  private readonly loadModel?: (files: VersionFiles) => Promise<LoadedModel>;
+  private readonly maxBatchSize?: number;
 
   constructor(store: BlobStore | ModelRegistry, options: RegistryModelSourceOptions = {}) {
     this.registry = store instanceof ModelRegistry ? store : new ModelRegistry(store);
     this.initBackend = options.initBackend ?? (() => initBackend());
+    this.loadModel = options.loadModel;
+    this.maxBatchSize = options.maxBatchSize;
   }
 
   async getCurrent(name: string): Promise<{ version: number } | undefined> {
@@ -57,13 +78,14 @@ export class RegistryModelSource implements ModelSource {
   }
 
   async loadVersion(name: string, version: number): Promise<LoadedModel> {
-    await this.initBackend();
+    if (!this.loadModel) await this.initBackend();
     const files = await this.registry.readBundleFiles(name, version).catch((err: unknown) => {
       if (hasCode(err, 'not_found')) throw new VersionNotFoundError(name, version);
       throw err;
     });
+    if (this.loadModel) return this.loadModel(files);
     const bundle = await loadBundle(files);
-    return bundleModel(bundle);
+    return bundleModel(bundle, { maxBatchSize: this.maxBatchSize });
   }
 
   async listModels(): Promise<ModelSummary[]> {

@@ -2,7 +2,7 @@ import { BackboneRegistry } from '@graft/backbones';
 import type { BlobStore } from '@graft/storage';
 import { createApp } from './app.js';
 import type { AppDeps } from './app-env.js';
-import { RegistryModelSource } from './model-source.js';
+import { RegistryModelSource, type RegistryModelSourceOptions } from './model-source.js';
 import { StoreJobs } from './store-jobs.js';
 
 /** What {@link createStoreApp} needs besides the bucket; any {@link AppDeps} field may still be overridden. */
@@ -10,6 +10,8 @@ export type StoreAppDeps = Omit<AppDeps, 'models' | 'jobs' | 'store'> &
   Partial<AppDeps> & {
     /** Limit on a registered backbone's weights (default `@graft/backbones`' 256 MiB). */
     backboneMaxBytes?: number;
+    /** Builds served models off this thread (`startPoolModel`; with `inferenceThreads`); default: on this thread. */
+    loadModel?: RegistryModelSourceOptions['loadModel'];
   };
 
 /**
@@ -23,9 +25,9 @@ export type StoreAppDeps = Omit<AppDeps, 'models' | 'jobs' | 'store'> &
  * ```
  */
 export function createStoreApp(store: BlobStore, deps: StoreAppDeps): ReturnType<typeof createApp> {
-  const { backboneMaxBytes, ...rest } = deps;
+  const { backboneMaxBytes, loadModel, ...rest } = deps;
   return createApp({
-    models: new RegistryModelSource(store),
+    models: new RegistryModelSource(store, { maxBatchSize: deps.maxBatchSize, loadModel }),
     jobs: new StoreJobs(store),
     store,
     backbones: new BackboneRegistry(store, { maxWeightBytes: backboneMaxBytes }),

@@ -1,0 +1,129 @@
+/**
+ * Dynamic batching without a timer: a request that finds a free runner starts a batch at once (alone, when the
+ * server is idle: no added latency), and requests that arrive while every runner is busy wait and leave together,
+ * up to `maxBatchSize`, as soon as a runner is free. This is TensorFlow Serving's and Triton's dynamic batcher with
+ * the batch timeout replaced by "the model is free".
+ */
+
+/**
+ * The outcome of one item of a batch: its own result or its own error (one bad item never fails the others).
+ *
+ * @example
+ * ```ts
+ * const outcomes: Settled<number>[] = [{ ok: true, value: 1 }, { ok: false, error: new Error('corrupt') }];
+ * ```
+ */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * Runs one batch; answers one {@link Settled} per item, in order. A rejection fails every item of the batch.
+ *
+ * @example
+ * ```ts
+ * const run: BatchRunner<number, number> = async (xs) => xs.map((x) => ({ ok: true, value: x * 2 }));
+ * ```
+ */
+export type BatchRunner<I, O> = (items: I[]) => Promise<Settled<O>[]>;
+
+/**
+ * Options of {@link DynamicBatcher}.
+ *
+ * @example
+ * ```ts
+ * const options: DynamicBatcherOptions = { maxBatchSize: 16, runners: 2 };
+ * ```
+ */
+export interface DynamicBatcherOptions {
+  /** Most items in one batch (default {@link DEFAULT_MAX_BATCH_SIZE}). */
+  maxBatchSize?: number;
+  /** Batches that may run at once, one per runner (a thread each); default 1. */
+  runners?: number;
+}
+
+/**
+ * Default largest batch: measured on MobileNetV2 at 96 px, batches of 16 cost 8.8 ms per image against 14 ms alone,
+ * and larger batches gain little more while the last request of a batch waits for all of them.
+ *
+ * @example
+ * ```ts
+ * new DynamicBatcher(run, { maxBatchSize: DEFAULT_MAX_BATCH_SIZE });
+ * ```
+ */
+export const DEFAULT_MAX_BATCH_SIZE = 16;
+
+interface Waiting<I, O> {
+  item: I;
+  resolve(value: O): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Groups concurrent {@link DynamicBatcher.submit} calls into batches for a {@link BatchRunner}, first come first
+ * served.
+ *
+ * @example
+ * ```ts
+ * const batcher = new DynamicBatcher<number, number>(async (xs) => xs.map((x) => ({ ok: true, value: x * 2 })));
+ * await Promise.all([batcher.submit(1), batcher.submit(2)]); // [2, 4]: 1 ran alone, 2 after it
+ * ```
+ */
+export class DynamicBatcher<I, O> {
+  readonly maxBatchSize: number;
+  readonly runners: number;
+  private readonly queue: Waiting<I, O>[] = [];
+  private running = 0;
+
+  constructor(
+    private readonly run: BatchRunner<I, O>,
+    options: DynamicBatcherOptions = {},
+  ) {
+    this.maxBatchSize = Math.max(1, Math.floor(options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE));
+    this.runners = Math.max(1, Math.floor(options.runners ?? 1));
+  }
+
+  /** Items waiting for a runner (not counting the batches running). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** Batches running now. */
+  get busy(): number {
+    return this.running;
+  }
+
+  /** Resolves with this item's own result, or rejects with its own error. */
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.running < this.runners && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatchSize);
+      this.running++;
+      void this.runBatch(batch).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
+  private async runBatch(batch: Waiting<I, O>[]): Promise<void> {
+    let outcomes: Settled<O>[];
+    try {
+      outcomes = await this.run(batch.map((w) => w.item));
+      if (outcomes.length !== batch.length)
+        throw new Error(`the batch runner answered ${outcomes.length} outcomes for ${batch.length} items`);
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    batch.forEach((w, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) w.resolve(outcome.value);
+      else w.reject(outcome.error);
+    });
+  }
+}
