@@ -62,6 +62,22 @@ export function readConfig(env: Record<string, string | undefined>): ApiConfig {
     refreshMs: positiveInt(env, 'GRAFT_REFRESH_MS'),
     backboneUrlAllow: originList(env.GRAFT_BACKBONE_URL_ALLOW),
     backboneMaxBytes: positiveInt(env, 'GRAFT_BACKBONE_MAX_BYTES'),
+    ...inferenceConfig(env),
+  };
+}
+
+/**
+ * The serving knobs alone: GRAFT_MAX_BATCH and GRAFT_INFERENCE_THREADS (`graft start` reads them too).
+ *
+ * @example
+ * ```ts
+ * inferenceConfig({ GRAFT_MAX_BATCH: '8', GRAFT_INFERENCE_THREADS: 'auto' }); // { maxBatchSize: 8, inferenceThreads: 'auto' }
+ * ```
+ */
+export function inferenceConfig(
+  env: Record<string, string | undefined>,
+): Pick<ApiConfig, 'maxBatchSize' | 'inferenceThreads'> {
+  return {
     maxBatchSize: positiveInt(env, 'GRAFT_MAX_BATCH'),
     inferenceThreads: env.GRAFT_INFERENCE_THREADS || undefined,
   };

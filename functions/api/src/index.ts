@@ -4,7 +4,7 @@ export type { AppDeps, AppEnv, ImageDecoder } from './app-env.js';
 export { bearerToken, timingSafeEqualText } from './auth.js';
 export { AwsBatchJobRunner, batchJobName } from './batch-runner.js';
 export { type BundleModelOptions, bundleModel, classifyBatch } from './bundle-model.js';
-export { type ApiConfig, originList, readConfig } from './config.js';
+export { type ApiConfig, inferenceConfig, originList, readConfig } from './config.js';
 export {
   type BatchRunner,
   DEFAULT_MAX_BATCH_SIZE,
@@ -19,7 +19,6 @@ export { ERROR_STATUS, type ErrorBody, toErrorResponse } from './error-handler.j
 export * from './errors.js';
 export { FifoGate, predictionGateSize } from './fifo-gate.js';
 export { buildAppFromEnv, type EnvApp, inferenceOptions, randomToken } from './from-env.js';
-export { inferenceThreadCount, type PoolModelOptions, startPoolModel } from './inference-pool/pool-model.js';
 export { RegistryModelSource, type RegistryModelSourceOptions, type VersionFiles } from './model-source.js';
 export { noJobRunner } from './no-runner.js';
 export * from './ports.js';

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createStoreApp, originList } from '@graft/fn-api';
+import { createStoreApp, inferenceConfig, inferenceOptions, originList } from '@graft/fn-api';
 import { type LocalS3, S3BlobStore, startLocalS3 } from '@graft/storage';
 import { serve } from '@hono/node-server';
 import { EXTRACT_WORKER_ENTRY, type ExtractBatchResult } from './extract-worker-entry.js';
@@ -32,6 +32,10 @@ export interface RuntimeOptions {
   log?(message: string): void;
   /** Wall-time budget of one training job in seconds (default `GRAFT_JOB_MAX_SECONDS`, else 4 h). */
   maxJobSeconds?: number;
+  /** Most concurrent predictions of one model run as one batch (default `GRAFT_MAX_BATCH`, else 16; 1 = none). */
+  maxBatchSize?: number;
+  /** Inference worker threads of the API: a count, `auto` (one per CPU) or 0 (default `GRAFT_INFERENCE_THREADS`, else 0). */
+  inferenceThreads?: number | 'auto';
 }
 
 /** Counts of what the fan-out did since start. */
@@ -180,7 +184,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       () => runner.close(),
       () => queue.close(),
     );
+    const fromEnv = inferenceConfig(process.env);
+    const inference = await inferenceOptions({
+      maxBatchSize: options.maxBatchSize ?? fromEnv.maxBatchSize,
+      inferenceThreads:
+        options.inferenceThreads === undefined ? fromEnv.inferenceThreads : String(options.inferenceThreads),
+    });
     const app = createStoreApp(store, {
+      ...inference,
       runner,
       token,
       refreshMs: options.refreshMs,
