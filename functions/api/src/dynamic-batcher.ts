@@ -101,28 +101,29 @@ export class DynamicBatcher<I, O> {
 
   private pump(): void {
     while (this.running < this.runners && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatchSize);
       this.running++;
-      void this.runBatch(batch).finally(() => {
-        this.running--;
-        this.pump();
-      });
+      void this.runBatch(this.queue.splice(0, this.maxBatchSize));
     }
   }
 
   private async runBatch(batch: Waiting<I, O>[]): Promise<void> {
-    let outcomes: Settled<O>[];
+    let outcomes: Settled<O>[] | undefined;
+    let failure: unknown;
     try {
       outcomes = await this.run(batch.map((w) => w.item));
       if (outcomes.length !== batch.length)
         throw new Error(`the batch runner answered ${outcomes.length} outcomes for ${batch.length} items`);
     } catch (error) {
-      for (const w of batch) w.reject(error);
-      return;
+      outcomes = undefined;
+      failure = error;
     }
+    // The runner is free before anyone hears back: a caller that submits again at once finds it free.
+    this.running--;
+    this.pump();
     batch.forEach((w, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) w.resolve(outcome.value);
+      const outcome = outcomes?.[i];
+      if (!outcome) w.reject(failure);
+      else if (outcome.ok) w.resolve(outcome.value);
       else w.reject(outcome.error);
     });
   }
