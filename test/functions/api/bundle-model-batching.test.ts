@@ -3,7 +3,7 @@ import { loadBundle } from '@graft/core';
 import { tf } from '@graft/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleModel, classifyBatch } from '../../../functions/api/src/bundle-model.js';
-import { imagingDecoder } from '../../../functions/api/src/index.js';
+import { type Classification, imagingDecoder } from '../../../functions/api/src/index.js';
 import { grayPng } from './fakes.js';
 import { tinyBundleFiles } from './tiny-bundle.js';
 
@@ -19,7 +19,7 @@ describe('bundleModel with dynamic batching', () => {
     const model = bundleModel(await loadBundle(files), { maxBatchSize: 4 });
     await model.warmup?.();
     const images = await Promise.all([10, 240, 30, 220, 50, 200, 70].map((v) => grayPng(v, 6)));
-    const alone = [];
+    const alone: Classification[] = [];
     for (const png of images) alone.push(await model.classify(png, { topK: 2 }));
     expect(alone.every((r) => r.timings?.batchSize === 1)).toBe(true);
     const together = await Promise.all(images.map((png) => model.classify(png, { topK: 2 })));
@@ -54,7 +54,8 @@ describe('bundleModel with dynamic batching', () => {
     ]);
     expect(outcomes.map((o) => o.ok)).toEqual([true, false, true, false]);
     const [dark, bad, light, empty] = outcomes;
-    if (!dark?.ok || bad?.ok || !light?.ok || empty?.ok) throw new Error('unexpected outcomes');
+    if (!dark?.ok || !bad || bad.ok || !light?.ok || !empty || empty.ok)
+      throw new Error('unexpected outcomes');
     expect(dark.value.predictions).toHaveLength(1);
     expect(dark.value.predictions[0]!.label).toBe('dark');
     expect(dark.value.unknown).toBe(false);
