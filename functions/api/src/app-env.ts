@@ -71,6 +71,8 @@ export interface AppDeps {
 export interface RouteDeps extends AppDeps {
   serving: ServingCache;
   decode: ImageDecoder;
+  /** True when the app was given no decoder: models that decode bytes themselves (`decodesBytes`) get the bytes. */
+  decodeInModel: boolean;
   /**
    * Decoding and inference of predictions run through it first come first served, as many at once as fill the
    * model's batches (`predictionGateSize`); its size bounds the queue (503 `overloaded`).

@@ -70,6 +70,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> & { serving: Servi
     ...deps,
     serving,
     decode: deps.decode ?? imagingDecoder,
+    decodeInModel: deps.decode === undefined,
     inference: new FifoGate({
       concurrency: predictionGateSize(
         deps.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,

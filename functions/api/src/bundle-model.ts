@@ -36,9 +36,12 @@ export interface BundleModelOptions {
 export function bundleModel(bundle: LoadedBundle, options: BundleModelOptions = {}): LoadedModel {
   const batcher = new DynamicBatcher((requests: ClassifyRequest[]) => classifyBatch(bundle, requests), {
     maxBatchSize: options.maxBatchSize,
+    // the model computes on this thread: let the requests that arrived meanwhile reach the queue first
+    yieldFirst: true,
   });
   return {
     meta: servedMeta(bundle),
+    decodesBytes: true,
     classify: (image, classifyOptions) => batcher.submit({ image, options: classifyOptions }),
     warmup: () => warmBundle(bundle),
     dispose(): void {

@@ -38,6 +38,13 @@ export interface DynamicBatcherOptions {
   maxBatchSize?: number;
   /** Batches that may run at once, one per runner (a thread each); default 1. */
   runners?: number;
+  /**
+   * Start each batch after one turn of the event loop (`setImmediate`), not at once. For a model that runs on the
+   * request thread: while it computes, the thread cannot read the requests that arrive, so they reach the queue
+   * only when the event loop gets a turn; starting at once would take each of them alone. An idle server pays one
+   * loop turn (microseconds), not a timer.
+   */
+  yieldFirst?: boolean;
 }
 
 /**
@@ -70,8 +77,10 @@ interface Waiting<I, O> {
 export class DynamicBatcher<I, O> {
   readonly maxBatchSize: number;
   readonly runners: number;
+  readonly yieldFirst: boolean;
   private readonly queue: Waiting<I, O>[] = [];
   private running = 0;
+  private scheduled = false;
 
   constructor(
     private readonly run: BatchRunner<I, O>,
@@ -79,6 +88,7 @@ export class DynamicBatcher<I, O> {
   ) {
     this.maxBatchSize = Math.max(1, Math.floor(options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE));
     this.runners = Math.max(1, Math.floor(options.runners ?? 1));
+    this.yieldFirst = options.yieldFirst ?? false;
   }
 
   /** Items waiting for a runner (not counting the batches running). */
@@ -100,6 +110,19 @@ export class DynamicBatcher<I, O> {
   }
 
   private pump(): void {
+    if (!this.yieldFirst) {
+      this.drain();
+      return;
+    }
+    if (this.scheduled || this.running >= this.runners || this.queue.length === 0) return;
+    this.scheduled = true;
+    afterEventLoopTurn(() => {
+      this.scheduled = false;
+      this.drain();
+    });
+  }
+
+  private drain(): void {
     while (this.running < this.runners && this.queue.length > 0) {
       this.running++;
       void this.runBatch(this.queue.splice(0, this.maxBatchSize));
@@ -127,4 +150,11 @@ export class DynamicBatcher<I, O> {
       else w.reject(outcome.error);
     });
   }
+}
+
+/** `setImmediate` where the runtime has it (Node, Bun), else a zero timeout (Web-standard runtimes). */
+function afterEventLoopTurn(callback: () => void): void {
+  const immediate = (globalThis as { setImmediate?: (cb: () => void) => unknown }).setImmediate;
+  if (immediate) immediate(callback);
+  else setTimeout(callback, 0);
 }

@@ -106,8 +106,8 @@ export interface LoadedModel {
   /** Classifies one image; a batching model runs concurrent calls together (see `dynamic-batcher.ts`). */
   classify(image: Uint8Array | DecodedImage, options: ClassifyOptions): Promise<Classification>;
   /**
-   * True when the model decodes encoded bytes itself, off this thread (a worker-thread pool): the route then hands
-   * it the request's bytes instead of decoding them first. Optional.
+   * True when the model decodes encoded bytes itself, inside its batches (on its worker threads when it has them):
+   * the route then hands it the request's bytes instead of decoding them first. Optional.
    */
   decodesBytes?: boolean;
   /** Runs one inference on a blank input so the first real request is not slow. Optional. */

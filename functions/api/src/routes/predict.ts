@@ -99,8 +99,9 @@ export function registerPredict(app: App, deps: RouteDeps): void {
       const model = lease.model;
       const { result, t0, t1, t2 } = await deps.inference.run(async () => {
         const t0 = performance.now();
-        // A worker-thread model decodes the bytes itself, beside its inference; else decode here.
-        const image = model.decodesBytes ? bytes : await deps.decode(bytes);
+        // A batching model decodes the bytes itself, in its batch (on its worker thread when it has one), so
+        // concurrent requests do not interleave their decoding on this thread; a decoder given to the app decodes here.
+        const image = model.decodesBytes && deps.decodeInModel ? bytes : await deps.decode(bytes);
         const t1 = performance.now();
         const ood =
           oodThreshold === undefined && oodMethod === undefined

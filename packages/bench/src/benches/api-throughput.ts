@@ -97,6 +97,7 @@ export function throughputFigures(input: {
   const tail = c32 ? c32.p99Ms / c32.p50Ms : Number.NaN;
   return {
     rawBatchRps: round(rawBatchRps, 1),
+    rawBatchSize: RAW_BATCH_SIZE,
     rpsAt32: c32?.rps ?? null,
     batchingEfficiency: round(efficiency, 3),
     p50C1Ms: c1?.p50Ms ?? null,

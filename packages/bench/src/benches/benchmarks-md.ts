@@ -1,6 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openSetRows, openSetSection } from './benchmarks-open-set.js';
+import { throughputRows, throughputSection } from './benchmarks-throughput.js';
 import { MNIST_TRANSFER_ANCHOR, TARGETS, whyTargetsAreMissed } from './benchmarks-why.js';
 import { fmt, get, isAdvisorPick, isBestRow, num, type Result, strategyLabel } from './result-format.js';
 
@@ -100,6 +101,7 @@ function rows(r: Record<string, Result>): Row[] {
       anchor: 'target ≤ 1.3×',
       met: atMost(get(r.api, 'p50Ratio'), 1.3),
     },
+    ...throughputRows(r.api),
     {
       from: 'faults',
       what: 'faults: images lost / failed requests during model swaps',
@@ -309,7 +311,7 @@ measured on the standard test splits; nothing is tuned on test data.
 | benchmark | ours | anchor or target | met |
 |---|---|---|---|
 ${table.join('\n')}
-${whyTargetsAreMissed(results)}${scenarioTable(results.scenarios)}${smallDataTable(results['small-data'])}${fuzzSection(results.fuzz)}${openSetSection(results['open-set'])}${edgeTable(results.edge)}
+${whyTargetsAreMissed(results)}${scenarioTable(results.scenarios)}${smallDataTable(results['small-data'])}${fuzzSection(results.fuzz)}${openSetSection(results['open-set'])}${edgeTable(results.edge)}${throughputSection(results)}
 ## Runs
 
 | result | date (UTC) | duration | machine |
