@@ -34,7 +34,10 @@ export interface RuntimeOptions {
   maxJobSeconds?: number;
   /** Most concurrent predictions of one model run as one batch (default `GRAFT_MAX_BATCH`, else 16; 1 = none). */
   maxBatchSize?: number;
-  /** Inference worker threads of the API: a count, `auto` (one per CPU) or 0 (default `GRAFT_INFERENCE_THREADS`, else 0). */
+  /**
+   * Inference worker threads of the API: a count, `auto` (one per CPU but one, at least one) or 0 = the request thread
+   * (default `GRAFT_INFERENCE_THREADS`, else `auto`).
+   */
   inferenceThreads?: number | 'auto';
 }
 
@@ -187,8 +190,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const fromEnv = inferenceConfig(process.env);
     const inference = await inferenceOptions({
       maxBatchSize: options.maxBatchSize ?? fromEnv.maxBatchSize,
-      inferenceThreads:
-        options.inferenceThreads === undefined ? fromEnv.inferenceThreads : String(options.inferenceThreads),
+      inferenceThreads: String(options.inferenceThreads ?? fromEnv.inferenceThreads ?? 'auto'),
     });
     const app = createStoreApp(store, {
       ...inference,

@@ -72,18 +72,20 @@ export async function startPoolModel(files: VersionFiles, options: PoolModelOpti
 }
 
 /**
- * Inference threads from a setting: a count, `auto` (one per CPU this process may use), or 0/empty for none
- * (inference on the request thread).
+ * Inference threads from a setting: a count, `auto`, or 0/empty for none (inference on the request thread). `auto`
+ * is one per CPU this process may use minus one for the request thread (HTTP, batching), and at least one: on 2 cores
+ * one inference thread served more than two (`graft bench api`, BENCHMARKS.md), since a second one takes its core
+ * from the request thread.
  *
  * @example
  * ```ts
- * inferenceThreadCount('auto'); // 2 on a 2-core machine
+ * inferenceThreadCount('auto'); // 1 on a 2-core machine, 3 on 4 cores
  * inferenceThreadCount('0'); // 0
  * ```
  */
 export function inferenceThreadCount(setting: string | number | undefined): number {
   if (setting === undefined || setting === '') return 0;
-  if (setting === 'auto') return os.availableParallelism();
+  if (setting === 'auto') return Math.max(1, os.availableParallelism() - 1);
   const n = Number(setting);
   if (!Number.isInteger(n) || n < 0)
     throw new ConfigError(`inference threads must be 'auto' or a count ≥ 0, got '${setting}'`);
