@@ -81,4 +81,27 @@ describe('DynamicBatcher', () => {
     expect(r.batches.slice(2).every((b) => b.length <= 4 && b.length > 1)).toBe(true);
     expect(r.batches.flat()).toEqual(names);
   });
+
+  it('with yieldFirst, takes what arrives within one event-loop turn together, and costs a loop turn, not a timer', async () => {
+    const r = recorder(0);
+    const batcher = new DynamicBatcher(r.run, { maxBatchSize: 8, yieldFirst: true });
+    const together = ['a', 'b', 'c'].map((n) => batcher.submit(n));
+    expect(r.batches).toEqual([]); // not started yet: the requests still being read get their turn first
+    expect(await Promise.all(together)).toEqual(['A', 'B', 'C']);
+    expect(r.batches).toEqual([['a', 'b', 'c']]);
+    // an idle server: 100 lone requests one after another (an instant model), against 100 waits of the shortest timer
+    const instant = new DynamicBatcher<string, string>(
+      async (items) => items.map((value) => ({ ok: true, value })),
+      {
+        yieldFirst: true,
+      },
+    );
+    const t0 = performance.now();
+    for (let i = 0; i < 100; i++) await instant.submit('x');
+    const yielded = performance.now() - t0;
+    const t1 = performance.now();
+    for (let i = 0; i < 100; i++) await sleep(1);
+    const timers = performance.now() - t1;
+    expect(yielded).toBeLessThan(timers / 2);
+  });
 });
