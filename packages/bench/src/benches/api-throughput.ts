@@ -3,10 +3,11 @@
  * in this process, no HTTP, on as many threads as the server infers on — and the figures that compare the HTTP
  * load rows with it and with raw single-image inference.
  */
+import os from 'node:os';
 import { loadBundle } from '@graft/core';
 import { type ClassifyRequest, classifyBatch, type Settled, type VersionFiles } from '@graft/fn-api';
 import { InferenceThread } from '@graft/fn-api/inference-pool';
-import { round } from './bench-stats.js';
+import { median, round } from './bench-stats.js';
 
 /** Images per batch of the raw baseline. */
 export const RAW_BATCH_SIZE = 16;
@@ -28,18 +29,22 @@ export async function startRawBatch(files: VersionFiles, options: { threads: num
     image: options.image,
     options: { topK: 3 },
   }));
-  const runners: { run(): Promise<void>; close(): Promise<void> }[] = [];
+  const single = requests.slice(0, 1);
+  const runners: { run(batch?: ClassifyRequest[]): Promise<void>; close(): Promise<void> }[] = [];
   if (options.threads === 0) {
     const bundle = await loadBundle(files);
     runners.push({
-      run: async () => expectAllOk(await classifyBatch(bundle, requests)),
+      run: async (batch = requests) => expectAllOk(await classifyBatch(bundle, batch)),
       close: async () => bundle.dispose(),
     });
   } else {
     const threads = Array.from({ length: options.threads }, () => new InferenceThread(files));
     await Promise.all(threads.map((t) => t.ready));
     for (const t of threads)
-      runners.push({ run: async () => expectAllOk(await t.run(requests)), close: () => t.close() });
+      runners.push({
+        run: async (batch = requests) => expectAllOk(await t.run(batch)),
+        close: () => t.close(),
+      });
   }
   const all = (rounds: number) =>
     Promise.all(
@@ -53,6 +58,19 @@ export async function startRawBatch(files: VersionFiles, options: { threads: num
       const t0 = performance.now();
       await all(rounds);
       return (runners.length * rounds * RAW_BATCH_SIZE * 1000) / (performance.now() - t0);
+    },
+    /**
+     * Median time of one image alone (a batch of one) where the server infers: on this thread or a worker (then the
+     * thread hop is part of it, as in the server), for the c=1 comparison.
+     */
+    async singleMs(iterations: number): Promise<number> {
+      const samples: number[] = [];
+      for (let i = 0; i < iterations; i++) {
+        const t0 = performance.now();
+        await runners[0]!.run(single);
+        samples.push(performance.now() - t0);
+      }
+      return median(samples);
     },
     close: async () => {
       await Promise.all(runners.map((r) => r.close()));
@@ -108,6 +126,9 @@ export function throughputFigures(input: {
     p99OverP50At32: round(tail, 2),
     inferenceThreads: input.inferenceThreads,
     maxBatchSize: input.maxBatchSize,
+    // the machine is shared: how busy it was when the run ended (1-minute load average, and its cores)
+    loadAverage: round(os.loadavg()[0] ?? Number.NaN, 1),
+    cores: os.availableParallelism(),
     targetsMet: {
       batchingEfficiency: efficiency >= 0.85,
       p50C1: c1Ratio <= 1.1,

@@ -75,6 +75,7 @@ export const run: BenchRun = async (flags, log) => {
       // With 0 threads the raw baseline holds its own copy of the model here: not a leak of the runs.
       const rawHeld = tf.memory().numTensors - beforeRaw;
       const rawSamples: number[] = [];
+      const rawSingleSamples: number[] = [];
       const rawRound = async () => {
         rawSamples.push(await raw.imagesPerSec(serving.rawRounds));
       };
@@ -82,6 +83,7 @@ export const run: BenchRun = async (flags, log) => {
         const rows = [];
         for (const connections of levels) {
           await inferRound();
+          if (connections === 1) rawSingleSamples.push(await raw.singleMs(iterations));
           if (connections === 32) await rawRound();
           // A short warm-up at this concurrency, then the measured run.
           await load(server.apiUrl, jpeg, connections, 1);
@@ -119,7 +121,8 @@ export const run: BenchRun = async (flags, log) => {
           ...throughputFigures({
             rows,
             rawBatchRps: rawSamples.reduce((a, b) => a + b, 0) / rawSamples.length,
-            rawC1Ms: inferMs,
+            // one image alone where the server infers (its worker thread, or this thread), measured before c=1
+            rawC1Ms: rawSingleSamples.length > 0 ? median(rawSingleSamples) : inferMs,
             inferenceThreads: serving.threads,
             maxBatchSize: serving.maxBatch,
           }),
