@@ -92,13 +92,15 @@ export async function inferenceOptions(
 ): Promise<Pick<StoreAppDeps, 'maxBatchSize' | 'inferenceThreads' | 'loadModel'>> {
   const { maxBatchSize } = config;
   if (config.inferenceThreads === undefined || config.inferenceThreads === '0') return { maxBatchSize };
-  const { inferenceThreadCount, startPoolModel } = await import('./inference-pool/pool-model.js');
+  const { inferenceThreadCount } = await import('./inference-pool/pool-model.js');
+  const { startWarmingModel } = await import('./inference-pool/warming-model.js');
   const threads = inferenceThreadCount(config.inferenceThreads);
   if (threads === 0) return { maxBatchSize };
   return {
     maxBatchSize,
     inferenceThreads: threads,
-    loadModel: (files) => startPoolModel(files, { threads, maxBatchSize }),
+    // serves on this thread from the first request; the threads take over once they are warm
+    loadModel: (files) => startWarmingModel(files, { threads, maxBatchSize }),
   };
 }
 

@@ -13,6 +13,10 @@ import {
   inferenceThreadCount,
   startPoolModel,
 } from '../../../functions/api/src/inference-pool/pool-model.js';
+import {
+  startWarmingModel,
+  type WarmingModel,
+} from '../../../functions/api/src/inference-pool/warming-model.js';
 import { auth, grayPng, RecordingRunner, TOKEN } from './fakes.js';
 import { tinyBundleFiles } from './tiny-bundle.js';
 
@@ -52,10 +56,15 @@ async function burst(app: ReturnType<typeof createStoreApp>, bodies: Uint8Array[
   );
 }
 
-async function checkBurst(app: ReturnType<typeof createStoreApp>, mustBatch: boolean): Promise<void> {
+async function checkBurst(
+  app: ReturnType<typeof createStoreApp>,
+  mustBatch: boolean,
+  afterFirst?: () => Promise<void>,
+): Promise<void> {
   // the first request loads the model; then a burst arrives together
   const first = await burst(app, [await grayPng(30, 6)]);
   expect(first[0]!.status).toBe(200);
+  await afterFirst?.();
   const dark = await grayPng(20, 6);
   const light = await grayPng(235, 6);
   const bad = new TextEncoder().encode('GIF89a but not really');
@@ -114,7 +123,12 @@ describe('dynamic batching through the predict route', () => {
     expect(inference.inferenceThreads).toBe(2);
     const app = createStoreApp(store, { runner: new RecordingRunner(), token: TOKEN, ...inference });
     try {
-      await checkBurst(app, false);
+      // the version serves on the request thread until its threads are warm: wait for them, then the burst
+      await checkBurst(app, false, async () => {
+        const lease = await app.serving.acquire('tiny');
+        expect(await (lease.model as WarmingModel).threadsReady).toBe(true);
+        lease.release();
+      });
     } finally {
       app.serving.dispose();
     }
@@ -124,6 +138,23 @@ describe('dynamic batching through the predict route', () => {
     await expect(
       startPoolModel({ ...files, weights: files.weights.slice(0, 100) }, { threads: 2 }),
     ).rejects.toThrow();
+  }, 60_000);
+
+  it('serves on the request thread while the threads start, then hands over to them', async () => {
+    const model = await startWarmingModel(files, { threads: 1, maxBatchSize: 4 });
+    try {
+      const dark = await grayPng(20, 6);
+      // answered before the thread is up (it needs seconds to load tsx, tfjs and the model)
+      const first = await model.classify(dark, { topK: 1 });
+      expect(first.predictions[0]!.label).toBe('dark');
+      const pending = Promise.all([dark, dark, dark].map((png) => model.classify(png, { topK: 1 })));
+      expect(await model.threadsReady).toBe(true);
+      expect((await pending).map((r) => r.predictions[0]!.label)).toEqual(['dark', 'dark', 'dark']);
+      const after = await model.classify(await grayPng(235, 6), { topK: 1 });
+      expect(after.predictions[0]!.label).toBe('light');
+    } finally {
+      model.dispose();
+    }
   }, 60_000);
 
   it('reads the thread setting: a count, auto, or none', () => {

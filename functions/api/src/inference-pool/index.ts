@@ -4,3 +4,4 @@
  */
 export { InferenceThread } from './inference-thread.js';
 export { inferenceThreadCount, type PoolModelOptions, startPoolModel } from './pool-model.js';
+export { startWarmingModel, type WarmingModel } from './warming-model.js';
