@@ -36,7 +36,7 @@ export interface RuntimeOptions {
   maxBatchSize?: number;
   /**
    * Inference worker threads of the API: a count, `auto` (one per CPU but one, at least one) or 0 = the request thread
-   * (default `GRAFT_INFERENCE_THREADS`, else `auto`).
+   * (default `GRAFT_INFERENCE_THREADS`, else 0; `auto` measured best with `graft bench api`).
    */
   inferenceThreads?: number | 'auto';
 }
@@ -190,7 +190,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const fromEnv = inferenceConfig(process.env);
     const inference = await inferenceOptions({
       maxBatchSize: options.maxBatchSize ?? fromEnv.maxBatchSize,
-      inferenceThreads: String(options.inferenceThreads ?? fromEnv.inferenceThreads ?? 'auto'),
+      inferenceThreads: String(options.inferenceThreads ?? fromEnv.inferenceThreads ?? 0),
     });
     const app = createStoreApp(store, {
       ...inference,

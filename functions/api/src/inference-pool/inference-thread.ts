@@ -59,6 +59,8 @@ export class InferenceThread {
 
   private start(): void {
     const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY.href, files: this.files } });
+    // an idle inference thread does not keep the process alive (the server's socket does while it serves)
+    worker.unref();
     this.worker = worker;
     let started = false;
     this.ready = new Promise((resolve, reject) => {

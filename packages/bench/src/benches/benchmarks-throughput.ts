@@ -68,7 +68,7 @@ export function throughputSection(results: Record<string, Result>): string {
     );
   const lines = runs.map(
     (r) =>
-      `| ${fmt(get(r, 'inferenceThreads'), 0)}${r === api ? ' (default)' : ''} | ${fmt(get(r, 'rawBatchRps'), 1)} | ${fmt(at(r, 8, 'rps'), 1)} | ${fmt(get(r, 'rpsAt32'), 1)} | ${fmt(get(r, 'batchingEfficiency'), 2)} | ${fmt(get(r, 'p50C1Ms'))} / ${fmt(get(r, 'rawC1Ms'))} | ${fmt(get(r, 'p50At32Ms'), 0)} / ${fmt(get(r, 'p99At32Ms'), 0)} | ${fmt(get(r, 'rssMb'), 0)} | ${fmt(get(r, 'loadAverage'), 1)} on ${fmt(get(r, 'cores'), 0)} cores |`,
+      `| ${fmt(get(r, 'inferenceThreads'), 0)}${r === api ? ' (auto)' : ''} | ${fmt(get(r, 'rawBatchRps'), 1)} | ${fmt(at(r, 8, 'rps'), 1)} | ${fmt(get(r, 'rpsAt32'), 1)} | ${fmt(get(r, 'batchingEfficiency'), 2)} | ${fmt(get(r, 'p50C1Ms'))} / ${fmt(get(r, 'rawC1Ms'))} | ${fmt(get(r, 'p50At32Ms'), 0)} / ${fmt(get(r, 'p99At32Ms'), 0)} | ${fmt(get(r, 'rssMb'), 0)} | ${fmt(get(r, 'loadAverage'), 1)} on ${fmt(get(r, 'cores'), 0)} cores |`,
   );
   return `
 ## Serving throughput (issue 15)
