@@ -50,6 +50,13 @@ export interface AppDeps {
   decode?: ImageDecoder;
   /** Predictions allowed to wait or run at once in this process before new ones get 503 `overloaded` (default 64). */
   maxQueuedPredictions?: number;
+  /**
+   * Most concurrent predictions of one model run as one batch (default 16; 1 = no batching). Tells the prediction
+   * gate how many to let in; the models batch themselves (`createStoreApp` passes it to the model source).
+   */
+  maxBatchSize?: number;
+  /** Inference worker threads per model (0 = on the request thread, the default; `createStoreApp` starts them). */
+  inferenceThreads?: number;
   /** Model whose load state `/ready` reports even before its first request (the entrypoints pass GRAFT_MODEL_NAME). */
   defaultModel?: string;
   /** Epochs × training images one job may do (default `TRAINING_LIMITS.maxEpochImages`; tests set it lower). */
@@ -69,7 +76,12 @@ export interface AppDeps {
 export interface RouteDeps extends AppDeps {
   serving: ServingCache;
   decode: ImageDecoder;
-  /** Decoding and inference of predictions run through it one at a time, first come first served. */
+  /** True when the app was given no decoder: models that decode bytes themselves (`decodesBytes`) get the bytes. */
+  decodeInModel: boolean;
+  /**
+   * Decoding and inference of predictions run through it first come first served, as many at once as fill the
+   * model's batches (`predictionGateSize`); its size bounds the queue (503 `overloaded`).
+   */
   inference: FifoGate;
 }
 

@@ -8,9 +8,10 @@ import { requestId } from 'hono/request-id';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv, ImageDecoder, RouteDeps } from './app-env.js';
 import { bearerToken, tokenLink } from './auth.js';
+import { DEFAULT_MAX_BATCH_SIZE } from './dynamic-batcher.js';
 import { errorBody, onError } from './error-handler.js';
 import { ConfigError, InvalidRequestError } from './errors.js';
-import { FifoGate } from './fifo-gate.js';
+import { FifoGate, predictionGateSize } from './fifo-gate.js';
 import { jsonDepthLimit } from './json-depth.js';
 import { registerBackbones } from './routes/backbones.js';
 import { registerDocs } from './routes/docs.js';
@@ -69,7 +70,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> & { serving: Servi
     ...deps,
     serving,
     decode: deps.decode ?? imagingDecoder,
-    inference: new FifoGate(),
+    decodeInModel: deps.decode === undefined,
+    inference: new FifoGate({
+      concurrency: predictionGateSize(
+        deps.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
+        deps.inferenceThreads ?? 0,
+      ),
+    }),
   };
 
   const app = new OpenAPIHono<AppEnv>({

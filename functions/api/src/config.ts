@@ -31,6 +31,10 @@ export interface ApiConfig {
   backboneUrlAllow: string[];
   /** GRAFT_BACKBONE_MAX_BYTES: limit on a registered backbone's weights (default 256 MiB). */
   backboneMaxBytes?: number;
+  /** GRAFT_MAX_BATCH: most concurrent predictions of one model run as one batch (default 16; 1 = no batching). */
+  maxBatchSize?: number;
+  /** GRAFT_INFERENCE_THREADS: `auto`, a count, or 0 (default: inference on the request thread). Node only. */
+  inferenceThreads?: string;
 }
 
 /**
@@ -58,6 +62,24 @@ export function readConfig(env: Record<string, string | undefined>): ApiConfig {
     refreshMs: positiveInt(env, 'GRAFT_REFRESH_MS'),
     backboneUrlAllow: originList(env.GRAFT_BACKBONE_URL_ALLOW),
     backboneMaxBytes: positiveInt(env, 'GRAFT_BACKBONE_MAX_BYTES'),
+    ...inferenceConfig(env),
+  };
+}
+
+/**
+ * The serving knobs alone: GRAFT_MAX_BATCH and GRAFT_INFERENCE_THREADS (`graft start` reads them too).
+ *
+ * @example
+ * ```ts
+ * inferenceConfig({ GRAFT_MAX_BATCH: '8', GRAFT_INFERENCE_THREADS: 'auto' }); // { maxBatchSize: 8, inferenceThreads: 'auto' }
+ * ```
+ */
+export function inferenceConfig(
+  env: Record<string, string | undefined>,
+): Pick<ApiConfig, 'maxBatchSize' | 'inferenceThreads'> {
+  return {
+    maxBatchSize: positiveInt(env, 'GRAFT_MAX_BATCH'),
+    inferenceThreads: env.GRAFT_INFERENCE_THREADS || undefined,
   };
 }
 

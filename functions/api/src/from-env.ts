@@ -6,13 +6,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3BlobStore } from '@graft/storage';
 import { resolveApiToken } from './api-token.js';
 import type { createApp } from './app.js';
-import type { AppDeps } from './app-env.js';
 import { AwsBatchJobRunner } from './batch-runner.js';
 import { type ApiConfig, readConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { noJobRunner } from './no-runner.js';
 import type { JobRunner } from './ports.js';
-import { createStoreApp } from './store-app.js';
+import { createStoreApp, type StoreAppDeps } from './store-app.js';
 
 /**
  * What {@link buildAppFromEnv} returns.
@@ -40,7 +39,7 @@ export interface EnvApp {
  */
 export async function buildAppFromEnv(
   env: Record<string, string | undefined>,
-  options: { generateToken?: boolean; overrides?: Partial<AppDeps> } = {},
+  options: { generateToken?: boolean; overrides?: Partial<StoreAppDeps> } = {},
 ): Promise<EnvApp> {
   const config = readConfig(env);
   let token = await resolveApiToken(env);
@@ -63,7 +62,9 @@ export async function buildAppFromEnv(
           config.jobDefinition,
         )
       : noJobRunner('no job runner is configured (set GRAFT_JOB_QUEUE and GRAFT_JOB_DEFINITION)');
+  const inference = await inferenceOptions(config);
   const app = createStoreApp(store, {
+    ...inference,
     runner,
     token,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -76,6 +77,32 @@ export async function buildAppFromEnv(
     ...options.overrides,
   });
   return { app, config, token, generatedToken };
+}
+
+/**
+ * Batching and worker threads from GRAFT_MAX_BATCH and GRAFT_INFERENCE_THREADS; the thread pool's module is loaded
+ * only when threads are asked for (Lambda serves one request per instance: it leaves them at 0).
+ *
+ * @example
+ * ```ts
+ * await inferenceOptions(readConfig({ GRAFT_BUCKET: 'graft', GRAFT_INFERENCE_THREADS: '2' })); // { inferenceThreads: 2, loadModel, … }
+ * ```
+ */
+export async function inferenceOptions(
+  config: Pick<ApiConfig, 'maxBatchSize' | 'inferenceThreads'>,
+): Promise<Pick<StoreAppDeps, 'maxBatchSize' | 'inferenceThreads' | 'loadModel'>> {
+  const { maxBatchSize } = config;
+  if (config.inferenceThreads === undefined || config.inferenceThreads === '0') return { maxBatchSize };
+  const { inferenceThreadCount } = await import('./inference-pool/pool-model.js');
+  const { startWarmingModel } = await import('./inference-pool/warming-model.js');
+  const threads = inferenceThreadCount(config.inferenceThreads);
+  if (threads === 0) return { maxBatchSize };
+  return {
+    maxBatchSize,
+    inferenceThreads: threads,
+    // serves on this thread from the first request; the threads take over once they are warm
+    loadModel: (files) => startWarmingModel(files, { threads, maxBatchSize }),
+  };
 }
 
 /**

@@ -33,7 +33,24 @@ export interface RegistryModelSourceOptions {
   initBackend?: () => Promise<unknown>;
   /** Told about every version loaded (and warmed up), with how long each step took. */
   onLoad?(event: ModelLoadEvent): void;
+  /** Most concurrent predictions of a version run as one batch (default 16; 1 = no batching). */
+  maxBatchSize?: number;
+  /**
+   * Builds the served model from a version's files instead of loading it on this thread (the Node entrypoints pass
+   * `startPoolModel` from `inference-pool/pool-model.ts` to run inference on worker threads).
+   */
+  loadModel?: (files: VersionFiles) => Promise<LoadedModel>;
 }
+
+/**
+ * The files of one model version, as the registry reads them.
+ *
+ * @example
+ * ```ts
+ * const files: VersionFiles = await registry.readBundleFiles('digits', 3);
+ * ```
+ */
+export type VersionFiles = Awaited<ReturnType<ModelRegistry['readBundleFiles']>>;
 
 /**
  * Models from the registry in the store: `models/<name>/current.json` and the immutable version files.
@@ -48,11 +65,15 @@ export class RegistryModelSource implements ModelSource {
   readonly registry: ModelRegistry;
   private readonly initBackend: () => Promise<unknown>;
   private readonly onLoad?: (event: ModelLoadEvent) => void;
+  private readonly loadModel?: (files: VersionFiles) => Promise<LoadedModel>;
+  private readonly maxBatchSize?: number;
 
   constructor(store: BlobStore | ModelRegistry, options: RegistryModelSourceOptions = {}) {
     this.registry = store instanceof ModelRegistry ? store : new ModelRegistry(store);
     this.initBackend = options.initBackend ?? (async () => (await import('@graft/runtime')).initBackend());
     this.onLoad = options.onLoad;
+    this.loadModel = options.loadModel;
+    this.maxBatchSize = options.maxBatchSize;
   }
 
   async getCurrent(name: string): Promise<{ version: number } | undefined> {
@@ -66,15 +87,23 @@ export class RegistryModelSource implements ModelSource {
    */
   async loadVersion(name: string, version: number): Promise<LoadedModel> {
     const timer = stepTimer();
-    const [, files, [{ openBundle, bundleFromFiles, decodeOod }, { bundleModel }]] = await Promise.all([
-      timer.step('backend', this.initBackend()),
+    const readFiles = () =>
       timer.step(
         'read',
         this.registry.readBundleFiles(name, version).catch((err: unknown) => {
           if (hasCode(err, 'not_found')) throw new VersionNotFoundError(name, version);
           throw err;
         }),
-      ),
+      );
+    if (this.loadModel) {
+      // inference threads load (and warm up) their own copies; this thread needs neither tfjs nor the loader
+      const model = await timer.step('build', this.loadModel(await readFiles()));
+      this.onLoad?.({ name, version, ...timer.done() });
+      return model;
+    }
+    const [, files, [{ openBundle, bundleFromFiles, decodeOod }, { bundleModel }]] = await Promise.all([
+      timer.step('backend', this.initBackend()),
+      readFiles(),
       timer.step('imports', Promise.all([import('@graft/core/serving'), import('./bundle-model.js')])),
     ]);
     const bundle = await timer.step('build', bundleFromFiles(files));
@@ -87,6 +116,7 @@ export class RegistryModelSource implements ModelSource {
           throw err;
         }
       }),
+      { maxBatchSize: this.maxBatchSize },
     );
     try {
       await timer.step('warmup', () => model.warmup?.());

@@ -62,6 +62,35 @@ export interface Classification {
   unknown: boolean;
   /** The out-of-distribution verdict; `null` when the model version has no OOD data. */
   ood?: OodVerdict | null;
+  /** How this image was served, when the model batches: its decode, its batch's inference, the batch's size. */
+  timings?: BatchTimings;
+}
+
+/**
+ * What one image of a batch cost: decoding it (the batch's images decode together) and inferring its batch.
+ *
+ * @example
+ * ```ts
+ * const t: BatchTimings = { decodeMs: 1.4, inferMs: 120, batchSize: 16 };
+ * ```
+ */
+export interface BatchTimings {
+  decodeMs: number;
+  inferMs: number;
+  batchSize: number;
+}
+
+/**
+ * One request of a batch: the image (encoded bytes or decoded) and that request's own options.
+ *
+ * @example
+ * ```ts
+ * const r: ClassifyRequest = { image: jpegBytes, options: { topK: 3 } };
+ * ```
+ */
+export interface ClassifyRequest {
+  image: Uint8Array | DecodedImage;
+  options: ClassifyOptions;
 }
 
 /**
@@ -74,7 +103,13 @@ export interface Classification {
  * ```
  */
 export interface LoadedModel {
+  /** Classifies one image; a batching model runs concurrent calls together (see `dynamic-batcher.ts`). */
   classify(image: Uint8Array | DecodedImage, options: ClassifyOptions): Promise<Classification>;
+  /**
+   * True when the model decodes encoded bytes itself, inside its batches (on its worker threads when it has them):
+   * the route then hands it the request's bytes instead of decoding them first. Optional.
+   */
+  decodesBytes?: boolean;
   /** Runs one inference on a blank input so the first real request is not slow. Optional. */
   warmup?(): Promise<void>;
   meta: Record<string, unknown>;

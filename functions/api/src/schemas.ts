@@ -141,7 +141,15 @@ export const PredictResponse = z
         description:
           'the out-of-distribution verdict; null for model versions trained before OOD data existed',
       }),
-    timings: z.object({ decodeMs: z.number(), inferMs: z.number() }),
+    timings: z.object({
+      decodeMs: z.number(),
+      inferMs: z.number(),
+      batchSize: z.number().int().optional().openapi({
+        description:
+          'how many concurrent predictions ran through the model together with this one (dynamic batching)',
+      }),
+      queueMs: z.number().optional().openapi({ description: 'time spent waiting for the model to be free' }),
+    }),
   })
   .openapi('Prediction');
 

@@ -61,7 +61,9 @@ export function startServer(
 }
 
 async function main(): Promise<void> {
-  const { app, token, generatedToken } = await (await import('./from-env.js')).buildAppFromEnv(process.env, {
+  // A Node server infers on worker threads unless told otherwise (Lambda, on the same from-env, does not).
+  const env = { GRAFT_INFERENCE_THREADS: 'auto', ...process.env };
+  const { app, token, generatedToken } = await (await import('./from-env.js')).buildAppFromEnv(env, {
     generateToken: true,
   });
   const server = await startServer(app, {

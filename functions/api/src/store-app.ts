@@ -2,7 +2,7 @@ import type { BlobStore } from '@graft/storage';
 import { createApp } from './app.js';
 import type { AppDeps } from './app-env.js';
 import type { ModelLoadEvent } from './model-load-event.js';
-import { RegistryModelSource } from './model-source.js';
+import { RegistryModelSource, type RegistryModelSourceOptions } from './model-source.js';
 import { StoreJobs } from './store-jobs.js';
 
 /** What {@link createStoreApp} needs besides the bucket; any {@link AppDeps} field may still be overridden. */
@@ -12,6 +12,8 @@ export type StoreAppDeps = Omit<AppDeps, 'models' | 'jobs' | 'store'> &
     backboneMaxBytes?: number;
     /** Told about every model version the API loads, with how long each step took. */
     onModelLoad?(event: ModelLoadEvent): void;
+    /** Builds served models off this thread (`startPoolModel`; with `inferenceThreads`); default: on this thread. */
+    loadModel?: RegistryModelSourceOptions['loadModel'];
   };
 
 /**
@@ -25,9 +27,13 @@ export type StoreAppDeps = Omit<AppDeps, 'models' | 'jobs' | 'store'> &
  * ```
  */
 export function createStoreApp(store: BlobStore, deps: StoreAppDeps): ReturnType<typeof createApp> {
-  const { backboneMaxBytes, onModelLoad, ...rest } = deps;
+  const { backboneMaxBytes, onModelLoad, loadModel, ...rest } = deps;
   return createApp({
-    models: new RegistryModelSource(store, { onLoad: onModelLoad }),
+    models: new RegistryModelSource(store, {
+      onLoad: onModelLoad,
+      maxBatchSize: deps.maxBatchSize,
+      loadModel,
+    }),
     jobs: new StoreJobs(store),
     store,
     // made on the first backbone request: the registry's model code is no part of a serving start

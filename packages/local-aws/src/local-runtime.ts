@@ -4,7 +4,14 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createStoreApp, type ModelLoadEvent, originList, stepTimer } from '@graft/fn-api';
+import {
+  createStoreApp,
+  inferenceConfig,
+  inferenceOptions,
+  type ModelLoadEvent,
+  originList,
+  stepTimer,
+} from '@graft/fn-api';
 import type { MemorySample } from '@graft/runtime';
 import { type LocalS3, S3BlobStore, startLocalS3 } from '@graft/storage';
 import { serve } from '@hono/node-server';
@@ -35,6 +42,13 @@ export interface RuntimeOptions {
   maxJobSeconds?: number;
   /** Told about every model version the API loads, with how long each step took. */
   onModelLoad?(event: ModelLoadEvent): void;
+  /** Most concurrent predictions of one model run as one batch (default `GRAFT_MAX_BATCH`, else 16; 1 = none). */
+  maxBatchSize?: number;
+  /**
+   * Inference worker threads of the API: a count, `auto` (one per CPU but one, at least one) or 0 = the request thread
+   * (default `GRAFT_INFERENCE_THREADS`, else 0; `auto` measured best with `graft bench api`).
+   */
+  inferenceThreads?: number | 'auto';
 }
 
 /** Counts of what the fan-out did since start. */
@@ -204,8 +218,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       () => runner.close(),
       () => queue.close(),
     );
+    const fromEnv = inferenceConfig(process.env);
+    const inference = await inferenceOptions({
+      maxBatchSize: options.maxBatchSize ?? fromEnv.maxBatchSize,
+      inferenceThreads: String(options.inferenceThreads ?? fromEnv.inferenceThreads ?? 0),
+    });
     const app = await timer.step('app', () =>
       createStoreApp(store, {
+        ...inference,
         runner,
         token,
         refreshMs: options.refreshMs,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FifoGate } from '../../../functions/api/src/fifo-gate.js';
+import { FifoGate, predictionGateSize } from '../../../functions/api/src/fifo-gate.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -38,5 +38,38 @@ describe('FifoGate', () => {
     await expect(failed).rejects.toThrow('broken image');
     expect(await next).toBe('ok');
     expect(gate.size).toBe(0);
+  });
+});
+
+describe('FifoGate with concurrency', () => {
+  it('runs up to `concurrency` tasks at once, starts them in arrival order, and counts waiting and running', async () => {
+    const gate = new FifoGate({ concurrency: 2 });
+    const started: string[] = [];
+    let running = 0;
+    let most = 0;
+    const task = (name: string, ms: number) => async () => {
+      running++;
+      most = Math.max(most, running);
+      started.push(name);
+      await sleep(ms);
+      running--;
+      return name;
+    };
+    const all = Promise.all(['a', 'b', 'c', 'd', 'e'].map((n, i) => gate.run(task(n, 10 - i))));
+    expect(gate.size).toBe(5);
+    // a newcomer while places are handed over must not overtake the ones waiting
+    await sleep(12);
+    const late = gate.run(task('f', 1));
+    expect(await all).toEqual(['a', 'b', 'c', 'd', 'e']);
+    await late;
+    expect(most).toBe(2);
+    expect(started).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(gate.size).toBe(0);
+  });
+
+  it('sizes the prediction gate for a full batch per thread plus the next one', () => {
+    expect(predictionGateSize(16, 0)).toBe(32);
+    expect(predictionGateSize(16, 2)).toBe(48);
+    expect(predictionGateSize(1, 1)).toBe(2);
   });
 });

@@ -96,21 +96,26 @@ export function registerPredict(app: App, deps: RouteDeps): void {
       // Checked right before joining the queue (no await in between), so concurrent requests cannot all slip in.
       if (deps.inference.size >= (deps.maxQueuedPredictions ?? DEFAULT_MAX_QUEUED_PREDICTIONS))
         throw new OverloadedError(deps.inference.size);
+      const model = lease.model;
       const { result, t0, t1, t2 } = await deps.inference.run(async () => {
         const t0 = performance.now();
-        const image = await deps.decode(bytes);
+        // A batching model decodes the bytes itself, in its batch (on its worker thread when it has one), so
+        // concurrent requests do not interleave their decoding on this thread; a decoder given to the app decodes here.
+        const image = model.decodesBytes && deps.decodeInModel ? bytes : await deps.decode(bytes);
         const t1 = performance.now();
         const ood =
           oodThreshold === undefined && oodMethod === undefined
             ? undefined
             : { threshold: oodThreshold, method: oodMethod };
-        const result = await lease.model.classify(image, {
+        // Concurrent calls of a batching model run together (dynamic batching); each keeps its own options.
+        const result = await model.classify(image, {
           topK: topK ?? 5,
           threshold,
           ...(ood ? { ood } : {}),
         });
         return { result, t0, t1, t2: performance.now() };
       });
+      const decodeMs = t1 - t0 + (result.timings?.decodeMs ?? 0);
       return c.json(
         {
           model: name,
@@ -118,7 +123,16 @@ export function registerPredict(app: App, deps: RouteDeps): void {
           predictions: result.predictions,
           unknown: result.unknown,
           ood: result.ood ?? null,
-          timings: { decodeMs: round(t1 - t0), inferMs: round(t2 - t1) },
+          timings: {
+            decodeMs: round(decodeMs),
+            inferMs: round(result.timings?.inferMs ?? t2 - t1),
+            ...(result.timings
+              ? {
+                  batchSize: result.timings.batchSize,
+                  queueMs: round(Math.max(0, t2 - t0 - decodeMs - result.timings.inferMs)),
+                }
+              : {}),
+          },
         },
         200,
       );

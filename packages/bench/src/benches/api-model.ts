@@ -5,7 +5,7 @@
 
 import { ApiClient } from '@graft/cli';
 import { type DatasetSample, encodeGrayPng, importDataset, loadMnistDigits } from '@graft/datasets';
-import { type LoadedModel, RegistryModelSource } from '@graft/fn-api';
+import { type LoadedModel, RegistryModelSource, type VersionFiles } from '@graft/fn-api';
 import type { TrainingJob } from '@graft/jobs';
 import { type Runtime, startRuntime } from '@graft/local-aws';
 
@@ -91,7 +91,7 @@ export async function publishDigitsModel(options: {
   inputSize: number;
   epochs?: number;
   log(message: string): void;
-}): Promise<{ model: LoadedModel; version: number; trainSeconds: number }> {
+}): Promise<{ model: LoadedModel; version: number; trainSeconds: number; files: VersionFiles }> {
   const runtime = await startRuntime({ dataDir: options.dataDir, port: 0, workers: 1, log: options.log });
   try {
     const dataset = 'api-bench';
@@ -106,7 +106,8 @@ export async function publishDigitsModel(options: {
     if (!current) throw new Error(`model ${options.name} was not published`);
     const model = await source.loadVersion(options.name, current.version);
     await model.warmup?.();
-    return { model, version: current.version, trainSeconds };
+    const files = await source.registry.readBundleFiles(options.name, current.version);
+    return { model, version: current.version, trainSeconds, files };
   } finally {
     await runtime.close();
   }

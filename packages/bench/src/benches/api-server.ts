@@ -40,6 +40,8 @@ export async function startApiProcess(options: {
   model: string;
   body: Uint8Array;
   timeoutMs?: number;
+  /** More `graft start` flags (`--inference-threads 2`). */
+  args?: string[];
 }): Promise<ApiProcess> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const t0 = performance.now();
@@ -57,6 +59,7 @@ export async function startApiProcess(options: {
       '0',
       '--workers',
       '1',
+      ...(options.args ?? []),
     ],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -8,10 +8,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { numberFlag } from '@graft/cli';
+import { DEFAULT_MAX_BATCH_SIZE } from '@graft/fn-api';
+import { inferenceThreadCount } from '@graft/fn-api/inference-pool';
 import { initBackend, tf } from '@graft/runtime';
 import autocannon from 'autocannon';
 import { publishDigitsModel } from './api-model.js';
 import { startApiProcess } from './api-server.js';
+import { startRawBatch, throughputFigures } from './api-throughput.js';
 import { benchJpeg } from './bench-image.js';
 import { listFlag, median, round } from './bench-stats.js';
 import { coldStartBreakdown } from './cold-start.js';
@@ -19,6 +22,8 @@ import type { BenchRun } from './types.js';
 
 const MODEL = 'digits';
 const TOKEN = 'bench-token-0123456789abcdefghijklmnop';
+/** Inference threads the bench serves with unless `--inference-threads` says otherwise (`graft start`'s default). */
+const DEFAULT_BENCH_THREADS = 'auto';
 
 /**
  * Flags: `--concurrency 1,8,32`, `--duration 10` (seconds per level), `--iterations 20` (in-process inferences before
@@ -36,6 +41,7 @@ export const run: BenchRun = async (flags, log) => {
   const iterations = Math.max(3, Math.round(numberFlag(flags, 'iterations', 20)));
   const perClass = Math.max(1, Math.round(numberFlag(flags, 'per-class', 10)));
   const inputSize = Math.round(numberFlag(flags, 'input-size', 96));
+  const serving = servingFlags(flags);
   await initBackend({ backend: 'wasm' });
   const dataDir = await mkdtemp(path.join(tmpdir(), 'graft-bench-api-'));
   try {
@@ -58,11 +64,28 @@ export const run: BenchRun = async (flags, log) => {
     try {
       await infer();
       log('cold start: spawning graft start …');
-      const server = await startApiProcess({ dataDir, token: TOKEN, model: MODEL, body: jpeg });
+      const server = await startApiProcess({
+        dataDir,
+        token: TOKEN,
+        model: MODEL,
+        body: jpeg,
+        args: serving.args,
+      });
+      const beforeRaw = tf.memory().numTensors;
+      const raw = await startRawBatch(published.files, { threads: serving.threads, image: jpeg });
+      // With 0 threads the raw baseline holds its own copy of the model here: not a leak of the runs.
+      const rawHeld = tf.memory().numTensors - beforeRaw;
+      const rawSamples: number[] = [];
+      const rawSingleSamples: number[] = [];
+      const rawRound = async () => {
+        rawSamples.push(await raw.imagesPerSec(serving.rawRounds));
+      };
       try {
         const rows = [];
         for (const connections of levels) {
           await inferRound();
+          if (connections === 1) rawSingleSamples.push(await raw.singleMs(iterations));
+          if (connections === 32) await rawRound();
           // A short warm-up at this concurrency, then the measured run.
           await load(server.apiUrl, jpeg, connections, 1);
           const r = await load(server.apiUrl, jpeg, connections, duration);
@@ -78,7 +101,8 @@ export const run: BenchRun = async (flags, log) => {
           log(`c=${connections}: ${JSON.stringify(rows.at(-1))}`);
         }
         await inferRound();
-        tensorsAfterRuns = tf.memory().numTensors;
+        await rawRound();
+        tensorsAfterRuns = tf.memory().numTensors - rawHeld;
         const rssMb = round(await server.rssMb(), 1);
         const inferMs = round(median(inferSamples));
         const first = rows.find((r) => r.concurrency === 1) ?? rows[0]!;
@@ -97,6 +121,15 @@ export const run: BenchRun = async (flags, log) => {
           modelInputSize: inputSize,
           trainSeconds: round(published.trainSeconds, 1),
           duration,
+          ...throughputFigures({
+            rows,
+            rawBatchRps: rawSamples.reduce((a, b) => a + b, 0) / rawSamples.length,
+            // one image alone where the server infers (its worker thread, or this thread), measured before c=1
+            rawC1Ms: rawSingleSamples.length > 0 ? median(rawSingleSamples) : inferMs,
+            inferenceThreads: serving.threads,
+            maxBatchSize: serving.maxBatch,
+          }),
+          rawBatchSamples: rawSamples.map((r) => round(r, 1)),
           rows,
           // Filled in below once the in-process model is disposed.
           tensors: {
@@ -106,6 +139,7 @@ export const run: BenchRun = async (flags, log) => {
           },
         };
       } finally {
+        await raw.close();
         await server.stop();
       }
     } finally {
@@ -119,6 +153,23 @@ export const run: BenchRun = async (flags, log) => {
     await rm(dataDir, { recursive: true, force: true });
   }
 };
+
+/**
+ * `--inference-threads N|auto` (the server's inference worker threads, and the raw baseline's; default `auto`, as
+ * `graft start`), `--max-batch N` (default 16), `--raw-rounds N` (batches of 16 per thread per raw
+ * measurement, default 10).
+ */
+function servingFlags(flags: Parameters<BenchRun>[0]) {
+  const setting = flags['inference-threads'];
+  const threads = inferenceThreadCount(typeof setting === 'string' ? setting : DEFAULT_BENCH_THREADS);
+  const maxBatch = Math.max(1, Math.round(numberFlag(flags, 'max-batch', DEFAULT_MAX_BATCH_SIZE)));
+  return {
+    threads,
+    maxBatch,
+    rawRounds: Math.max(1, Math.round(numberFlag(flags, 'raw-rounds', 10))),
+    args: ['--inference-threads', String(threads), '--max-batch', String(maxBatch)],
+  };
+}
 
 function load(apiUrl: string, body: Uint8Array, connections: number, seconds: number) {
   return autocannon({

@@ -2,6 +2,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openSetRows, openSetSection } from './benchmarks-open-set.js';
 import { fuzzRssSentence, soakGrowth, soakSection } from './benchmarks-soak.js';
+import { throughputRows, throughputSection } from './benchmarks-throughput.js';
 import { fashionFeaturesRow, productScenariosSection } from './benchmarks-transfer-choices.js';
 import { MNIST_TRANSFER_ANCHOR, TARGETS, whyTargetsAreMissed } from './benchmarks-why.js';
 import { coldStartSection } from './cold-start-md.js';
@@ -104,6 +105,7 @@ function rows(r: Record<string, Result>): Row[] {
       anchor: 'target ≤ 1.3×',
       met: atMost(get(r.api, 'p50Ratio'), 1.3),
     },
+    ...throughputRows(r.api),
     {
       from: 'faults',
       what: 'faults: images lost / failed requests during model swaps',
@@ -324,7 +326,7 @@ measured on the standard test splits; nothing is tuned on test data.
 | benchmark | ours | anchor or target | met |
 |---|---|---|---|
 ${table.join('\n')}
-${whyTargetsAreMissed(results)}${scenarioTable(results.scenarios)}${productScenariosSection(results['product-scenarios'])}${smallDataTable(results['small-data'])}${soakSection(results.soak)}${fuzzSection(results.fuzz)}${openSetSection(results['open-set'])}${coldStartSection(results.api)}${edgeTable(results.edge)}
+${whyTargetsAreMissed(results)}${scenarioTable(results.scenarios)}${productScenariosSection(results['product-scenarios'])}${smallDataTable(results['small-data'])}${soakSection(results.soak)}${fuzzSection(results.fuzz)}${openSetSection(results['open-set'])}${coldStartSection(results.api)}${edgeTable(results.edge)}${throughputSection(results)}
 ## Runs
 
 | result | date (UTC) | duration | machine |

@@ -86,6 +86,9 @@ export const benchCommand: Command = {
     duration: { type: 'string' },
     concurrency: { type: 'string' },
     'per-class': { type: 'string' },
+    'inference-threads': { type: 'string' },
+    'max-batch': { type: 'string' },
+    'raw-rounds': { type: 'string' },
     // faults (src/benches/faults.ts)
     'fault-rate': { type: 'string' },
     'swap-concurrency': { type: 'string' },

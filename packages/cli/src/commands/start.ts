@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { startRuntime } from '@graft/local-aws';
-import type { Command } from '../command.js';
+import type { Command, Flags } from '../command.js';
 import { writeRuntimeInfo } from '../connection.js';
 import { intFlag } from '../flags.js';
 import { waitForSignal } from '../signals.js';
@@ -9,14 +9,22 @@ import { describeModelLoad, processStartup } from '../startup-report.js';
 /** `graft start` — the embedded runtime until SIGINT/SIGTERM: S3, S3-event fan-out to workers, job runner, API. */
 export const startCommand: Command = {
   summary: 'Run Graft on this machine: embedded S3, extraction workers fed by S3 events, job runner and API.',
-  usage: 'graft start [--port 8787] [--data-dir .graft] [--workers N] [--json]',
-  options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, workers: { type: 'string' } },
+  usage:
+    'graft start [--port 8787] [--data-dir .graft] [--workers N] [--inference-threads N|auto] [--max-batch 16] [--json]',
+  options: {
+    port: { type: 'string' },
+    'data-dir': { type: 'string' },
+    workers: { type: 'string' },
+    'inference-threads': { type: 'string' },
+    'max-batch': { type: 'string' },
+  },
   async run({ flags, out }) {
     const commandStartMs = performance.now();
     const runtime = await startRuntime({
       dataDir: flags['data-dir'] as string | undefined,
       port: flags.port === undefined ? undefined : intFlag(flags, 'port', 0),
       workers: flags.workers === undefined ? undefined : intFlag(flags, 'workers', 1),
+      ...inferenceFlags(flags),
       log: (m) => out.info(m),
       // stderr: one JSON object per load with --json (stdout's last line stays the result)
       onModelLoad: (event) =>
@@ -57,3 +65,17 @@ export const startCommand: Command = {
     }
   },
 };
+
+/** `--inference-threads N|auto` and `--max-batch N` (unset: GRAFT_INFERENCE_THREADS / GRAFT_MAX_BATCH decide). */
+function inferenceFlags(flags: Flags): {
+  inferenceThreads?: number | 'auto';
+  maxBatchSize?: number;
+} {
+  const threads = flags['inference-threads'];
+  return {
+    ...(threads === undefined
+      ? {}
+      : { inferenceThreads: threads === 'auto' ? 'auto' : intFlag(flags, 'inference-threads', 0) }),
+    ...(flags['max-batch'] === undefined ? {} : { maxBatchSize: intFlag(flags, 'max-batch', 16) }),
+  };
+}

@@ -66,8 +66,14 @@ export interface LoadedBundle {
   model: tf.LayersModel;
   /** Calibrated probabilities `[n, classes]` for preprocessed images `[n, size, size, channels]`; caller disposes. */
   predict(images: tf.Tensor4D): tf.Tensor2D;
-  /** Top-k labels with an unknown flag and OOD verdict per image. */
-  classify(images: tf.Tensor4D, options?: ClassifyOptions): Promise<Classification[]>;
+  /**
+   * Top-k labels with an unknown flag and OOD verdict per image; `options` apply to every image, or give one
+   * entry per image (a batch of requests that each asked for their own top-k, thresholds or OOD method).
+   */
+  classify(
+    images: tf.Tensor4D,
+    options?: ClassifyOptions | readonly ClassifyOptions[],
+  ): Promise<Classification[]>;
   /** The fitted out-of-distribution detector, when the bundle has one. */
   ood?: OodStats;
   /** What the OOD scores read for a batch: the head's pooled input features and the logits (`scoreOod`). */
@@ -170,19 +176,29 @@ export function openBundle(bundle: Bundle, ood?: OodStats): LoadedBundle {
       }
     },
     async classify(images, options = {}) {
+      const optionsOf = (i: number): ClassifyOptions =>
+        (Array.isArray(options) ? options[i] : (options as ClassifyOptions)) ?? {};
       const out = forward(images, ood !== undefined);
       try {
         const rows = (await out.probs.array()) as number[][];
         const verdicts =
-          ood && out.features && out.logits ? await oodVerdicts(ood, out, options.ood) : undefined;
-        return predictWithThreshold(rows, meta.labels, {
-          threshold: options.threshold ?? (verdicts ? 0 : 0.5),
-          kind: 'probs',
-        }).map((p, i) => {
+          ood && out.features && out.logits
+            ? await oodVerdicts(
+                ood,
+                out,
+                rows.map((_, i) => optionsOf(i).ood),
+              )
+            : undefined;
+        return rows.map((row, i) => {
+          const own = optionsOf(i);
           const verdict = verdicts?.[i] ?? null;
+          const [p] = predictWithThreshold([row], meta.labels, {
+            threshold: own.threshold ?? (verdicts ? 0 : 0.5),
+            kind: 'probs',
+          });
           return {
-            top: p.ranked.slice(0, options.topK ?? 5),
-            unknown: p.unknown || (verdict !== null && verdict.score > verdict.threshold),
+            top: p!.ranked.slice(0, own.topK ?? 5),
+            unknown: p!.unknown || (verdict !== null && verdict.score > verdict.threshold),
             ood: verdict,
           };
         });
@@ -198,15 +214,23 @@ export function openBundle(bundle: Bundle, ood?: OodStats): LoadedBundle {
   };
 }
 
+/** One verdict per image, each with its own method/threshold override; each method used is scored once. */
 async function oodVerdicts(
   stats: OodStats,
   out: { features?: tf.Tensor2D; logits?: tf.Tensor2D },
-  override: ClassifyOptions['ood'] = {},
+  overrides: readonly ClassifyOptions['ood'][],
 ): Promise<OodVerdict[]> {
-  const method = override.method ?? stats.method;
-  const threshold = override.threshold ?? stats.thresholds[method];
-  const scores = scoreOod(method, stats, await matrices(out));
-  return scores.map((score) => ({ score, threshold, method }));
+  const inputs = await matrices(out);
+  const scored = new Map<OodMethod, number[]>();
+  return overrides.map((override = {}, i) => {
+    const method = override.method ?? stats.method;
+    let scores = scored.get(method);
+    if (!scores) {
+      scores = scoreOod(method, stats, inputs);
+      scored.set(method, scores);
+    }
+    return { score: scores[i]!, threshold: override.threshold ?? stats.thresholds[method], method };
+  });
 }
 
 async function matrices(out: {
