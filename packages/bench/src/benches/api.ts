@@ -22,7 +22,10 @@ import type { BenchRun } from './types.js';
 
 const MODEL = 'digits';
 const TOKEN = 'bench-token-0123456789abcdefghijklmnop';
-/** Inference threads the bench serves with unless `--inference-threads` says otherwise (`graft start`'s default). */
+/**
+ * Inference threads the bench serves with unless `--inference-threads` says otherwise: `auto`, the setting the README
+ * recommends for load (`graft start` itself defaults to 0, the request thread; `--inference-threads 0` measures that).
+ */
 const DEFAULT_BENCH_THREADS = 'auto';
 
 /**

@@ -2,7 +2,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openSetRows, openSetSection } from './benchmarks-open-set.js';
 import { fuzzRssSentence, soakGrowth, soakSection } from './benchmarks-soak.js';
-import { throughputRows, throughputSection } from './benchmarks-throughput.js';
+import { apiRuns, throughputRows, throughputSection } from './benchmarks-throughput.js';
 import { fashionFeaturesRow, productScenariosSection } from './benchmarks-transfer-choices.js';
 import { MNIST_TRANSFER_ANCHOR, TARGETS, whyTargetsAreMissed } from './benchmarks-why.js';
 import { coldStartSection } from './cold-start-md.js';
@@ -157,13 +157,14 @@ function rows(r: Record<string, Result>): Row[] {
     },
     {
       from: 'api',
-      what: 'API cold start (spawn → first 200 prediction, model in the local S3) and RSS after the load runs',
-      ours: `${fmt(get(r.api, 'coldStartMs'), 0)} ms (listening at ${fmt(get(r.api, 'listeningMs'), 0)} ms, model load ${fmt(get(r.api, 'coldStart.modelLoadMs'), 0)} ms); RSS ${fmt(get(r.api, 'rssMb'), 0)} MB at ${fmt(get(r.api, 'modelInputSize'), 0)} px`,
+      what: 'API cold start (spawn → first 200 prediction, model in the local S3) and RSS after the load runs, at `graft start`’s default inference threads',
+      ours: `${fmt(get(apiRuns(r)[0], 'coldStartMs'), 0)} ms (listening at ${fmt(get(apiRuns(r)[0], 'listeningMs'), 0)} ms, model load ${fmt(get(apiRuns(r)[0], 'coldStart.modelLoadMs'), 0)} ms); RSS ${fmt(get(apiRuns(r)[0], 'rssMb'), 0)} MB at ${fmt(get(apiRuns(r)[0], 'modelInputSize'), 0)} px`,
       anchor: 'targets cold start ≤ 1000 ms, RSS ≤ 250 MB at 96 px (issue 15; before: 3.2 s, 545 MB)',
       met:
-        num(get(r.api, 'coldStartMs')) === undefined
+        num(get(apiRuns(r)[0], 'coldStartMs')) === undefined
           ? undefined
-          : atMost(get(r.api, 'coldStartMs'), 1000) === true && atMost(get(r.api, 'rssMb'), 250) === true,
+          : atMost(get(apiRuns(r)[0], 'coldStartMs'), 1000) === true &&
+            atMost(get(apiRuns(r)[0], 'rssMb'), 250) === true,
     },
     {
       from: 'mnist-transfer',
@@ -326,7 +327,7 @@ measured on the standard test splits; nothing is tuned on test data.
 | benchmark | ours | anchor or target | met |
 |---|---|---|---|
 ${table.join('\n')}
-${whyTargetsAreMissed(results)}${scenarioTable(results.scenarios)}${productScenariosSection(results['product-scenarios'])}${smallDataTable(results['small-data'])}${soakSection(results.soak)}${fuzzSection(results.fuzz)}${openSetSection(results['open-set'])}${coldStartSection(results.api)}${edgeTable(results.edge)}${throughputSection(results)}
+${whyTargetsAreMissed(results)}${scenarioTable(results.scenarios)}${productScenariosSection(results['product-scenarios'])}${smallDataTable(results['small-data'])}${soakSection(results.soak)}${fuzzSection(results.fuzz)}${openSetSection(results['open-set'])}${coldStartSection(apiRuns(results))}${edgeTable(results.edge)}${throughputSection(results)}
 ## Runs
 
 | result | date (UTC) | duration | machine |

@@ -53,13 +53,33 @@ export function throughputRows(
  * throughputSection(results); // '\n## Serving throughput (issue 15)\n…'
  * ```
  */
-export function throughputSection(results: Record<string, Result>): string {
-  const api = results.api;
-  if (num(get(api, 'rawBatchRps')) === undefined) return '';
-  const runs = Object.entries(results)
+/**
+ * Every `graft bench api` result (\`api\` and \`api-threads-<n>\`), fewest inference threads first.
+ *
+ * @example
+ * ```ts
+ * apiRuns(results)[0]; // the run with graft start's default of 0 inference threads, when present
+ * ```
+ */
+export function apiRuns(results: Record<string, Result>): Result[] {
+  return Object.entries(results)
     .filter(([name]) => name === 'api' || /^api-threads-\d+$/.test(name))
     .map(([, r]) => r)
     .sort((a, b) => (num(get(a, 'inferenceThreads')) ?? 0) - (num(get(b, 'inferenceThreads')) ?? 0));
+}
+
+/**
+ * The serving throughput section of BENCHMARKS.md (see the module comment).
+ *
+ * @example
+ * ```ts
+ * throughputSection(results); // '\n## Serving throughput (issue 15)\n…'
+ * ```
+ */
+export function throughputSection(results: Record<string, Result>): string {
+  const api = results.api;
+  if (num(get(api, 'rawBatchRps')) === undefined) return '';
+  const runs = apiRuns(results);
   const rowsOf = (r: Result) => (get(r, 'rows') ?? []) as Result[];
   const at = (r: Result, c: number, key: string) =>
     get(

@@ -2,7 +2,7 @@
  * The cold start part of BENCHMARKS.md, from `graft bench api --out` (`test/bench/results/api.json`): the cold start
  * and memory of a fresh serving process beside the numbers before issue 15, and where the cold start went, by phase.
  */
-import { fmt, get, type Result } from './result-format.js';
+import { fmt, get, num, type Result } from './result-format.js';
 
 /** Before issue 15 (its text: `graft bench api`, demo model, 96 px, quiet 2-core machine, 14.3 ms raw inference). */
 const BEFORE = { coldStartMs: 3200, listeningMs: 1800, rssMb: 545, inferMs: 14.3 };
@@ -25,6 +25,14 @@ const PHASES: [string, string][] = [
   ['request', 'the rest: pointer read, decode, inference, answer, polling'],
 ];
 
+/** One measured row: the run's inference threads (the served model's copies) and the machine's load. */
+function nowRow(run: Result): string {
+  const threads = num(get(run, 'inferenceThreads')) ?? 0;
+  const load = num(get(run, 'loadAverage'));
+  const label = `now, ${threads} inference thread${threads === 1 ? '' : 's'}${load === undefined ? '' : ` (load average ${fmt(load, 1)})`}`;
+  return `| ${label} | ${fmt(get(run, 'coldStartMs'), 0)} ms | ${fmt(get(run, 'listeningMs'), 0)} ms | ${fmt(get(run, 'rssMb'), 0)} MB |`;
+}
+
 /**
  * The section, or nothing when the api result predates the breakdown.
  *
@@ -33,7 +41,9 @@ const PHASES: [string, string][] = [
  * coldStartSection(results.api); // '\n## Cold start and memory (issue 15), measured\n…'
  * ```
  */
-export function coldStartSection(api: Result | undefined): string {
+export function coldStartSection(runs: Result[]): string {
+  const withPhases = runs.filter((r) => get(r, 'coldStart.phasesMs') !== undefined);
+  const api = withPhases[0];
   const phases = get(api, 'coldStart.phasesMs') as Record<string, number> | undefined;
   if (!phases) return '';
   const rows = PHASES.filter(([name]) => phases[name] !== undefined).map(
@@ -50,9 +60,9 @@ a \`model_loaded\` line on stderr); \`backend\`, \`imports\` and \`read\` overla
 | | cold start | listening at | RSS |
 |---|---|---|---|
 | before (issue 15) | ${fmt(BEFORE.coldStartMs, 0)} ms | ${fmt(BEFORE.listeningMs, 0)} ms | ${fmt(BEFORE.rssMb, 0)} MB |
-| now | ${fmt(get(api, 'coldStartMs'), 0)} ms | ${fmt(get(api, 'listeningMs'), 0)} ms | ${fmt(get(api, 'rssMb'), 0)} MB |
+${withPhases.map(nowRow).join('\n')}
 
-How busy the machine was: raw in-process inference took ${fmt(get(api, 'inferMs'))} ms per image in this run, against
+The phases below are the first row's run. How busy the machine was: raw in-process inference took ${fmt(get(api, 'inferMs'))} ms per image in this run, against
 ${fmt(BEFORE.inferMs)} ms on the quiet machine of the "before" numbers (the wall times above scale with it).
 
 | phase | what | ms |
