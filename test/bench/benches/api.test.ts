@@ -9,7 +9,12 @@ describe('bench api (quick variant)', () => {
   it('serves predictions from a fresh graft start under autocannon and times raw inference, leaking no tensor per request', async () => {
     await initBackend({ backend: 'wasm' });
     const before = tf.memory().numTensors;
-    const r = await run({ concurrency: '1', duration: '1', iterations: '3', 'per-class': '6' }, () => {});
+    // graft start's default (the request thread): its model load reports every step; on inference threads the
+    // threads build their own copies and the load reports only `read` and `build`
+    const r = await run(
+      { concurrency: '1', duration: '1', iterations: '3', 'per-class': '6', 'inference-threads': '0' },
+      () => {},
+    );
     // Nothing leaks per request; disposing the served bundle leaves its 2 head layers' weights (4 tensors): a bug of
     // @graft/core's openBundle (head layers are shared by two models, so model.dispose() keeps them).
     const tensors = r.tensors as { loaded: number; afterRuns: number; leakedByDispose: number };
@@ -39,5 +44,6 @@ describe('bench api (quick variant)', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]!.concurrency).toBe(1);
     expect(rows[0]!.requests).toBeGreaterThan(0);
+    expect(r.inferenceThreads).toBe(0);
   }, 180_000);
 });
