@@ -64,11 +64,11 @@ export interface Serving {
   stderr(): string;
 }
 
-/** Starts `graft <args>` and leaves it running. */
-export function graftServing(args: string[]): Serving {
+/** Starts `graft <args>` (with `env` added to its environment) and leaves it running. */
+export function graftServing(args: string[], env: Record<string, string> = {}): Serving {
   const child = spawn(process.execPath, [GRAFT, ...args], {
     cwd: ROOT,
-    env: childEnv(),
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -273,6 +273,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           server.close(() => resolve());
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
+        // the served models: their inference threads (if any) end here, or their ports would keep the process alive
+        app.serving.dispose();
         await Promise.all([pool.close(), runner.close()]);
         await local?.close();
       },
