@@ -9,3 +9,4 @@ export {
   type LoadedBundle,
   openBundle,
 } from './training/bundle/loaded-bundle.js';
+export { loadBundle } from './training/bundle/save-load.js';

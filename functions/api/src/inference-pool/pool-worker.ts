@@ -3,7 +3,7 @@
  * classifies the batches the request thread sends it (decoding included), one at a time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadBundle } from '@graft/core';
+import { loadBundle } from '@graft/core/serving';
 import { initBackend } from '@graft/runtime';
 import { classifyBatch, servedMeta, warmBundle } from '../bundle-model.js';
 import type { VersionFiles } from '../model-source.js';

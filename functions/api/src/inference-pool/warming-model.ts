@@ -4,7 +4,7 @@
  * last batch is done. A start-up does not wait for the threads, and a version whose threads cannot start keeps
  * serving on the request thread.
  */
-import { loadBundle } from '@graft/core';
+import { loadBundle } from '@graft/core/serving';
 import { initBackend } from '@graft/runtime';
 import { bundleModel } from '../bundle-model.js';
 import type { VersionFiles } from '../model-source.js';
