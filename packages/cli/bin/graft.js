@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The `graft` command. Graft ships TypeScript sources; tsx compiles them on the fly (no build step).
-import { register } from 'tsx/esm/api';
+// The `graft` command. Graft ships TypeScript sources: the command line runs from a bundle built from them and rebuilt
+// when one changes (bundle.mjs), or, without a bundler or with GRAFT_DEBUG (mapped stack traces), compiled on the fly
+// by tsx.
+import { loadBundle } from './bundle.mjs';
 
 // Node 20 is past its end of life and the AWS SDK drops it in January 2027. Say so once, here, instead of the SDK's
 // multi-line warning from every process and worker thread (they inherit this environment).
@@ -13,13 +15,20 @@ if (
     `graft: Node ${process.versions.node} works, but it is past end of life and AWS SDK releases after January 2027 need Node 22 or later\n`,
   );
 }
-register();
-// tsx turns Node's source maps on; then every CommonJS package with a `sourceMappingURL` has its map read and parsed as it
-// loads (17 MB for tfjs: ~150 ms of CPU and ~40 MB on every start). Stack traces are printed only with GRAFT_DEBUG,
-// which keeps them mapped.
-if (!process.env.GRAFT_DEBUG) process.setSourceMapsEnabled(false);
-const { main } = await import('../src/main.ts');
-process.exitCode = await main(process.argv.slice(2), await workspaceCommands());
+const bundled = process.env.GRAFT_DEBUG ? undefined : await loadBundle({ bench: true });
+if (bundled) {
+  globalThis[Symbol.for('graft.loadedFrom')] = 'bundle';
+  process.exitCode = await bundled.main.main(process.argv.slice(2), bundled.benchCommands?.commands ?? {});
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  // tsx turns Node's source maps on; then every CommonJS package with a `sourceMappingURL` has its map read and parsed
+  // as it loads (17 MB for tfjs: ~150 ms of CPU and ~40 MB on every start). Stack traces are printed only with
+  // GRAFT_DEBUG, which keeps them mapped.
+  if (!process.env.GRAFT_DEBUG) process.setSourceMapsEnabled(false);
+  const { main } = await import('../src/main.ts');
+  process.exitCode = await main(process.argv.slice(2), await workspaceCommands());
+}
 
 /**
  * This file is the program's composition root: the product's commands live in this package, and a workspace that

@@ -4,10 +4,14 @@
 import { performance } from 'node:perf_hooks';
 import type { ModelLoadEvent } from '@graft/fn-api';
 
+/** Set by `bin/graft.js` to `'bundle'` when the command line runs from its bundle. */
+const LOADED_FROM = Symbol.for('graft.loadedFrom');
+
 /**
- * The start of this process by step (ms): `node` (Node's own bootstrap), `imports` (tsx and the command's module
- * graph, up to `commandStartMs`), then the runtime's steps (`s3`, `jobs`, `app`, `listen`); `totalMs` is the time
- * from the process's start to now.
+ * The start of this process by step (ms): `node` (Node's own bootstrap), `imports` (the command's module graph, up
+ * to `commandStartMs`), then the runtime's steps (`s3`, `jobs`, `app`, `listen`); `totalMs` is the time from the
+ * process's start to now. `code` says how the command line was loaded: `bundle` (built from the sources by
+ * `bin/bundle.mjs`) or `sources` (compiled on the fly by tsx).
  *
  * @example
  * ```ts
@@ -19,10 +23,11 @@ import type { ModelLoadEvent } from '@graft/fn-api';
 export function processStartup(
   commandStartMs: number,
   runtime: { phasesMs: Record<string, number> },
-): { totalMs: number; phasesMs: Record<string, number> } {
+): { totalMs: number; code: 'bundle' | 'sources'; phasesMs: Record<string, number> } {
   const node = Math.round(performance.nodeTiming.bootstrapComplete);
   return {
     totalMs: Math.round(performance.now()),
+    code: (globalThis as Record<symbol, unknown>)[LOADED_FROM] === 'bundle' ? 'bundle' : 'sources',
     phasesMs: { node, imports: Math.round(commandStartMs - node), ...runtime.phasesMs },
   };
 }

@@ -11,7 +11,7 @@ export type Phases = Record<string, number>;
 /** What a `graft start` process reported about its start. */
 export interface StartReports {
   /** Its start by step (`node`, `imports`, `s3`, `jobs`, `app`, `listen`) and the total since its process began. */
-  startup?: { totalMs: number; phasesMs: Phases };
+  startup?: { totalMs: number; code?: string; phasesMs: Phases };
   /** Its first model load by step (`backend` ∥ `read`, `build`, `open`, `warmup`). */
   modelLoad?: { name: string; version: number; totalMs: number; phasesMs: Phases };
 }
@@ -77,7 +77,7 @@ export function coldStartBreakdown(api: {
   listeningMs: number;
   firstPredictionMs: number;
   reported: StartReports;
-}): { coldStartMs: number; listeningMs: number; modelLoadMs?: number; phasesMs: Phases } {
+}): { coldStartMs: number; listeningMs: number; modelLoadMs?: number; code?: string; phasesMs: Phases } {
   const { startup, modelLoad } = api.reported;
   const phasesMs: Phases = {};
   if (startup) {
@@ -95,6 +95,7 @@ export function coldStartBreakdown(api: {
     coldStartMs: Math.round(api.firstPredictionMs),
     listeningMs: Math.round(api.listeningMs),
     ...(modelLoad ? { modelLoadMs: modelLoad.totalMs } : {}),
+    ...(startup?.code ? { code: startup.code } : {}),
     phasesMs,
   };
 }

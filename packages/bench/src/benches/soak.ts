@@ -166,15 +166,7 @@ export const run: BenchRun = async (flags, log) => {
     for (let i = 0; i < concurrency; i++) await predict();
     const tensorsEnd = tf.memory().numTensors;
     const rssEndMb = process.memoryUsage().rss / 2 ** 20;
-    const windowMs = Math.min(60_000, durationMs / 5);
-    const p99 = (from: number, to: number) =>
-      round(
-        percentile(
-          samples.filter((s) => s.atMs >= from && s.atMs < to).map((s) => s.ms),
-          99,
-        ),
-        1,
-      );
+    const windows = latencyWindows(samples, durationMs, trainEveryMs);
     const loadMs = elapsed();
     const growth = growthAfterWarmup(memory, Math.min(180, Math.max(60, durationMs / 6000)));
     const result = {
@@ -187,8 +179,10 @@ export const run: BenchRun = async (flags, log) => {
       rssGrowthPct: round((100 * (rssEndMb - rssStartMb)) / rssStartMb, 1),
       tensorsStart,
       tensorsEnd,
-      p99FirstMs: p99(0, windowMs),
-      p99LastMs: p99(durationMs - windowMs, Number.POSITIVE_INFINITY),
+      p99FirstMs: windows.p99FirstMs,
+      p99LastMs: windows.p99LastMs,
+      p99Windows: windows.alignedToTrainings ? 'training cycles' : 'first and last fifth',
+      p99ByCycleMs: windows.p99ByCycleMs,
       p50Ms: round(
         percentile(
           samples.map((s) => s.ms),
@@ -201,7 +195,7 @@ export const run: BenchRun = async (flags, log) => {
       trainings,
       trainingsFailed,
       concurrency,
-      windowSeconds: round(windowMs / 1000, 1),
+      windowSeconds: round(windows.windowMs / 1000, 1),
       warmupFailures,
       failures: [...new Set(failures)].slice(0, 10),
       rssAfterWarmupMb: growth?.afterWarmup.rssMb,
@@ -218,6 +212,58 @@ export const run: BenchRun = async (flags, log) => {
     await rm(dataDir, { recursive: true, force: true });
   }
 };
+
+/**
+ * The p99 prediction latency at the start and at the end of the run, over windows that see the same load. With two
+ * or more full training cycles (a cycle is the time between training starts, each holding one training), the first
+ * and the last full cycle are compared and every cycle's p99 is listed; otherwise the first and the last fifth of the
+ * run (at most a minute). A first minute without training beside a last minute with one would read as a drift.
+ *
+ * @example
+ * ```ts
+ * latencyWindows([{ atMs: 10, ms: 5 }], 600_000, 120_000).p99ByCycleMs; // one entry per full cycle
+ * ```
+ */
+export function latencyWindows(
+  samples: readonly Sample[],
+  durationMs: number,
+  cycleMs: number,
+): {
+  p99FirstMs: number;
+  p99LastMs: number;
+  p99ByCycleMs: number[];
+  windowMs: number;
+  alignedToTrainings: boolean;
+} {
+  const p99 = (from: number, to: number) =>
+    round(
+      percentile(
+        samples.filter((s) => s.atMs >= from && s.atMs < to).map((s) => s.ms),
+        99,
+      ),
+      1,
+    );
+  // Cycle i runs from i × cycleMs (a training starts) to the next start; cycle 0 is warm-up before the first one.
+  const cycles = Math.floor(durationMs / cycleMs) - 1;
+  if (cycles >= 2) {
+    const p99ByCycleMs = Array.from({ length: cycles }, (_, i) => p99((i + 1) * cycleMs, (i + 2) * cycleMs));
+    return {
+      p99FirstMs: p99ByCycleMs[0]!,
+      p99LastMs: p99ByCycleMs.at(-1)!,
+      p99ByCycleMs,
+      windowMs: cycleMs,
+      alignedToTrainings: true,
+    };
+  }
+  const windowMs = Math.min(60_000, durationMs / 5);
+  return {
+    p99FirstMs: p99(0, windowMs),
+    p99LastMs: p99(durationMs - windowMs, Number.POSITIVE_INFINITY),
+    p99ByCycleMs: [],
+    windowMs,
+    alignedToTrainings: false,
+  };
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
