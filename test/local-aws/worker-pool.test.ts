@@ -137,4 +137,32 @@ describe('WorkerPool', () => {
     await pool.started();
     expect(pool.spawned).toBe(3);
   });
+
+  it('a lazy pool with idleMs retires its threads after a quiet spell and starts one again for the next task', async () => {
+    const exits: number[] = [];
+    pool = new WorkerPool<EchoTask, EchoResult>({
+      entry,
+      size: 2,
+      config: { prefix: 'i' },
+      lazy: true,
+      idleMs: 300,
+      onWorkerExit: ({ index }) => exits.push(index),
+    });
+    const first = await pool.run({ kind: 'echo', value: 1 });
+    // Busy spells shorter than idleMs keep the thread.
+    await new Promise((r) => setTimeout(r, 150));
+    const second = await pool.run({ kind: 'echo', value: 2, delayMs: 400 });
+    expect(second.threadId).toBe(first.threadId);
+    expect(pool.retired).toBe(0);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(pool.spawned).toBe(0);
+    expect(pool.retired).toBe(1);
+    expect(await pool.memory()).toEqual([]);
+    const third = await pool.run({ kind: 'echo', value: 3 });
+    expect(third.value).toBe(6);
+    expect(third.threadId).not.toBe(first.threadId);
+    expect(pool.spawned).toBe(1);
+    // A retired thread is not a crash: nothing was reported or replaced.
+    expect(exits).toEqual([]);
+  });
 });

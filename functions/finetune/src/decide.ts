@@ -20,6 +20,8 @@ export interface Decision {
   cut?: string;
   /** freeze-k: retrain the pretrained layers above the cut, or replace them with a new pooled head. */
   upper?: 'retrain' | 'replace';
+  /** A new head over activations pooled on a `grid × grid` grid of regions (`options.head.grid`; default global). */
+  grid?: number;
   explanation: string;
   advice?: Advice;
 }

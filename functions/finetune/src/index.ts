@@ -1,3 +1,4 @@
+export { REGION_GRID } from './candidates.js';
 export { type DatasetIndex, indexDataset, type Upload } from './dataset-index.js';
 export { countsPerLabel, type DecideArgs, type Decision, decideStrategy } from './decide.js';
 export { JobError } from './errors.js';

@@ -120,6 +120,7 @@ export async function publishTrained(args: PublishTrainedArgs): Promise<number> 
       explanation: decision.explanation,
       ...(prepared.cut ? { cut: prepared.cut } : {}),
       ...(decision.upper ? { upper: decision.upper } : {}),
+      ...(decision.grid ? { grid: decision.grid } : {}),
       advice: decision.advice,
     },
     history: result.history,

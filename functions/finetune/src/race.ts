@@ -42,6 +42,7 @@ export async function runRace(args: {
         strategy: candidate.decision.strategy,
         ...(cutOf(candidate.decision) ? { cut: cutOf(candidate.decision) } : {}),
         ...(candidate.decision.upper ? { upper: candidate.decision.upper } : {}),
+        ...(candidate.decision.grid ? { grid: candidate.decision.grid } : {}),
         advised: candidate.advised,
         chosen: false,
       };

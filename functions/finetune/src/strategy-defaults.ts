@@ -71,7 +71,9 @@ export function trainOptionsFor(decision: Decision, requested?: TrainingOptions)
     inputSize: _s,
     ...rest
   } = requested ?? {};
-  return { ...defaults, seed: 1, ...rest };
+  const grid = decision.grid ?? rest.head?.grid;
+  const head = grid === undefined ? rest.head : { ...defaults.head, ...rest.head, grid };
+  return { ...defaults, seed: 1, ...rest, ...(head ? { head } : {}) };
 }
 
 /**
@@ -85,7 +87,11 @@ export function trainOptionsFor(decision: Decision, requested?: TrainingOptions)
  * ```
  */
 export function applyRequestedOptions(decided: Decision, options?: TrainingOptions): Decision {
-  const asked: Decision = options?.cut ? { ...decided, cut: options.cut } : decided;
+  const asked: Decision = {
+    ...decided,
+    ...(options?.cut ? { cut: options.cut } : {}),
+    ...(options?.head?.grid ? { grid: options.head.grid } : {}),
+  };
   if (asked.strategy !== 'freeze-k') return asked;
   const upper = options?.upper ?? (options?.cut ? undefined : asked.advice?.upper) ?? 'retrain';
   return { ...asked, upper };

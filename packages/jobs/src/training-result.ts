@@ -94,6 +94,8 @@ export interface RaceEntry {
   strategy: string;
   cut?: string;
   upper?: 'retrain' | 'replace';
+  /** A head over a grid of pooled regions (`grid × grid`) instead of global average pooling. */
+  grid?: number;
   /** The advisor's own pick. */
   advised: boolean;
   valAccuracy?: number;

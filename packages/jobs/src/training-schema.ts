@@ -86,6 +86,7 @@ export const TrainingOptionsSchema = z.strictObject({
     .strictObject({
       hidden: z.number().int().min(0).max(TRAINING_LIMITS.maxHiddenUnits).optional(),
       dropout: fraction(0.95).optional(),
+      grid: z.number().int().min(1).max(8).optional(),
     })
     .optional(),
   standardize: z.boolean().optional(),

@@ -100,7 +100,8 @@ export interface TrainingSpec {
  * Why a spec's options do not fit its strategy (`undefined` when they do): every explicit strategy honours its
  * options or refuses them, before any work. `cut` names where the frozen part ends, so it applies to
  * feature extraction (a head on the pooled activations at the cut) and freeze-k; `upper` only to freeze-k;
- * `budgetSeconds` only to `auto`, which chooses the cut itself.
+ * `head.grid` (pooling regions) only to new heads over stored activations; `budgetSeconds` only to `auto`, which
+ * chooses the cut and the pooling itself.
  *
  * @example
  * ```ts
@@ -116,6 +117,14 @@ export function optionsProblem(spec: TrainingSpec): string | undefined {
       ? 'options.cut does not apply to auto: it races the cuts itself (name feature-extraction or freeze-k to fix the cut)'
       : `options.cut does not apply to ${s}: it trains every layer (use feature-extraction or freeze-k)`;
   if (upper !== undefined && s !== 'freeze-k') return `options.upper applies to freeze-k only, not to ${s}`;
+  if (
+    spec.options?.head?.grid !== undefined &&
+    s !== 'feature-extraction' &&
+    !(s === 'freeze-k' && upper === 'replace')
+  )
+    return s === 'auto'
+      ? 'options.head.grid does not apply to auto: it races the pooling itself'
+      : `options.head.grid applies to new heads over stored activations only (feature-extraction, or freeze-k with options.upper "replace"), not to ${s}${s === 'freeze-k' ? ' retraining the layers above the cut' : ''}`;
   if ((spec.options?.architecture !== undefined || spec.options?.inputSize !== undefined) && s !== 'develop')
     return `options.architecture and options.inputSize apply to develop only, not to ${s}`;
   if (budgetSeconds !== undefined && s !== 'auto')

@@ -17,6 +17,8 @@ export interface LocalJobRunnerOptions {
    * stops itself at its next progress report; this is the backstop for a job stuck between reports.
    */
   graceSeconds?: number;
+  /** Retire the training worker after this long without a job (ms; default: keep it). */
+  idleMs?: number;
 }
 
 /**
@@ -58,6 +60,7 @@ export class LocalJobRunner implements JobRunner {
       config: { s3: options.s3, maxJobSeconds: this.maxJobSeconds },
       // Started by the first job: training code stays off the start (and memory) of a serving-only process.
       lazy: true,
+      ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
     });
     this.jobs = new JobStore(new S3BlobStore(s3ClientFor(options.s3), options.s3.bucket));
     this.onError = options.onError ?? (() => {});

@@ -36,6 +36,11 @@ export interface RuntimeOptions {
   s3Endpoint?: string;
   /** How often the API re-reads a model's serving pointer (ms). */
   refreshMs?: number;
+  /**
+   * Seconds without work after which the extraction and training worker threads are stopped (the next upload or
+   * job starts them again, in a few seconds); default `GRAFT_IDLE_WORKER_SECONDS`, else 300; 0 keeps them.
+   */
+  idleWorkerSeconds?: number;
   /** Receives one line per notable event (worker crash, dead letter, job failure). */
   log?(message: string): void;
   /** Wall-time budget of one training job in seconds (default `GRAFT_JOB_MAX_SECONDS`, else 4 h). */
@@ -163,6 +168,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       config: { s3 },
       // Started by the first S3 event: a runtime that only serves predictions never loads the extraction code.
       lazy: true,
+      ...idleWorkers(options),
       onWorkerExit: ({ index, code, error }) => {
         stats.workerRestarts++;
         log(
@@ -207,6 +213,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       s3,
       onError: (jobId, error) => log(`training job ${jobId} crashed: ${error.message}`),
       ...jobBudget(options.maxJobSeconds ?? process.env.GRAFT_JOB_MAX_SECONDS),
+      ...idleWorkers(options),
     });
     // Jobs a previous process left queued or running can never finish: say so before taking new ones.
     const interrupted = await timer.step('jobs', runner.recover());
@@ -291,4 +298,10 @@ function jobBudget(value: number | string | undefined): { maxJobSeconds?: number
   if (!(Number.isFinite(seconds) && seconds > 0))
     throw new Error(`GRAFT_JOB_MAX_SECONDS must be a positive number of seconds, got '${value}'`);
   return { maxJobSeconds: seconds };
+}
+
+/** The worker pools' `idleMs` from {@link RuntimeOptions.idleWorkerSeconds} (0 or invalid: keep the workers). */
+function idleWorkers(options: RuntimeOptions): { idleMs?: number } {
+  const seconds = Number(options.idleWorkerSeconds ?? process.env.GRAFT_IDLE_WORKER_SECONDS ?? 300);
+  return Number.isFinite(seconds) && seconds > 0 ? { idleMs: seconds * 1000 } : {};
 }

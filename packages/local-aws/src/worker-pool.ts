@@ -23,6 +23,12 @@ export interface WorkerPoolOptions {
    * may never get such a task (`graft start` serving predictions) pays neither their start-up CPU nor their memory.
    */
   lazy?: boolean;
+  /**
+   * With `lazy`: retire every worker once the pool has had no task for this long (ms); the next task starts one
+   * again. A `graft start` that imported and trained once does not keep the extraction and training threads (each
+   * with tfjs, its code and a backbone: ~300 MB) for the rest of its life.
+   */
+  idleMs?: number;
 }
 
 interface Slot {
@@ -30,6 +36,8 @@ interface Slot {
   worker: Worker;
   ready: Promise<void>;
   busy?: { id: number; resolve(value: unknown): void; reject(error: Error): void };
+  /** Terminated on purpose (idle): its exit is not a crash and it is not replaced. */
+  retired?: boolean;
 }
 
 const bootstrap = new URL('./worker-bootstrap.mjs', import.meta.url);
@@ -51,6 +59,8 @@ export class WorkerPool<T, R> {
   private readonly waiting: (() => void)[] = [];
   private nextId = 0;
   private closing = false;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private retiredCount = 0;
 
   constructor(private readonly options: WorkerPoolOptions) {
     if (!options.lazy) this.fill();
@@ -67,6 +77,11 @@ export class WorkerPool<T, R> {
     return this.slots.length;
   }
 
+  /** How many workers were retired for being idle (`idleMs`) so far. */
+  get retired(): number {
+    return this.retiredCount;
+  }
+
   /** Runs one task on the next free worker. */
   async run(task: T): Promise<R> {
     const slot = await this.acquire();
@@ -81,6 +96,7 @@ export class WorkerPool<T, R> {
   /** Terminates every worker. */
   async close(): Promise<void> {
     this.closing = true;
+    clearTimeout(this.idleTimer);
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
@@ -155,7 +171,7 @@ export class WorkerPool<T, R> {
         slot.busy.reject(failure);
         slot.busy = undefined;
       }
-      if (this.closing) return;
+      if (this.closing || slot.retired) return;
       this.options.onWorkerExit?.({ index, code, error: lastError });
       this.slots[index] = this.spawn(index);
       this.wake();
@@ -169,6 +185,8 @@ export class WorkerPool<T, R> {
   }
 
   private async acquire(): Promise<Slot> {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     for (;;) {
       let free = this.slots.find((s) => !s.busy && !this.reserved.has(s));
       if (!free && !this.closing && this.slots.length < this.options.size) {
@@ -189,6 +207,29 @@ export class WorkerPool<T, R> {
   private release(slot: Slot): void {
     this.reserved.delete(slot);
     this.wake();
+    this.retireWhenIdle();
+  }
+
+  /** With `idleMs`: once no task is running or waiting, a timer that retires every worker unless a task comes. */
+  private retireWhenIdle(): void {
+    const { idleMs, lazy } = this.options;
+    if (!lazy || idleMs === undefined || !this.idle()) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.closing || !this.idle()) return;
+      const retiring = this.slots.splice(0);
+      for (const slot of retiring) {
+        slot.retired = true;
+        void slot.worker.terminate();
+      }
+      this.retiredCount += retiring.length;
+    }, idleMs);
+    this.idleTimer.unref();
+  }
+
+  private idle(): boolean {
+    return this.reserved.size === 0 && this.waiting.length === 0 && this.slots.every((s) => !s.busy);
   }
 
   private wake(): void {

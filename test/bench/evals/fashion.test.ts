@@ -20,6 +20,7 @@ describe('eval fashion (quick variant)', () => {
     expect(Object.keys(result)).toEqual(
       expect.arrayContaining([
         'featureExtraction',
+        'featureExtractionGlobal',
         'freezeK',
         'k',
         'inputSize',
@@ -36,6 +37,8 @@ describe('eval fashion (quick variant)', () => {
     expect(result.k).toBeGreaterThan(100);
     // 10 classes: chance is 0.1.
     expect(result.featureExtraction).toBeGreaterThan(0.4);
+    expect(result.featureExtractionGlobal).toBeGreaterThan(0.4);
+    expect(result.featureLayer).toMatch(/3 × 3 regions, standardised, 5184-d; whole map: 576-d/);
     expect(result.freezeK).toBeGreaterThan(0.15);
     expect(tf.memory().numTensors).toBe(before);
   }, 300_000);

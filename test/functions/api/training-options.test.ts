@@ -44,21 +44,29 @@ describe('training options are checked against the strategy', () => {
     ],
     [{ strategy: 'freeze-k', options: { budgetSeconds: 60 } }, /options\.budgetSeconds applies to auto only/],
     [{ strategy: 'auto', options: { architecture: 'mnist-cnn' } }, /apply to develop only/],
+    [{ strategy: 'auto', options: { head: { grid: 3 } } }, /head\.grid does not apply to auto/],
+    [
+      { strategy: 'freeze-k', options: { upper: 'retrain', head: { grid: 3 } } },
+      /head\.grid applies to new heads over stored activations only/,
+    ],
+    [{ strategy: 'feature-extraction', options: { head: { grid: 9 } } }, /grid/],
   ])('%j → 400', async (body, message) => {
     await expectRefused(body, message);
   });
 
-  it('accepts options that fit (feature extraction with a cut, auto with a budget, develop, promote always)', async () => {
+  it('accepts options that fit (feature extraction with a cut, heads on pooling grids, auto with a budget, develop, promote always)', async () => {
     const { runner, post } = setup();
     for (const body of [
       { strategy: 'feature-extraction', options: { cut: 'block_16_project_BN' } },
+      { strategy: 'feature-extraction', options: { head: { grid: 3 } } },
+      { strategy: 'freeze-k', options: { upper: 'replace', head: { grid: 2 } } },
       { strategy: 'auto', options: { budgetSeconds: 0 }, promote: 'always' },
       { strategy: 'develop', options: { architecture: 'mnist-cnn', inputSize: 28 } },
     ]) {
       const res = await post({ dataset: 'digits', model: 'digits', ...body });
       expect(res.status).toBe(202);
     }
-    expect(runner.submitted).toHaveLength(3);
+    expect(runner.submitted).toHaveLength(5);
   });
 
   it('refuses an unknown promote policy and a negative budget with the schema', async () => {

@@ -32,6 +32,12 @@ describe('raceCandidates', () => {
     expect(race.filter((c) => c.advised)).toHaveLength(1);
     expect(race.filter((c) => c.cost === 'expensive')).toHaveLength(1);
     expect(race.map((c) => c.name)).toContain('feature extraction');
+    // The stored cut's activations are raced pooled globally (the advisor's pick here) and over 3 × 3 regions.
+    const atStored = race.filter((c) => c.decision.cut === 'block_13_expand_relu');
+    expect(atStored.map((c) => [c.name, c.advised, c.decision.grid])).toEqual([
+      ['pooled head at block_13_expand_relu', true, undefined],
+      ['pooled head at block_13_expand_relu on 3 × 3 regions', false, 3],
+    ]);
   });
 
   it('small and different with the advisor retraining conv layers: its pick first, then fine-tune', () => {

@@ -134,7 +134,7 @@ describe('what a job checks before a model serves', () => {
             dataset: 'digits',
             model: 'same-explicit',
             strategy: 'freeze-k',
-            options: { cut: c.cut, upper: c.upper },
+            options: { cut: c.cut, upper: c.upper, ...(c.grid ? { head: { grid: c.grid } } : {}) },
           }
         : { dataset: 'digits', model: 'same-explicit', strategy: c.strategy as TrainingSpec['strategy'] };
     const asked = await run(explicit(winner));

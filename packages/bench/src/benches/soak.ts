@@ -5,7 +5,7 @@
  * publishes the next version of the served model (which the API swaps to while the load runs; the load goes on
  * past the set time until a training in flight has published). It reports every
  * failed request, the process's RSS and tfjs tensor count after warm-up and at the end, the p99 latency of
- * the predictions in the first and the last window (a fifth of the run, at most a minute), and memory sampled every
+ * the predictions in the first and the last full training cycle ({@link SoakLatencies}), and memory sampled every
  * `--sample-every` seconds after a full GC in each thread (RSS, each thread's V8 and wasm heaps): the RSS growth
  * after warm-up compares the medians of the samples in the first and the last memory window (a sixth of the run,
  * 1–3 minutes; {@link growthAfterWarmup}).
@@ -18,18 +18,13 @@ import { startRuntime } from '@graft/local-aws';
 import { initBackend, tf } from '@graft/runtime';
 import { importDigits, trainThroughApi } from './api-model.js';
 import { benchJpeg } from './bench-image.js';
-import { percentile, round } from './bench-stats.js';
+import { round } from './bench-stats.js';
+import { LatencyHistogram } from './latency-histogram.js';
 import { growthAfterWarmup, type MemoryPoint, memoryPoint } from './soak-memory.js';
 import type { BenchRun } from './types.js';
 
 const MODEL = 'soak';
 const DATASET = 'soak-digits';
-
-/** One answered (or failed) request: when it started (ms since the load began), how long it took. */
-interface Sample {
-  atMs: number;
-  ms: number;
-}
 
 /**
  * Flags: `--minutes 10`, `--concurrency 8`, `--train-every 120` (seconds between training starts), `--per-class 10`
@@ -96,7 +91,7 @@ export const run: BenchRun = async (flags, log) => {
     const durationMs = minutes * 60_000;
     const started = performance.now();
     const elapsed = () => performance.now() - started;
-    const samples: Sample[] = [];
+    const latencies = new SoakLatencies(durationMs, trainEveryMs);
     let requests = 0;
     let trainings = 0;
     let trainingsFailed = 0;
@@ -125,7 +120,7 @@ export const run: BenchRun = async (flags, log) => {
         const atMs = elapsed();
         const ok = await predict();
         requests++;
-        if (ok) samples.push({ atMs, ms: elapsed() - atMs });
+        if (ok) latencies.record(atMs, elapsed() - atMs);
       }
     };
     const reader = async () => {
@@ -166,7 +161,7 @@ export const run: BenchRun = async (flags, log) => {
     for (let i = 0; i < concurrency; i++) await predict();
     const tensorsEnd = tf.memory().numTensors;
     const rssEndMb = process.memoryUsage().rss / 2 ** 20;
-    const windows = latencyWindows(samples, durationMs, trainEveryMs);
+    const windows = latencies.result();
     const loadMs = elapsed();
     const growth = growthAfterWarmup(memory, Math.min(180, Math.max(60, durationMs / 6000)));
     const result = {
@@ -183,15 +178,9 @@ export const run: BenchRun = async (flags, log) => {
       p99LastMs: windows.p99LastMs,
       p99Windows: windows.alignedToTrainings ? 'training cycles' : 'first and last fifth',
       p99ByCycleMs: windows.p99ByCycleMs,
-      p50Ms: round(
-        percentile(
-          samples.map((s) => s.ms),
-          50,
-        ),
-        1,
-      ),
-      predictions: samples.length,
-      predictionsPerSec: round(samples.length / (loadMs / 1000), 1),
+      p50Ms: windows.p50Ms,
+      predictions: windows.predictions,
+      predictionsPerSec: round(windows.predictions / (loadMs / 1000), 1),
       trainings,
       trainingsFailed,
       concurrency,
@@ -214,55 +203,76 @@ export const run: BenchRun = async (flags, log) => {
 };
 
 /**
- * The p99 prediction latency at the start and at the end of the run, over windows that see the same load. With two
+ * The predictions' latencies, at the start and at the end of the run, over windows that see the same load. With two
  * or more full training cycles (a cycle is the time between training starts, each holding one training), the first
  * and the last full cycle are compared and every cycle's p99 is listed; otherwise the first and the last fifth of the
  * run (at most a minute). A first minute without training beside a last minute with one would read as a drift.
+ * Counted in fixed-size histograms ({@link LatencyHistogram}): the soak's own bookkeeping must not grow the heap it
+ * measures.
  *
  * @example
  * ```ts
- * latencyWindows([{ atMs: 10, ms: 5 }], 600_000, 120_000).p99ByCycleMs; // one entry per full cycle
+ * const latencies = new SoakLatencies(600_000, 120_000);
+ * latencies.record(130_000, 42);
+ * latencies.result().p99ByCycleMs; // one entry per full cycle
  * ```
  */
-export function latencyWindows(
-  samples: readonly Sample[],
-  durationMs: number,
-  cycleMs: number,
-): {
-  p99FirstMs: number;
-  p99LastMs: number;
-  p99ByCycleMs: number[];
-  windowMs: number;
-  alignedToTrainings: boolean;
-} {
-  const p99 = (from: number, to: number) =>
-    round(
-      percentile(
-        samples.filter((s) => s.atMs >= from && s.atMs < to).map((s) => s.ms),
-        99,
-      ),
-      1,
-    );
-  // Cycle i runs from i × cycleMs (a training starts) to the next start; cycle 0 is warm-up before the first one.
-  const cycles = Math.floor(durationMs / cycleMs) - 1;
-  if (cycles >= 2) {
-    const p99ByCycleMs = Array.from({ length: cycles }, (_, i) => p99((i + 1) * cycleMs, (i + 2) * cycleMs));
+export class SoakLatencies {
+  private readonly all = new LatencyHistogram();
+  private readonly cycles: LatencyHistogram[];
+  private readonly first = new LatencyHistogram();
+  private readonly last = new LatencyHistogram();
+  private readonly windowMs: number;
+
+  constructor(
+    private readonly durationMs: number,
+    private readonly cycleMs: number,
+  ) {
+    // Cycle i runs from i × cycleMs (a training starts) to the next start; cycle 0 is warm-up before the first one.
+    const full = Math.floor(durationMs / cycleMs) - 1;
+    this.cycles = Array.from({ length: Math.max(0, full) }, () => new LatencyHistogram());
+    this.windowMs = Math.min(60_000, durationMs / 5);
+  }
+
+  /** One successful prediction, started `atMs` into the run, that took `ms`. */
+  record(atMs: number, ms: number): void {
+    this.all.record(ms);
+    this.cycles[Math.floor(atMs / this.cycleMs) - 1]?.record(ms);
+    if (atMs < this.windowMs) this.first.record(ms);
+    if (atMs >= this.durationMs - this.windowMs) this.last.record(ms);
+  }
+
+  result(): {
+    predictions: number;
+    p50Ms: number;
+    p99FirstMs: number;
+    p99LastMs: number;
+    p99ByCycleMs: number[];
+    windowMs: number;
+    alignedToTrainings: boolean;
+  } {
+    const p99 = (h: LatencyHistogram) => round(h.percentile(99), 1);
+    const common = { predictions: this.all.count, p50Ms: round(this.all.percentile(50), 1) };
+    if (this.cycles.length >= 2) {
+      const p99ByCycleMs = this.cycles.map(p99);
+      return {
+        ...common,
+        p99FirstMs: p99ByCycleMs[0]!,
+        p99LastMs: p99ByCycleMs.at(-1)!,
+        p99ByCycleMs,
+        windowMs: this.cycleMs,
+        alignedToTrainings: true,
+      };
+    }
     return {
-      p99FirstMs: p99ByCycleMs[0]!,
-      p99LastMs: p99ByCycleMs.at(-1)!,
-      p99ByCycleMs,
-      windowMs: cycleMs,
-      alignedToTrainings: true,
+      ...common,
+      p99FirstMs: p99(this.first),
+      p99LastMs: p99(this.last),
+      p99ByCycleMs: [],
+      windowMs: this.windowMs,
+      alignedToTrainings: false,
     };
   }
-  const windowMs = Math.min(60_000, durationMs / 5);
-  return {
-    p99FirstMs: p99(0, windowMs),
-    p99LastMs: p99(durationMs - windowMs, Number.POSITIVE_INFINITY),
-    p99ByCycleMs: [],
-    windowMs,
-    alignedToTrainings: false,
-  };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -2,7 +2,7 @@ import { bundledManifest } from '@graft/backbones';
 import { intFlag } from '@graft/cli';
 import { type Backbone, type CutPoint, disposeWeights, findCut, loadBackbone } from '@graft/core';
 import { ensureFashionMnist, loadFashionMnist } from '@graft/datasets';
-import { initBackend, tf } from '@graft/runtime';
+import { initBackend } from '@graft/runtime';
 import type { BenchRun } from '../benches/types.js';
 import { trainFashionHead } from './shared/fashion-head.js';
 import { concatColumns, extractPooledTaps } from './shared/pooled-taps.js';
@@ -69,10 +69,8 @@ export const run: BenchRun = async (flags, log) => {
       );
       standardizeColumns(x, width, [t]);
       const result = await trainFashionHead(
-        tf.tensor2d(x, [n, width]),
-        tf.tensor2d(t, [m, width]),
-        trainSet.labels,
-        testSet.labels,
+        { x, dim: width, labels: trainSet.labels },
+        { x: t, dim: width, labels: testSet.labels },
         seed,
       );
       log(

@@ -1,6 +1,7 @@
 import { intFlag } from '@graft/cli';
 import { disposeWeights, findCut, loadBackbone, train } from '@graft/core';
 import { ensureFashionMnist, FASHION_MNIST_LABELS, loadFashionMnist } from '@graft/datasets';
+import { REGION_GRID } from '@graft/fn-finetune';
 import { initBackend, tf } from '@graft/runtime';
 import type { BenchRun } from '../benches/types.js';
 import { accuracyOf } from './shared/accuracy.js';
@@ -8,7 +9,10 @@ import { trainFashionHead } from './shared/fashion-head.js';
 import { round } from './shared/stats.js';
 import { extractTrunkFeatures, standardizeColumns } from './shared/trunk-features.js';
 
-/** Layer whose activations, averaged over H×W and standardised, are the feature-extraction features (576 ch). */
+/**
+ * Layer whose activations, averaged over 3 × 3 regions of its 6 × 6 map (and, for comparison, over the whole map)
+ * and standardised, are the feature-extraction features (576 channels).
+ */
 export const FASHION_POOL_AT = 'block_13_expand_relu';
 /** Freeze-k cut: everything up to here stays frozen; `Conv_1` (320→1280, BN) and a new head are trained. */
 export const FASHION_CUT = 'block_16_project_BN';
@@ -23,8 +27,9 @@ export const FASHION_ANCHORS = {
  * `graft eval fashion`: Fashion-MNIST (Debian's IDX files, 60k train / 10k test) through the bundled MobileNetV2 at
  * `--input-size` (default 96: the 28 px images upscaled, the smallest size the backbone supports). The trunk runs
  * once over every image (compiled, in batches); then
- * - feature extraction: a dense head (256 ReLU, dropout 0.3) over `block_13_expand_relu` pooled over H×W and
- *   standardised with the training mean/std;
+ * - feature extraction: a dense head (256 ReLU, dropout 0.3) over `block_13_expand_relu` averaged over 3 × 3
+ *   regions (`auto`'s region candidate, `REGION_GRID`) and standardised with the training mean/std; the same head
+ *   over the activations averaged over the whole map is reported beside it (`featureExtractionGlobal`);
  * - freeze-k: activations cached at `block_16_project_BN`; `Conv_1` (+BN, ReLU6, pooling) and a softmax head
  *   trained for `--epochs` epochs (default 2).
  * Both stop early on a 10 % validation split of the training images; the test images are only scored.
@@ -54,24 +59,32 @@ export const run: BenchRun = async (flags, log) => {
     log(
       `fashion: trunk over ${trainSet.labels.length} train + ${testSet.labels.length} test images at ${inputSize} px`,
     );
-    const opts = { poolAt: FASHION_POOL_AT, cutAt: FASHION_CUT, log };
+    const opts = { poolAt: FASHION_POOL_AT, grid: REGION_GRID, cutAt: FASHION_CUT, log };
     const trainF = await extractTrunkFeatures(backbone, trainSet.images, opts);
     const testF = await extractTrunkFeatures(backbone, testSet.images, opts);
     const trunkMsPerImage = trainF.msPerImage;
     log(`  trunk ${trunkMsPerImage.toFixed(1)} ms/image`);
 
-    standardizeColumns(trainF.pooled, trainF.poolDim, [testF.pooled]);
     const n = trainSet.labels.length;
     const m = testSet.labels.length;
-    const fe = await trainFashionHead(
-      tf.tensor2d(trainF.pooled, [n, trainF.poolDim]),
-      tf.tensor2d(testF.pooled, [m, testF.poolDim]),
-      trainSet.labels,
-      testSet.labels,
-      seed,
-      log,
+    const head = async (x: Float32Array, t: Float32Array, dim: number) => {
+      standardizeColumns(x, dim, [t]);
+      return trainFashionHead(
+        { x, dim, labels: trainSet.labels },
+        { x: t, dim, labels: testSet.labels },
+        seed,
+        log,
+      );
+    };
+    const fe = await head(trainF.regions!, testF.regions!, trainF.regionsDim!);
+    trainF.regions = undefined;
+    log(
+      `  feature extraction, 3 × 3 regions: test accuracy ${fe.accuracy.toFixed(4)} (${fe.seconds.toFixed(0)} s)`,
     );
-    log(`  feature extraction: test accuracy ${fe.accuracy.toFixed(4)} (${fe.seconds.toFixed(0)} s)`);
+    const global = await head(trainF.pooled, testF.pooled, trainF.poolDim);
+    log(
+      `  feature extraction, whole map: test accuracy ${global.accuracy.toFixed(4)} (${global.seconds.toFixed(0)} s)`,
+    );
 
     const shape = trainF.cutShape!;
     const trainActs = tf.tensor4d(trainF.cut!, [n, ...shape] as [number, number, number, number]);
@@ -115,15 +128,20 @@ export const run: BenchRun = async (flags, log) => {
     log(`  freeze-k: test accuracy ${freezeK.toFixed(4)} (${freezeSeconds.toFixed(0)} s)`);
     return {
       featureExtraction: round(fe.accuracy),
+      featureExtractionGlobal: round(global.accuracy),
       freezeK: round(freezeK),
       k: findCut(backbone, FASHION_CUT).index,
       cut: FASHION_CUT,
-      featureLayer: `${FASHION_POOL_AT} (global average pooled, standardised, ${trainF.poolDim}-d)`,
+      featureLayer: `${FASHION_POOL_AT} (averaged over ${REGION_GRID} × ${REGION_GRID} regions, standardised, ${trainF.regionsDim}-d; whole map: ${trainF.poolDim}-d)`,
       inputSize,
       trainImages: n,
       testImages: m,
       trunkMsPerImage: round(trunkMsPerImage, 2),
-      trainSeconds: { featureExtraction: round(fe.seconds, 1), freezeK: round(freezeSeconds, 1) },
+      trainSeconds: {
+        featureExtraction: round(fe.seconds, 1),
+        featureExtractionGlobal: round(global.seconds, 1),
+        freezeK: round(freezeSeconds, 1),
+      },
       seconds: round((performance.now() - started) / 1000, 1),
       anchors: FASHION_ANCHORS,
     };

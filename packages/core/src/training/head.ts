@@ -17,8 +17,10 @@ export interface HeadSpec {
   hidden?: number;
   /** Dropout rate before the output layer (0 = none). */
   dropout?: number;
-  /** For `[h, w, c]` inputs: global average pooling instead of flattening. */
+  /** For `[h, w, c]` inputs: average pooling (global, or over a grid of regions) instead of flattening. */
   pool?: boolean;
+  /** With `pool`: average over `grid × grid` regions and flatten them (1 = global average pooling; default 1). */
+  grid?: number;
   seed?: number;
 }
 
@@ -33,7 +35,7 @@ export interface HeadSpec {
 export const HEAD_PREFIX = 'graft_head_';
 
 /**
- * Builds a new classification head: `[flatten | global average pool] → [dense(hidden, relu)] → [dropout] → dense(classes, softmax)`.
+ * Builds a new classification head: `[flatten | global average pool | grid average pool + flatten] → [dense(hidden, relu)] → [dropout] → dense(classes, softmax)`.
  * Layer names start with {@link HEAD_PREFIX}; kernels use seeded Glorot-uniform initialisers.
  *
  * @example
@@ -55,12 +57,17 @@ export function buildHead(spec: HeadSpec): tf.LayersModel {
     tf.initializers.glorotUniform(seed === undefined ? {} : { seed: seed + offset });
   const input = tf.input({ shape: spec.inputShape, name: `${HEAD_PREFIX}input` });
   let y: tf.SymbolicTensor = input;
-  if (spec.inputShape.length > 1)
-    y = (
-      spec.pool
-        ? tf.layers.globalAveragePooling2d({ name: `${HEAD_PREFIX}pool` })
-        : tf.layers.flatten({ name: `${HEAD_PREFIX}flatten` })
-    ).apply(y) as tf.SymbolicTensor;
+  if (spec.inputShape.length > 1) {
+    const regions = spec.pool ? gridPooling(spec.inputShape, spec.grid ?? 1) : undefined;
+    if (spec.pool && !regions)
+      y = tf.layers.globalAveragePooling2d({ name: `${HEAD_PREFIX}pool` }).apply(y) as tf.SymbolicTensor;
+    if (regions)
+      y = tf.layers
+        .averagePooling2d({ ...regions, padding: 'valid', name: `${HEAD_PREFIX}pool` })
+        .apply(y) as tf.SymbolicTensor;
+    if (!spec.pool || regions)
+      y = tf.layers.flatten({ name: `${HEAD_PREFIX}flatten` }).apply(y) as tf.SymbolicTensor;
+  }
   if (hidden > 0) {
     y = tf.layers
       .dense({ units: hidden, activation: 'relu', kernelInitializer: init(1), name: `${HEAD_PREFIX}hidden` })
@@ -77,6 +84,48 @@ export function buildHead(spec: HeadSpec): tf.LayersModel {
     })
     .apply(y) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: 'graft_head' });
+}
+
+/**
+ * The average pooling that turns `[h, w, c]` activations into a `g × g` grid of regions (g capped at h and w):
+ * windows of ⌈h / g⌉ rows moved by ⌊(h − window) / (g − 1)⌋, so they cover the map evenly and overlap where h is not
+ * a multiple of g. Undefined for global average pooling (g = 1, or a 1 × 1 map) and for a shape that is not a map.
+ *
+ * @example
+ * ```ts
+ * gridPooling([6, 6, 576], 3); // { poolSize: [2, 2], strides: [2, 2] }
+ * gridPooling([7, 7, 1280], 3); // { poolSize: [3, 3], strides: [2, 2] }
+ * ```
+ */
+export function gridPooling(
+  shape: number[],
+  grid: number,
+): { poolSize: [number, number]; strides: [number, number] } | undefined {
+  if (shape.length !== 3) return undefined;
+  const [h, w] = shape as [number, number];
+  const g = Math.min(grid, h, w);
+  if (g <= 1) return undefined;
+  const window = (side: number) => Math.ceil(side / g);
+  const stride = (side: number) => Math.max(1, Math.floor((side - window(side)) / (g - 1)));
+  return { poolSize: [window(h), window(w)], strides: [stride(h), stride(w)] };
+}
+
+/**
+ * Activations `[n, h, w, c]` pooled as a head with {@link gridPooling} pools them: `[n, c]` (global) or
+ * `[n, g · g · c]` (regions side by side, in the order a Flatten layer reads them).
+ *
+ * @example
+ * ```ts
+ * const pooled = tf.tidy(() => poolActivations(activations, 3)); // [n, 9 · c]
+ * ```
+ */
+export function poolActivations(x: tf.Tensor4D, grid: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const regions = gridPooling(x.shape.slice(1), grid);
+    if (!regions) return tf.mean(x, [1, 2]) as tf.Tensor2D;
+    const pooled = tf.avgPool(x, regions.poolSize, regions.strides, 'valid');
+    return tf.reshape(pooled, [x.shape[0], -1]) as tf.Tensor2D;
+  });
 }
 
 /**

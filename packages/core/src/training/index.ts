@@ -11,7 +11,7 @@ export {
   UnknownStrategyError,
 } from './errors.js';
 export * from './evaluation/index.js';
-export { applyHead, buildHead, HEAD_PREFIX, type HeadSpec } from './head.js';
+export { applyHead, buildHead, gridPooling, HEAD_PREFIX, type HeadSpec, poolActivations } from './head.js';
 export { seededRandom } from './random.js';
 export { type Architecture, buildArchitecture, mnistCnn } from './strategies/architectures.js';
 export { composeWithHead } from './strategies/compose.js';
@@ -33,3 +33,4 @@ export type {
   TrainResult,
   ValidationSet,
 } from './types.js';
+export { stratifiedSplit } from './validation-split.js';

@@ -20,7 +20,7 @@ export interface ResolvedOptions {
   pretrainedLrScale: number;
   epochs: number;
   batchSize: number;
-  head: { hidden: number; dropout: number };
+  head: { hidden: number; dropout: number; grid: number };
   seed: number;
 }
 
@@ -39,13 +39,19 @@ export function resolveOptions(options: TrainOptions): ResolvedOptions {
     pretrainedLrScale: options.pretrainedLrScale ?? 0.1,
     epochs: options.epochs ?? 10,
     batchSize: options.batchSize ?? 32,
-    head: { hidden: options.head?.hidden ?? 0, dropout: options.head?.dropout ?? 0 },
+    head: {
+      hidden: options.head?.hidden ?? 0,
+      dropout: options.head?.dropout ?? 0,
+      grid: options.head?.grid ?? 1,
+    },
     seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
   };
   if (!Number.isInteger(r.epochs) || r.epochs < 1)
     throw new InvalidTrainingOptionsError('epochs must be an integer ≥ 1');
   if (!Number.isInteger(r.batchSize) || r.batchSize < 1)
     throw new InvalidTrainingOptionsError('batchSize must be an integer ≥ 1');
+  if (!Number.isInteger(r.head.grid) || r.head.grid < 1 || r.head.grid > 8)
+    throw new InvalidTrainingOptionsError('head.grid must be an integer from 1 to 8');
   if (!(r.pretrainedLrScale >= 0)) throw new InvalidTrainingOptionsError('pretrainedLrScale must be ≥ 0');
   const es = options.earlyStopping;
   if (es && (!Number.isInteger(es.patience) || es.patience < 0))
@@ -118,10 +124,11 @@ export function prepareData(
   const y = checkLabels(labels, x.shape[0]!, numClasses);
   const rand = seededRandom(seed);
   const owned: tf.Tensor[] = [];
+  // A transform may hand its input back unchanged (features that need no pooling): then nothing new is owned.
   const own = (t: tf.Tensor) => {
     if (!transform) return t;
     const out = transform(t);
-    owned.push(out);
+    if (out !== t) owned.push(out);
     return out;
   };
   let trainX: tf.Tensor;
@@ -134,10 +141,15 @@ export function prepareData(
       throw new InvalidTrainingInputError('validation fraction leaves an empty training or validation set');
     const tx = tf.tidy(() => tf.gather(x, tf.tensor1d(split.train, 'int32')));
     const vx = tf.tidy(() => tf.gather(x, tf.tensor1d(split.val, 'int32')));
-    trainX = transform ? own(tx) : tx;
-    const valX = transform ? own(vx) : vx;
-    if (transform) tf.dispose([tx, vx]);
-    else owned.push(tx, vx);
+    trainX = own(tx);
+    const valX = own(vx);
+    for (const [gathered, used] of [
+      [tx, trainX],
+      [vx, valX],
+    ] as const) {
+      if (gathered === used) owned.push(gathered);
+      else gathered.dispose();
+    }
     trainY = Int32Array.from(split.train, (i) => y[i]!);
     val = { x: valX, labels: Int32Array.from(split.val, (i) => y[i]!) };
   } else {

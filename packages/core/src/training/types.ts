@@ -173,8 +173,13 @@ export interface TrainOptions {
   classWeights?: 'balanced' | number[];
   /** Random per-batch augmentation; only used when training from images. */
   augmentation?: { flip?: boolean; shift?: number; zoom?: number };
-  /** Head: hidden units (0 = none) and dropout rate. Default `{ hidden: 0, dropout: 0 }`. */
-  head?: { hidden?: number; dropout?: number };
+  /**
+   * Head: hidden units (0 = none), dropout rate, and for new heads over `[h, w, c]` activations (`feature-extraction`,
+   * `freeze-k` with `upper: 'replace'`) the pooling grid: 1 = global average pooling, g > 1 = the activations averaged
+   * over g × g regions and kept side by side (where each region sits survives pooling; capped at h and w). Default
+   * `{ hidden: 0, dropout: 0, grid: 1 }`.
+   */
+  head?: { hidden?: number; dropout?: number; grid?: number };
   /**
    * New heads over frozen features (`feature-extraction`, `freeze-k` with `upper: 'replace'`): standardise each
    * pooled feature with the training mean and standard deviation (folded into the saved head). Default true.

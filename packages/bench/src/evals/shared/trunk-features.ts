@@ -1,4 +1,4 @@
-import { type Backbone, compileTrunk } from '@graft/core';
+import { type Backbone, compileTrunk, gridPooling, poolActivations } from '@graft/core';
 import { tf } from '@graft/runtime';
 import { grayTensor, toBackboneInput } from './gray-images.js';
 import { subModel } from './sub-model.js';
@@ -8,6 +8,9 @@ export interface TrunkFeatures {
   /** `[n, poolDim]`: global-average-pooled activations of `poolAt`. */
   pooled: Float32Array;
   poolDim: number;
+  /** `[n, regionsDim]`: the activations of `poolAt` averaged over `grid × grid` regions (when asked). */
+  regions?: Float32Array;
+  regionsDim?: number;
   /** `[n, ...cutShape]`: activations at `cutAt` (when asked). */
   cut?: Float32Array;
   cutShape?: number[];
@@ -28,7 +31,7 @@ export interface TrunkFeatures {
 export async function extractTrunkFeatures(
   backbone: Backbone,
   images: ArrayLike<number>[],
-  options: { poolAt: string; cutAt?: string; batchSize?: number; log?: (m: string) => void },
+  options: { poolAt: string; grid?: number; cutAt?: string; batchSize?: number; log?: (m: string) => void },
 ): Promise<TrunkFeatures> {
   const model = backbone.model;
   const poolLayer = model.getLayer(options.poolAt);
@@ -37,10 +40,13 @@ export async function extractTrunkFeatures(
   );
   const upper = options.cutAt ? compileTrunk(subModel(model, options.poolAt, options.cutAt)) : undefined;
   const poolDim = lower.outputShape.at(-1)!;
+  const grid = options.grid && gridPooling(lower.outputShape, options.grid) ? options.grid : undefined;
+  const regionsDim = grid ? Math.min(grid, lower.outputShape[0]!, lower.outputShape[1]!) ** 2 * poolDim : 0;
   const cutShape = upper?.outputShape;
   const cutSize = cutShape ? cutShape.reduce((a, b) => a * b, 1) : 0;
   const n = images.length;
   const pooled = new Float32Array(n * poolDim);
+  const regions = grid ? new Float32Array(n * regionsDim) : undefined;
   const cut = upper ? new Float32Array(n * cutSize) : undefined;
   const batchSize = options.batchSize ?? 64;
   const started = performance.now();
@@ -48,14 +54,19 @@ export async function extractTrunkFeatures(
   try {
     for (let start = 0; start < n; start += batchSize) {
       const indexes = Array.from({ length: Math.min(batchSize, n - start) }, (_, i) => start + i);
-      const [p, c] = tf.tidy(() => {
+      const [p, r, c] = tf.tidy(() => {
         const gray = grayTensor(images, indexes);
         const a = lower.predict(toBackboneInput(gray, backbone.inputSize, backbone.preprocessing));
-        return [tf.mean(a, [1, 2]), upper?.predict(a as tf.Tensor4D)];
+        return [
+          tf.mean(a, [1, 2]),
+          grid ? poolActivations(a as tf.Tensor4D, grid) : undefined,
+          upper?.predict(a as tf.Tensor4D),
+        ];
       });
       pooled.set(await p!.data(), start * poolDim);
+      if (r && regions) regions.set(await r.data(), start * regionsDim);
       if (c && cut) cut.set(await c.data(), start * cutSize);
-      tf.dispose([p!, c!].filter(Boolean));
+      tf.dispose([p!, r!, c!].filter(Boolean));
       if (performance.now() - lastLog > 30_000) {
         lastLog = performance.now();
         options.log?.(`  trunk: ${start + indexes.length}/${n} images`);
@@ -68,6 +79,7 @@ export async function extractTrunkFeatures(
   return {
     pooled,
     poolDim,
+    ...(regions ? { regions, regionsDim } : {}),
     ...(cut && cutShape ? { cut, cutShape } : {}),
     msPerImage: (performance.now() - started) / Math.max(1, n),
   };

@@ -1,6 +1,6 @@
 import { tf } from '@graft/runtime';
 import { InvalidTrainingInputError } from '../errors.js';
-import { buildHead } from '../head.js';
+import { buildHead, poolActivations } from '../head.js';
 import { type LoopResult, runTrainingLoop } from '../loop.js';
 import { prepareData, type ResolvedOptions } from '../prepare.js';
 import type { Labels, ProgressEvent, TrainOptions } from '../types.js';
@@ -14,7 +14,10 @@ import type { Labels, ProgressEvent, TrainOptions } from '../types.js';
  * ```
  */
 export interface PooledHeadRun {
-  /** `[n, d]` features, or `[n, h, w, c]` activations (global-average-pooled to `[n, c]` once, up front). */
+  /**
+   * `[n, d]` features, or `[n, h, w, c]` activations (pooled once, up front: globally to `[n, c]`, or over the
+   * `head.grid` regions to `[n, g · g · c]`).
+   */
   x: tf.Tensor;
   labels: Labels;
   numClasses: number;
@@ -48,7 +51,8 @@ export async function trainPooledHead(
 ): Promise<{ head: tf.LayersModel; loop: LoopResult }> {
   if (run.x.rank !== 2 && run.x.rank !== 4)
     throw new InvalidTrainingInputError(`features must be [n, d] or [n, h, w, c], got [${run.x.shape}]`);
-  const pool = (t: tf.Tensor) => tf.tidy(() => (t.rank === 4 ? tf.mean(t, [1, 2]) : t.clone()));
+  // `[n, d]` features are used as they are (no copy: a large data set's features may fill much of the wasm heap).
+  const pool = (t: tf.Tensor) => (t.rank === 4 ? poolActivations(t as tf.Tensor4D, r.head.grid) : t);
   const { data, owned } = prepareData(run.x, run.labels, run.numClasses, options, r.seed, onProgress, pool);
   const dims = data.x.shape[1]!;
   const stats = run.standardize === false ? undefined : featureStats(data.x as tf.Tensor2D);
