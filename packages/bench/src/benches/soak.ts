@@ -47,7 +47,8 @@ export const run: BenchRun = async (flags, log) => {
   const sampleEveryMs = Math.max(1, numberFlag(flags, 'sample-every', 15)) * 1000;
   await initBackend({ backend: 'wasm' });
   const dataDir = await mkdtemp(path.join(tmpdir(), 'graft-bench-soak-'));
-  const runtime = await startRuntime({ dataDir, port: 0, workers: 1, refreshMs, log });
+  // Workers are kept however long they idle: the soak looks for growth in a steady state.
+  const runtime = await startRuntime({ dataDir, port: 0, workers: 1, refreshMs, log, idleWorkerSeconds: 0 });
   try {
     log(`importing ${perClass} digits per class and training version 1 …`);
     await importDigits(runtime, DATASET, { perClass, inputSize });
