@@ -1,5 +1,5 @@
 /** The soak's and the fuzzer's memory figures in BENCHMARKS.md (`graft bench soak`, `graft bench fuzz`). */
-import { fmt, get, type Result } from './result-format.js';
+import { fmt, get, num, type Result } from './result-format.js';
 
 /**
  * The soak's RSS growth: after warm-up (median of the first window after it → median of the last window) when the
@@ -52,15 +52,25 @@ export function soakSection(s: Result | undefined): string {
   return `
 ## Soak (issue 18), measured
 
-\`graft bench soak --minutes ${fmt(s.minutes, 0)}\`: ${fmt(s.requests, 0)} requests (${fmt(s.predictions, 0)} predictions at c=${fmt(s.concurrency, 0)}, report pages), ${fmt(s.failed, 0)} failed; ${fmt(s.trainings, 0)} trainings published new versions under load (${fmt(s.trainingsFailed, 0)} failed); tensors ${fmt(s.tensorsStart, 0)} → ${fmt(s.tensorsEnd, 0)}; p99 first / last minute ${fmt(s.p99FirstMs, 0)} / ${fmt(s.p99LastMs, 0)} ms.${typeof s.note === 'string' ? ` ${s.note}` : ''} Memory is sampled every 15 s after a full garbage collection in every thread (so garbage not yet collected does not count as growth). Warm-up ends with the first sample after the first training under load published (${fmt(s.warmupSeconds, 0)} s): by then the API has held two model versions at once and the training worker has trained under load, and their tfjs wasm heaps — which grow and never shrink — have reached their working size (at the end: API ${wasm('main')} MB, training worker ${wasm('job')} MB, extraction worker ${wasm('extract')} MB).
+\`graft bench soak --minutes ${fmt(s.minutes, 0)}\`: ${fmt(s.requests, 0)} requests (${fmt(s.predictions, 0)} predictions at c=${fmt(s.concurrency, 0)}, report pages), ${fmt(s.failed, 0)} failed; ${fmt(s.trainings, 0)} trainings published new versions under load (${fmt(s.trainingsFailed, 0)} failed); tensors ${fmt(s.tensorsStart, 0)} → ${fmt(s.tensorsEnd, 0)}; p99 ${s.p99Windows === 'training cycles' ? `per training cycle (${fmt(s.windowSeconds, 0)} s, each with one training that publishes) ${((s.p99ByCycleMs as number[] | undefined) ?? []).map((v) => fmt(v, 0)).join(', ')} ms: first / last` : 'first / last minute'} ${fmt(s.p99FirstMs, 0)} / ${fmt(s.p99LastMs, 0)} ms.${typeof s.note === 'string' ? ` ${s.note}` : ''} Memory is sampled every 15 s after a full garbage collection in every thread (so garbage not yet collected does not count as growth). Warm-up ends with the first sample after the first training under load published (${fmt(s.warmupSeconds, 0)} s): by then the API has held two model versions at once and the training worker has trained under load. Their tfjs wasm heaps grow in steps and never shrink (at the end: API ${wasm('main')} MB, training worker ${wasm('job')} MB, extraction worker ${wasm('extract')} MB)${lastWasmStep(memory)}.
 
 | window | samples | RSS (median) | live heap: API thread | extraction worker | training worker |
 |---|---|---|---|---|---|
 | ${fmt(first.fromS, 0)}–${fmt(first.toS, 0)} s (after warm-up) | ${fmt(first.samples, 0)} | ${fmt(first.rssMb, 0)} MB | ${fmt(get(first, 'liveHeapMb.main'), 1)} MB | ${fmt(get(first, 'liveHeapMb.extract'), 1)} MB | ${fmt(get(first, 'liveHeapMb.job'), 1)} MB |
 | ${fmt(last.fromS, 0)}–${fmt(last.toS, 0)} s (last) | ${fmt(last.samples, 0)} | ${fmt(last.rssMb, 0)} MB | ${fmt(get(last, 'liveHeapMb.main'), 1)} MB | ${fmt(get(last, 'liveHeapMb.extract'), 1)} MB | ${fmt(get(last, 'liveHeapMb.job'), 1)} MB |
 
-RSS growth after warm-up: **${fmt(s.rssGrowthAfterWarmupPct, 1)} %** (live heaps: API ${heap('main')}, training worker ${heap('job')}). What was found and fixed: tfjs-layers' graph executor keeps up to 100 topologically sorted execution plans in LRU caches keyed by tensor names, which are new for every model built or loaded; each plan holds its model's \`SymbolicTensor\`s and through them every layer and variable object, so every disposed model version stayed reachable until 100 newer plans pushed it out — about 1 MB of live heap per version in the API and per training in the training worker (heap snapshots: +792 \`LayerVariable\`s over 4 trainings). \`disposeWeights\` now empties those caches (\`releaseLayersGraphs\` of \`@graft/runtime\`). The earlier figure of this row, 695 → 981 MB (+41 %) over 30 min, compared one sample taken before warm-up (before the second model version and the first training under load grew the API's and the worker's wasm heaps by about 43 and 35 MB) with one end sample taken without a GC (RSS swings by ±50 MB with collection timing).
+RSS growth after warm-up: **${fmt(s.rssGrowthAfterWarmupPct, 1)} %** (live heaps: API ${heap('main')}, training worker ${heap('job')}). What was found and fixed: tfjs-layers' graph executor keeps up to 100 topologically sorted execution plans in LRU caches keyed by tensor names, which are new for every model built or loaded; each plan holds its model's \`SymbolicTensor\`s and through them every layer and variable object, so every disposed model version stayed reachable until 100 newer plans pushed it out — about 1 MB of live heap per version in the API and per training in the training worker (heap snapshots: +792 \`LayerVariable\`s over 4 trainings). \`disposeWeights\` now empties those caches (\`releaseLayersGraphs\` of \`@graft/runtime\`). The soak itself kept every request's latency as an object in the process it measures (the API runs in it): 232,309 of them grew the API thread's live heap by ~19 MB in 30 minutes (+7.3 % RSS in that run); it now counts latencies in fixed-size histograms and the API thread's live heap stays flat. The earlier figure of this row, 695 → 981 MB (+41 %) over 30 min, compared one sample taken before warm-up (before the second model version and the first training under load grew the API's and the worker's wasm heaps by about 43 and 35 MB) with one end sample taken without a GC (RSS swings by ±50 MB with collection timing).
 `;
+}
+
+/** When the API's wasm heap last grew, if it did after the first sample: a step that RSS growth includes. */
+function lastWasmStep(memory: Result[]): string {
+  const wasm = memory.map((m) => num(get(m, 'main.wasm')));
+  let last = -1;
+  for (let i = 1; i < wasm.length; i++) if ((wasm[i] ?? 0) > (wasm[i - 1] ?? 0)) last = i;
+  if (last < 1) return '';
+  const at = memory[last]!;
+  return `; the API's last grew at ${fmt(get(at, 'atS'), 0)} s, with version ${fmt(num(get(at, 'published')) ?? 0, 0)} published under load (${fmt(wasm[last - 1], 1)} → ${fmt(wasm[last], 1)} MB), and stayed flat after`;
 }
 
 /**
