@@ -122,8 +122,13 @@ describe('bundle', () => {
     );
     const one = images.slice(0, 1);
     const beforeLoad = tf.memory().numTensors;
+    const beforeBytes = tf.memory().numBytes;
     const served = await loadBundle(tf.io.fromMemory(saved!));
     expect(served.meta.cut).toBe(bundle.meta.cut);
+    // Serving holds the compiled (folded) trunk, not the trunk's original weights beside it: less than the
+    // saved weights themselves (folded copies of the trunk + the upper layers and head).
+    const weightBytes = [saved!.weightData!].flat().reduce((sum, b) => sum + b.byteLength, 0);
+    expect(tf.memory().numBytes - beforeBytes).toBeLessThan(weightBytes);
     served.predict(one).dispose(); // warm-up
     const before = tf.memory().numTensors;
     for (let i = 0; i < 100; i++) served.predict(one).dispose();

@@ -101,6 +101,8 @@ export function compileTrunk(trunk: tf.LayersModel): CompiledTrunk {
   };
   const steps: Step[] = [];
   const fused = new Set<GraphNode>();
+  /** Layers whose computation runs on copies of their weights (folded, fused): their own weights are never read. */
+  const replaced = new Set<tf.layers.Layer>();
   const pendingPad = new Map<Sym, { input: Sym; pad: Pad }>();
 
   const fallback = (node: GraphNode): Step => ({
@@ -180,7 +182,9 @@ export function compileTrunk(trunk: tf.LayersModel): CompiledTrunk {
         if (bn) {
           bn.scale.dispose();
           bn.shift.dispose();
+          replaced.add(bnNode!.layer);
         }
+        replaced.add(node.layer);
         keep(filter);
         keep(bias);
         const strides = c.strides as [number, number];
@@ -214,6 +218,7 @@ export function compileTrunk(trunk: tf.LayersModel): CompiledTrunk {
         if (affine) {
           keep(affine.scale);
           keep(affine.shift);
+          replaced.add(node.layer);
           steps.push({
             inputs: node.inputs,
             out,
@@ -256,6 +261,7 @@ export function compileTrunk(trunk: tf.LayersModel): CompiledTrunk {
   let disposed = false;
   return {
     outputShape: output.shape.slice(1) as number[],
+    replacedWeights: () => [...replaced].flatMap((layer) => layer.weights),
     predict(x: tf.Tensor4D): tf.Tensor {
       if (disposed) throw new InvalidModelError('compiled trunk was disposed');
       return tf.tidy(() => {

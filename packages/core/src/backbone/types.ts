@@ -130,6 +130,11 @@ export interface CompiledTrunk {
   predict(x: tf.Tensor4D): tf.Tensor;
   /** Output shape without batch. */
   outputShape: number[];
+  /**
+   * The trunk's own weights that the compiled trunk never reads (convolutions and BatchNormalization it replaced
+   * with folded copies): a caller that only runs the compiled trunk may free them.
+   */
+  replacedWeights(): tf.LayerVariable[];
   dispose(): void;
 }
 
