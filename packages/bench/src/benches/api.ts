@@ -100,6 +100,9 @@ export const run: BenchRun = async (flags, log) => {
             p99Ms: r.latency.p99,
             rps: round(r.requests.average, 1),
             requests: r.requests.total,
+            ...(connections === 1
+              ? { p50PreciseMs: round(median(await timedOneByOne(server.apiUrl, jpeg, iterations * 4))) }
+              : {}),
           });
           log(`c=${connections}: ${JSON.stringify(rows.at(-1))}`);
         }
@@ -172,6 +175,23 @@ function servingFlags(flags: Parameters<BenchRun>[0]) {
     rawRounds: Math.max(1, Math.round(numberFlag(flags, 'raw-rounds', 10))),
     args: ['--inference-threads', String(threads), '--max-batch', String(maxBatch)],
   };
+}
+
+/** `n` predictions one after another, each timed from send to the last byte of its answer (ms). */
+async function timedOneByOne(apiUrl: string, body: Uint8Array, n: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    const res = await fetch(`${apiUrl}/v1/models/${MODEL}/predict?topK=3`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'image/jpeg' },
+      body: Buffer.from(body),
+    });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`a one-by-one prediction answered ${res.status}`);
+    samples.push(performance.now() - started);
+  }
+  return samples;
 }
 
 function load(apiUrl: string, body: Uint8Array, connections: number, seconds: number) {

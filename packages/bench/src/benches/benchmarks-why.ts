@@ -131,6 +131,23 @@ function scenariosWhy(s: Result | undefined): string[] {
  * ```
  */
 /** Why the soak's RSS growth after warm-up is over its target: which thread's live heap grew. */
+/** Why the serving process misses its p50-at-c=1 or memory target (issue 15), from the `graft start` default run. */
+function servingWhy(results: Record<string, Result>): string[] {
+  const runs = [results.api, results['api-threads-0']].filter((r): r is Result => r !== undefined);
+  const atDefault = runs.find((r) => num(get(r, 'inferenceThreads')) === 0);
+  const out: string[] = [];
+  const slow = runs.filter((r) => (num(get(r, 'p50C1Ratio')) ?? 0) > 1.1);
+  if (slow.length > 0)
+    out.push(
+      `**API p50 at c=1.** Timed one request at a time with \`performance.now()\` (${slow.map((r) => `${fmt(get(r, 'inferenceThreads'), 0)} threads: ${fmt(get(r, 'p50C1Ms'), 2)} vs ${fmt(get(r, 'rawC1Ms'), 2)} ms`).join('; ')}), the answer costs about a millisecond more than decoding and inferring the image in process: the loopback HTTP round trip, the route and the JSON answer. At 5–6 ms of inference that fixed cost is more than the 10 % the target allows. (autocannon's percentiles are whole milliseconds; read that way the same server had measured 4 ms against 4.65 ms, 0.86×.)`,
+    );
+  if ((num(get(atDefault, 'rssMb')) ?? 0) > 250)
+    out.push(
+      `**Serving RSS.** ${fmt(get(atDefault, 'rssMb'), 0)} MB after the c=32 runs. In a serving process the V8 heap grows under concurrent requests from ~68 to ~102 MB (its young generation expands to its 16 MB semispaces); started with \`node --max-semi-space-size=4\` or \`8\` the same sequence measured 10–14 MB less, but V8 reads that flag only when the process starts (\`v8.setFlagsFromString\` later changed nothing), so it is an option for deployments (\`NODE_OPTIONS\`), not something \`graft start\` can set for itself.`,
+    );
+  return out;
+}
+
 function soakWhy(r: Result | undefined): string | undefined {
   const growth = soakGrowth(r);
   const pct = num(growth.pct);
@@ -202,6 +219,7 @@ export function whyTargetsAreMissed(results: Record<string, Result>): string {
     ...scenariosWhy(results.scenarios),
     ...productScenariosWhy(results['product-scenarios']),
     soakWhy(results.soak),
+    ...servingWhy(results),
   ].filter((r): r is string => r !== undefined);
   if (reasons.length === 0) return '';
   return `\n## Why a target is missed\n\n${reasons.map((r) => `- ${r}`).join('\n')}\n`;
