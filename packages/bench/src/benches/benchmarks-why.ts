@@ -143,7 +143,7 @@ function servingWhy(results: Record<string, Result>): string[] {
     );
   if ((num(get(atDefault, 'rssMb')) ?? 0) > 250)
     out.push(
-      `**Serving RSS.** ${fmt(get(atDefault, 'rssMb'), 0)} MB after the c=32 runs. Most of it is V8's young generation, which expands under concurrent requests: in a serving process (the digits model, 641 predictions of a 224 px JPEG, 32 at a time, client in the same process) the V8 heap grew from 68 to 92 MB and RSS ended at 266–273 MB; started with \`node --max-semi-space-size=8\` the heap grew from 52 to 61 MB and RSS ended at 218–246 MB (\`=4\`: 235 MB). V8 reads that flag only when the process starts (\`v8.setFlagsFromString\` later changed nothing), so it is a deployment option (\`NODE_OPTIONS\`), not something \`graft start\` can set for itself; its cost in throughput (more frequent scavenges) is not measured yet.`,
+      `**Serving RSS.** ${fmt(get(atDefault, 'rssMb'), 0)} MB after the c=32 runs. What grows under load is mostly V8's young generation, which expands with concurrent requests: in a serving process (the digits model, 641 predictions of a 224 px JPEG, 32 at a time, client in the same process) the V8 heap grew from 68 to 92 MB and RSS ended at 266–273 MB; started with \`node --max-semi-space-size=8\` the heap grew from 52 to 61 MB and RSS ended at 218–246 MB (\`=4\`: 235 MB). V8 reads that flag only when the process starts (\`v8.setFlagsFromString\` later changed nothing), so it is a deployment option (\`NODE_OPTIONS\`), not something \`graft start\` can set for itself; its cost in throughput (more frequent scavenges) is not measured yet.`,
     );
   return out;
 }
