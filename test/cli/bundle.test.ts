@@ -30,6 +30,8 @@ describe('the graft command line bundle', () => {
     const before = await current();
     expect(before.entries).toContain('main');
     expect(Object.keys(before.inputs)).toContain('packages/cli/src/main.ts');
+    // Import maps are not sources but change what the sources resolve to.
+    expect(Object.keys(before.inputs)).toContain('packages/runtime/package.json');
     await stat(path.join(CACHE, before.dir, 'main.js'));
 
     // An edit (here: a newer mtime) of any input makes the next start rebuild.

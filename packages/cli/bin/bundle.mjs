@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Bumped when the build below changes, so that an older bundle is not taken for a fresh one. */
-const BUILD_FORMAT = 1;
+const BUILD_FORMAT = 2;
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'graft');
 const CURRENT = path.join(CACHE, 'current.json');
@@ -89,9 +89,13 @@ async function buildBundle() {
     plugins: [workspaceOnly(outdir)],
   });
   const inputs = {};
+  // The sources it read, and the package.json files that map imports (`exports`, `imports`) but are not sources.
+  const files = [
+    ...Object.keys(result.metafile.inputs).map((input) => path.resolve(ROOT, input)),
+    ...(await workspaceManifests()),
+  ];
   await Promise.all(
-    Object.keys(result.metafile.inputs).map(async (input) => {
-      const file = path.resolve(ROOT, input);
+    files.map(async (file) => {
       const s = await stat(file);
       inputs[path.relative(ROOT, file)] = [s.size, s.mtimeMs];
     }),
@@ -162,6 +166,19 @@ async function removeOldBundles(keep) {
     const s = await stat(dir).catch(() => undefined);
     if (s && now - s.mtimeMs > KEEP_OLD_MS) await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The root's and every workspace's package.json. */
+async function workspaceManifests() {
+  const manifests = [path.join(ROOT, 'package.json')];
+  for (const group of ['packages', 'functions']) {
+    const entries = await readdir(path.join(ROOT, group), { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const manifest = path.join(ROOT, group, entry.name, 'package.json');
+      if (entry.isDirectory() && (await exists(manifest))) manifests.push(manifest);
+    }
+  }
+  return manifests;
 }
 
 async function exists(file) {
