@@ -122,6 +122,7 @@ export interface Runtime {
  */
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const idle = idleWorkers(options);
   const dataDir = path.resolve(options.dataDir ?? '.graft');
   const bucket = options.bucket ?? process.env.GRAFT_BUCKET ?? 'graft';
   const external = options.s3Endpoint ?? process.env.GRAFT_S3_ENDPOINT;
@@ -168,7 +169,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       config: { s3 },
       // Started by the first S3 event: a runtime that only serves predictions never loads the extraction code.
       lazy: true,
-      ...idleWorkers(options),
+      ...idle,
       onWorkerExit: ({ index, code, error }) => {
         stats.workerRestarts++;
         log(
@@ -213,7 +214,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       s3,
       onError: (jobId, error) => log(`training job ${jobId} crashed: ${error.message}`),
       ...jobBudget(options.maxJobSeconds ?? process.env.GRAFT_JOB_MAX_SECONDS),
-      ...idleWorkers(options),
+      ...idle,
     });
     // Jobs a previous process left queued or running can never finish: say so before taking new ones.
     const interrupted = await timer.step('jobs', runner.recover());

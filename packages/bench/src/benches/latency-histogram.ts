@@ -31,13 +31,6 @@ export class LatencyHistogram {
     return this.total;
   }
 
-  /** Adds another histogram's counts to this one. */
-  add(other: LatencyHistogram): this {
-    for (let i = 0; i < LatencyHistogram.BUCKETS; i++) this.counts[i]! += other.counts[i]!;
-    this.total += other.total;
-    return this;
-  }
-
   /** The p-th percentile (0–100): the middle of the bucket holding that rank; NaN when empty. */
   percentile(p: number): number {
     if (this.total === 0) return Number.NaN;

@@ -41,7 +41,16 @@ export async function extractTrunkFeatures(
   const upper = options.cutAt ? compileTrunk(subModel(model, options.poolAt, options.cutAt)) : undefined;
   const poolDim = lower.outputShape.at(-1)!;
   const grid = options.grid && gridPooling(lower.outputShape, options.grid) ? options.grid : undefined;
-  const regionsDim = grid ? Math.min(grid, lower.outputShape[0]!, lower.outputShape[1]!) ** 2 * poolDim : 0;
+  // As many columns as the head's pooling gives (read off one pooled map, not re-derived from the grid).
+  const regionsDim = grid
+    ? tf.tidy(
+        () =>
+          poolActivations(
+            tf.zeros<tf.Rank.R4>([1, ...lower.outputShape] as [number, number, number, number]),
+            grid,
+          ).shape[1]!,
+      )
+    : 0;
   const cutShape = upper?.outputShape;
   const cutSize = cutShape ? cutShape.reduce((a, b) => a * b, 1) : 0;
   const n = images.length;
