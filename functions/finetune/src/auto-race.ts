@@ -7,7 +7,9 @@ import {
   type TrainingOptions,
 } from '@graft/jobs';
 import { type Candidate, raceCandidates } from './candidates.js';
+import { rankCheapByCrossValidation } from './cheap-ranking.js';
 import { estimateTrainingSeconds } from './cost-estimate.js';
+import { shouldCrossValidate } from './cross-validate.js';
 import type { DatasetIndex, Upload } from './dataset-index.js';
 import type { Decision } from './decide.js';
 import { inputsAt } from './prepare-activations.js';
@@ -40,7 +42,9 @@ export interface RaceAutoArgs {
  * cuts, feature extraction, and the advisor's pick), then the expensive ones — the advisor's pick when it retrains
  * conv layers, and the strategies that may beat it in its scenario — while the budget (`options.budgetSeconds`)
  * allows: one that trains every layer starts only when its estimated time fits in what is left, and every
- * expensive one stops at the budget's end, then keeps the best on the validation split. The winner's decision carries
+ * expensive one stops at the budget's end, then keeps the best on the validation split. When that split is too
+ * small to rank on ({@link shouldCrossValidate}), the cheap candidates are first cross-validated over the training
+ * and validation images together, and only the best of them races on. The winner's decision carries
  * the advisor's explanation followed by the race. Its prepared inputs (and the stored activations they may be)
  * are freed by its `prepared.dispose()`.
  *
@@ -57,17 +61,43 @@ export async function raceAuto(args: RaceAutoArgs): Promise<{ winner: Trained; e
     // Without validation images there is nothing to race on: the advisor's pick is trained alone.
     const all = raceCandidates({ backbone, storedCut: stored.cut, advised: decision });
     const candidates = stored.val ? all : all.filter((c) => c.advised);
+    const cheap = candidates.filter((c) => c.cost === 'cheap');
+    // A small validation split ranks the cheap heads by noise: they are cross-validated, and only the best of
+    // them is trained on the training split and raced on the validation split.
+    const ranking =
+      stored.val &&
+      cheap.length > 1 &&
+      (options?.crossValidate ?? shouldCrossValidate(stored.train.uploads.length, stored.val.uploads.length))
+        ? await rankCheapByCrossValidation({
+            cheap,
+            backbone,
+            stored: { ...stored, val: stored.val },
+            ...(options ? { options } : {}),
+            labels: index.labels,
+            toLabels,
+            progress,
+            span: { from: 0.3, to: 0.6 },
+          })
+        : undefined;
+    const raceFrom = ranking ? 0.6 : 0.3;
     const budget = options?.budgetSeconds ?? DEFAULT_BUDGET_SECONDS;
     let spent = 0;
     const attempt = async (candidate: Candidate, i: number): Promise<Attempt> => {
       const n = candidates.length;
       const span = {
-        from: 0.3 + (0.6 * i) / n,
-        to: 0.3 + (0.6 * (i + 1)) / n,
+        from: raceFrom + ((0.9 - raceFrom) * i) / n,
+        to: raceFrom + ((0.9 - raceFrom) * (i + 1)) / n,
         label: `${i + 1}/${n} ${candidate.name}`,
       };
       const common = { labels: index.labels, toLabels, progress, weights, span };
       if (candidate.cost === 'cheap') {
+        const crossValidation = ranking?.scores.get(candidate);
+        const validated = crossValidation ? { crossValidation } : {};
+        if (ranking && candidate !== ranking.finalist)
+          return {
+            skipped: `cross-validated ${crossValidation!.accuracy.toFixed(3)}, below ${ranking.finalist.name} (${ranking.scores.get(ranking.finalist)!.accuracy.toFixed(3)}): not trained further`,
+            ...validated,
+          };
         const prepared = inputsAt({ decision: candidate.decision, backbone, stored });
         const trainOptions = trainOptionsFor(candidate.decision, options);
         try {
@@ -79,6 +109,7 @@ export async function raceAuto(args: RaceAutoArgs): Promise<{ winner: Trained; e
               prepared,
               options: trainOptions,
             }),
+            ...validated,
           };
         } catch (error) {
           prepared.dispose();

@@ -1,6 +1,7 @@
 import type { Backbone, TrainResult } from '@graft/core';
 import type { RaceEntry } from '@graft/jobs';
 import type { Candidate } from './candidates.js';
+import type { CrossValidated } from './cross-validate.js';
 import type { Decision } from './decide.js';
 import { JobError } from './errors.js';
 import type { PreparedInputs } from './prepared.js';
@@ -17,7 +18,10 @@ export interface Trained {
 }
 
 /** What a candidate's training gave: a trained contender, or why it did not run. */
-export type Attempt = ({ trained: Trained } | { skipped: string }) & { estimatedSeconds?: number };
+export type Attempt = ({ trained: Trained } | { skipped: string }) & {
+  estimatedSeconds?: number;
+  crossValidation?: CrossValidated;
+};
 
 /**
  * Trains every candidate in order and keeps the one with the highest validation accuracy (a tie goes to the
@@ -47,10 +51,20 @@ export async function runRace(args: {
         chosen: false,
       };
       const attempt = await args.attempt(candidate, index);
-      const estimate =
-        attempt.estimatedSeconds === undefined
+      const estimate = {
+        ...(attempt.estimatedSeconds === undefined
           ? {}
-          : { estimatedSeconds: round(attempt.estimatedSeconds, 1) };
+          : { estimatedSeconds: round(attempt.estimatedSeconds, 1) }),
+        ...(attempt.crossValidation
+          ? {
+              crossValidation: {
+                ...attempt.crossValidation,
+                accuracy: round(attempt.crossValidation.accuracy),
+                sd: round(attempt.crossValidation.sd),
+              },
+            }
+          : {}),
+      };
       if ('skipped' in attempt) {
         entries.push({ ...base, ...estimate, skipped: attempt.skipped });
         continue;
@@ -81,7 +95,10 @@ export async function runRace(args: {
     );
   best.entry.chosen = true;
   const ranked = [...entries].sort(
-    (a, b) => Number(b.chosen) - Number(a.chosen) || (b.valAccuracy ?? -1) - (a.valAccuracy ?? -1),
+    (a, b) =>
+      Number(b.chosen) - Number(a.chosen) ||
+      (b.valAccuracy ?? -1) - (a.valAccuracy ?? -1) ||
+      (b.crossValidation?.accuracy ?? -1) - (a.crossValidation?.accuracy ?? -1),
   );
   return { winner: best.trained, winnerCandidate: best.candidate, entries: ranked };
 }
@@ -111,30 +128,51 @@ function round(x: number, digits = 4): number {
 }
 
 /**
- * The race in words, for the explanation: each candidate's validation accuracy and time, and why the winner won.
+ * The race in words, for the explanation: the cheap candidates' cross-validation when there was one, each
+ * candidate's validation accuracy and time, and why the winner won.
  *
  * @example
  * ```ts
  * raceExplanation(entries, 150);
- * // 'Checked on the validation split (150 images): pooled head at block_13_expand_relu 0.780 (1.8 s), … Chose …'
+ * // 'Checked 5 candidates on the validation split (150 images): pooled head at block_13_expand_relu 0.780 (1.8 s), … Chose …'
  * ```
  */
 export function raceExplanation(entries: RaceEntry[], images: number): string {
-  const ran = entries.filter((e) => e.valAccuracy !== undefined);
-  const list = entries
+  const name = (e: RaceEntry) => `${e.name}${e.advised ? ' (advised)' : ''}`;
+  const validated = entries.filter((e) => e.crossValidation);
+  const onlyValidated = (e: RaceEntry) => e.crossValidation && e.valAccuracy === undefined;
+  const crossValidation = validated[0]?.crossValidation;
+  const cvSentence = crossValidation
+    ? `The validation split (${images} images) is too small to rank the cheap candidates on, so they were cross-validated over ${crossValidation.folds} folds of the ${crossValidation.images} training and validation images: ${[
+        ...validated,
+      ]
+        .sort((a, b) => b.crossValidation!.accuracy - a.crossValidation!.accuracy)
+        .map(
+          (e) => `${name(e)} ${e.crossValidation!.accuracy.toFixed(3)} ± ${e.crossValidation!.sd.toFixed(3)}`,
+        )
+        .join('; ')}; the best went on. `
+    : '';
+  const raced = entries.filter((e) => !onlyValidated(e));
+  const ran = raced.filter((e) => e.valAccuracy !== undefined);
+  const list = raced
     .map((e) =>
       e.valAccuracy !== undefined
-        ? `${e.name}${e.advised ? ' (advised)' : ''} ${e.valAccuracy.toFixed(3)} (${e.seconds?.toFixed(1)} s)`
-        : `${e.name}${e.advised ? ' (advised)' : ''} not run: ${e.skipped}`,
+        ? `${name(e)} ${e.valAccuracy.toFixed(3)} (${e.seconds?.toFixed(1)} s)`
+        : `${name(e)} not run: ${e.skipped}`,
     )
     .join('; ');
   const winner = entries.find((e) => e.chosen)!;
   const advised = entries.find((e) => e.advised);
+  const lead = (a: number, b: number) => (a - b).toFixed(3);
   const why =
     winner.advised || !advised
       ? `the advisor's pick scored highest on the validation split`
-      : advised.valAccuracy === undefined
-        ? `the highest validation accuracy (the advisor's pick did not run)`
-        : `the highest validation accuracy, ${(winner.valAccuracy! - advised.valAccuracy).toFixed(3)} above the advisor's pick`;
-  return `Checked ${ran.length} candidates on the validation split (${images} images): ${list}. Chose ${winner.name}: ${why}.`;
+      : advised.valAccuracy !== undefined
+        ? `the highest validation accuracy, ${lead(winner.valAccuracy!, advised.valAccuracy)} above the advisor's pick`
+        : advised.crossValidation && winner.crossValidation
+          ? `the highest cross-validated accuracy, ${lead(winner.crossValidation.accuracy, advised.crossValidation.accuracy)} above the advisor's pick`
+          : advised.crossValidation
+            ? `the highest validation accuracy (the advisor's pick lost the cross-validation)`
+            : `the highest validation accuracy (the advisor's pick did not run)`;
+  return `${cvSentence}Checked ${ran.length} candidates on the validation split (${images} images): ${list}. Chose ${winner.name}: ${why}.`;
 }

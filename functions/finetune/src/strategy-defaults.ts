@@ -67,6 +67,7 @@ export function trainOptionsFor(decision: Decision, requested?: TrainingOptions)
     cut: _cut,
     upper: _upper,
     budgetSeconds: _budget,
+    crossValidate: _cv,
     architecture: _a,
     inputSize: _s,
     ...rest

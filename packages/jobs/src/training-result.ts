@@ -99,6 +99,11 @@ export interface RaceEntry {
   /** The advisor's own pick. */
   advised: boolean;
   valAccuracy?: number;
+  /**
+   * Its cross-validated accuracy, when the validation split was too small to rank the cheap candidates on: each
+   * fold of the training and validation images scored by a head trained on the others.
+   */
+  crossValidation?: { accuracy: number; sd: number; folds: number; images: number };
   seconds?: number;
   /** What it was estimated to cost before it started (candidates that train every layer). */
   estimatedSeconds?: number;

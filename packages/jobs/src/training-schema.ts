@@ -95,6 +95,7 @@ export const TrainingOptionsSchema = z.strictObject({
   cut: TrainingNameSchema.optional(),
   upper: z.enum(['retrain', 'replace']).optional(),
   budgetSeconds: fraction(TRAINING_LIMITS.maxJobSeconds).optional(),
+  crossValidate: z.boolean().optional(),
   architecture: z.enum(['mnist-cnn', 'mobilenet_v2']).optional(),
   inputSize: z.number().int().min(8).max(512).optional(),
 } satisfies Record<keyof TrainingOptions, z.ZodType>) satisfies z.ZodType<TrainingOptions>;

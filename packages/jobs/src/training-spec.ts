@@ -49,6 +49,13 @@ export interface TrainingOptions extends TrainOptions {
    * over stored activations).
    */
   budgetSeconds?: number;
+  /**
+   * auto: whether the cheap candidates are ranked by cross-validation over the training and validation images
+   * before the best of them races on the validation split. Default: when the validation split has fewer than 500
+   * images (too few to rank on) and the two splits together at most 5,000; `true` always; `false` races every cheap
+   * candidate on the validation split alone.
+   */
+  crossValidate?: boolean;
   /** develop: the architecture to train (default `mnist-cnn`). */
   architecture?: ArchitectureName;
   /** develop: the square input size it trains at (default: the architecture's own, 28 for `mnist-cnn`, 96 for `mobilenet_v2`). */
@@ -100,8 +107,8 @@ export interface TrainingSpec {
  * Why a spec's options do not fit its strategy (`undefined` when they do): every explicit strategy honours its
  * options or refuses them, before any work. `cut` names where the frozen part ends, so it applies to
  * feature extraction (a head on the pooled activations at the cut) and freeze-k; `upper` only to freeze-k;
- * `head.grid` (pooling regions) only to new heads over stored activations; `budgetSeconds` only to `auto`, which
- * chooses the cut and the pooling itself.
+ * `head.grid` (pooling regions) only to new heads over stored activations; `budgetSeconds` and `crossValidate` only
+ * to `auto`, which chooses the cut and the pooling itself.
  *
  * @example
  * ```ts
@@ -129,6 +136,8 @@ export function optionsProblem(spec: TrainingSpec): string | undefined {
     return `options.architecture and options.inputSize apply to develop only, not to ${s}`;
   if (budgetSeconds !== undefined && s !== 'auto')
     return `options.budgetSeconds applies to auto only, not to ${s}`;
+  if (spec.options?.crossValidate !== undefined && s !== 'auto')
+    return `options.crossValidate applies to auto only, not to ${s}: it ranks the race's cheap candidates`;
   if (budgetSeconds !== undefined && !(Number.isFinite(budgetSeconds) && budgetSeconds >= 0))
     return `options.budgetSeconds must be a number of seconds ≥ 0, got ${budgetSeconds}`;
   return undefined;

@@ -50,6 +50,11 @@ describe('training options are checked against the strategy', () => {
       /head\.grid applies to new heads over stored activations only/,
     ],
     [{ strategy: 'feature-extraction', options: { head: { grid: 9 } } }, /grid/],
+    [
+      { strategy: 'feature-extraction', options: { crossValidate: true } },
+      /options\.crossValidate applies to auto only/,
+    ],
+    [{ strategy: 'auto', options: { crossValidate: 'yes' } }, /crossValidate/],
   ])('%j → 400', async (body, message) => {
     await expectRefused(body, message);
   });
@@ -60,7 +65,7 @@ describe('training options are checked against the strategy', () => {
       { strategy: 'feature-extraction', options: { cut: 'block_16_project_BN' } },
       { strategy: 'feature-extraction', options: { head: { grid: 3 } } },
       { strategy: 'freeze-k', options: { upper: 'replace', head: { grid: 2 } } },
-      { strategy: 'auto', options: { budgetSeconds: 0 }, promote: 'always' },
+      { strategy: 'auto', options: { budgetSeconds: 0, crossValidate: false }, promote: 'always' },
       { strategy: 'develop', options: { architecture: 'mnist-cnn', inputSize: 28 } },
     ]) {
       const res = await post({ dataset: 'digits', model: 'digits', ...body });

@@ -104,6 +104,20 @@ describe('what a job checks before a model serves', () => {
     expect(candidates[0]!.chosen).toBe(true);
     expect(candidates[0]!.valAccuracy).toBe(Math.max(...scores));
     expect(result.explanation).toMatch(/Checked \d+ candidates on the validation split \(40 images\)/);
+    // 40 validation images are too few to rank the cheap heads on: they were cross-validated over the 120
+    // training and validation images, and only the best of them went on to the validation split.
+    expect(result.explanation).toMatch(
+      /cross-validated over 5 folds of the 120 training and validation images/,
+    );
+    const cheap = candidates.filter((c) => c.strategy !== 'fine-tune');
+    expect(cheap.every((c) => c.crossValidation?.folds === 5 && c.crossValidation.images === 120)).toBe(true);
+    const onValidation = cheap.filter((c) => c.valAccuracy !== undefined);
+    expect(onValidation).toHaveLength(1);
+    expect(onValidation[0]!.crossValidation!.accuracy).toBe(
+      Math.max(...cheap.map((c) => c.crossValidation!.accuracy)),
+    );
+    for (const c of cheap.filter((c) => c.valAccuracy === undefined))
+      expect(c.skipped).toMatch(/^cross-validated 0\.\d{3}, below /);
     expect(result.validation).toMatchObject({ images: 40, chance: 0.25, judged: true, passed: true });
     expect(result.promoted).toBe(true);
     expect(result.promotion.reason).toBe('first_version');
@@ -119,11 +133,12 @@ describe('what a job checks before a model serves', () => {
   });
 
   it('auto serves the model its winner trains as an explicit job, and races feature extraction as the explicit job', async () => {
+    // Every cheap candidate raced on the validation split (not cross-validated), so each has a validation score.
     const auto = await run({
       dataset: 'digits',
       model: 'same-auto',
       strategy: 'auto',
-      options: { budgetSeconds: 3 },
+      options: { budgetSeconds: 3, crossValidate: false },
     });
     expect(auto.error).toBeUndefined();
     const candidates = auto.result!.candidates!;

@@ -131,19 +131,28 @@ function provenanceText(p: ReportData['backboneProvenance']): string {
   return ` — ${escapeHtml(from)}`;
 }
 
-/** `auto`'s race: each candidate, its validation accuracy and time, the winner marked (empty when there was none). */
+/**
+ * `auto`'s race: each candidate, its cross-validated accuracy (when the cheap ones were cross-validated), its
+ * validation accuracy and time, the winner marked (empty when there was none).
+ */
 function raceTable(report: ReportData): string {
   const rows = report.candidates;
   if (!rows?.length) return '';
+  const validated = rows.some((c) => c.cvAccuracy !== undefined);
+  const cv = (c: (typeof rows)[number]) =>
+    validated
+      ? `<td>${c.cvAccuracy === undefined ? '' : `${c.cvAccuracy.toFixed(3)} ± ${c.cvSd?.toFixed(3) ?? '?'}`}</td>`
+      : '';
   const cells = rows
     .map(
       (c) =>
         `<tr${c.chosen ? ' class="chosen"' : ''}><td>${c.chosen ? '✔ ' : ''}${escapeHtml(c.name)}${c.advised ? ' <em>(advised)</em>' : ''}</td>` +
+        cv(c) +
         (c.skipped
           ? `<td colspan="2">not run: ${escapeHtml(c.skipped)}</td>`
           : `<td>${c.valAccuracy?.toFixed(3) ?? 'no validation images'}</td><td>${c.seconds?.toFixed(1) ?? ''} s${c.estimatedSeconds === undefined ? '' : ` (estimated ${c.estimatedSeconds.toFixed(0)} s)`}</td>`) +
         '</tr>',
     )
     .join('');
-  return `<h3>Candidates checked on the validation split</h3><table class="race"><thead><tr><th>candidate</th><th>validation accuracy</th><th>time</th></tr></thead><tbody>${cells}</tbody></table>`;
+  return `<h3>Candidates checked on the validation split</h3><table class="race"><thead><tr><th>candidate</th>${validated ? '<th>cross-validated accuracy</th>' : ''}<th>validation accuracy</th><th>time</th></tr></thead><tbody>${cells}</tbody></table>`;
 }

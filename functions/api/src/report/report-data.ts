@@ -110,6 +110,9 @@ export interface Candidate {
   advised: boolean;
   chosen: boolean;
   valAccuracy?: number;
+  /** Cross-validated accuracy and its folds' standard deviation (cheap candidates on a small validation split). */
+  cvAccuracy?: number;
+  cvSd?: number;
   seconds?: number;
   estimatedSeconds?: number;
   skipped?: string;
@@ -247,6 +250,8 @@ export function parseReport(value: unknown): ReportData {
             advised: c.advised === true,
             chosen: c.chosen === true,
             valAccuracy: num(c.valAccuracy),
+            cvAccuracy: isObj(c.crossValidation) ? num(c.crossValidation.accuracy) : undefined,
+            cvSd: isObj(c.crossValidation) ? num(c.crossValidation.sd) : undefined,
             seconds: num(c.seconds),
             estimatedSeconds: num(c.estimatedSeconds),
             skipped: str(c.skipped),

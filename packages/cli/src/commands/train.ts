@@ -9,7 +9,7 @@ import { followJob } from '../follow-job.js';
 export const trainCommand: Command = {
   summary: 'Submit a training job for a data set and follow its progress.',
   usage:
-    'graft train --dataset <name> --model <name> [--strategy auto|feature-extraction|freeze-k|fine-tune|scratch] [--cut LAYER] [--upper retrain|replace] [--epochs N] [--budget-seconds N] [--architecture mnist-cnn|mobilenet_v2] [--promote if-better|always] [--no-follow] [--json]',
+    'graft train --dataset <name> --model <name> [--strategy auto|feature-extraction|freeze-k|fine-tune|scratch] [--cut LAYER] [--upper retrain|replace] [--epochs N] [--budget-seconds N] [--cross-validate always|never] [--architecture mnist-cnn|mobilenet_v2] [--promote if-better|always] [--no-follow] [--json]',
   options: {
     ...connectionOptions,
     dataset: { type: 'string' },
@@ -19,6 +19,7 @@ export const trainCommand: Command = {
     cut: { type: 'string' },
     upper: { type: 'string' },
     'budget-seconds': { type: 'string' },
+    'cross-validate': { type: 'string' },
     architecture: { type: 'string' },
     promote: { type: 'string' },
     'no-follow': { type: 'boolean' },
@@ -32,6 +33,12 @@ export const trainCommand: Command = {
     const options: TrainingOptions = {};
     if (flags.epochs !== undefined) options.epochs = Number(flags.epochs);
     if (flags['budget-seconds'] !== undefined) options.budgetSeconds = Number(flags['budget-seconds']);
+    const crossValidate = flags['cross-validate'];
+    if (crossValidate !== undefined) {
+      if (crossValidate !== 'always' && crossValidate !== 'never')
+        throw new UsageError(`--cross-validate takes always or never, got '${crossValidate}'`);
+      options.crossValidate = crossValidate === 'always';
+    }
     if (typeof flags.cut === 'string') options.cut = flags.cut;
     if (typeof flags.upper === 'string') options.upper = flags.upper as TrainingOptions['upper'];
     if (typeof flags.architecture === 'string')
@@ -52,7 +59,7 @@ export const trainCommand: Command = {
     if (result && !out.json) {
       for (const c of result.candidates ?? [])
         out.info(
-          `  ${c.chosen ? '→' : ' '} ${c.name.padEnd(44)} ${c.skipped ? `not run: ${c.skipped}` : `val ${c.valAccuracy?.toFixed(3) ?? '(none)'}  ${c.seconds?.toFixed(1)} s`}`,
+          `  ${c.chosen ? '→' : ' '} ${c.name.padEnd(44)} ${c.crossValidation ? `cv ${c.crossValidation.accuracy.toFixed(3)} ± ${c.crossValidation.sd.toFixed(3)}  ` : ''}${c.skipped ? `not run: ${c.skipped}` : `val ${c.valAccuracy?.toFixed(3) ?? '(none)'}  ${c.seconds?.toFixed(1)} s`}`,
         );
       out.info(
         result.promoted ? `serving v${result.version}` : `v${result.version}: ${result.promotion.message}`,
