@@ -149,6 +149,17 @@ describe('bundle', () => {
       code: 'invalid_bundle',
     });
     await expect(loadBundle({ ...files, modelJson: 'nope' })).rejects.toBeInstanceOf(InvalidBundleError);
+    // A graft.json whose labels do not match the model's outputs is refused after the model loaded: its weights
+    // are freed, not left behind.
+    const before = tf.memory().numTensors;
+    const graft = JSON.parse(files.graft);
+    await expect(
+      loadBundle({
+        ...files,
+        graft: JSON.stringify({ ...graft, labels: [...graft.labels, 'one-too-many'] }),
+      }),
+    ).rejects.toThrow(/outputs but graft\.json lists/);
+    expect(tf.memory().numTensors).toBe(before);
     expect(() => createBundle({ backbone, result, labels: ['only', 'three', 'labels'] })).toThrow(
       InvalidBundleError,
     );

@@ -91,10 +91,12 @@ export interface LoadRow {
   p99Ms: number;
   rps: number;
   /**
-   * At c=1: the median of requests timed one by one with `performance.now()` (autocannon's percentiles are whole
-   * milliseconds: at 4–6 ms that alone moves a ratio by up to 25 %).
+   * At c=1: the median of requests timed one by one with `performance.now()` over a kept-alive `node:http`
+   * connection (autocannon's percentiles are whole milliseconds: at 4–6 ms that alone moves a ratio by up to 25 %).
    */
   p50PreciseMs?: number;
+  /** At c=1: the median `GET /health` round trip timed the same way: what any route pays before its own work. */
+  httpFloorMs?: number;
 }
 
 /**
@@ -128,6 +130,7 @@ export function throughputFigures(input: {
     p50C1Ms: c1Ms === undefined ? null : round(c1Ms),
     rawC1Ms: round(rawC1Ms),
     p50C1Ratio: round(c1Ratio, 3),
+    httpFloorC1Ms: c1?.httpFloorMs ?? null,
     p50At32Ms: c32?.p50Ms ?? null,
     p99At32Ms: c32?.p99Ms ?? null,
     p99OverP50At32: round(tail, 2),

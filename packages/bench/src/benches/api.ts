@@ -18,6 +18,7 @@ import { startRawBatch, throughputFigures } from './api-throughput.js';
 import { benchJpeg } from './bench-image.js';
 import { listFlag, median, round } from './bench-stats.js';
 import { coldStartBreakdown } from './cold-start.js';
+import { timeOneByOne } from './timed-requests.js';
 import type { BenchRun } from './types.js';
 
 const MODEL = 'digits';
@@ -100,9 +101,7 @@ export const run: BenchRun = async (flags, log) => {
             p99Ms: r.latency.p99,
             rps: round(r.requests.average, 1),
             requests: r.requests.total,
-            ...(connections === 1
-              ? { p50PreciseMs: round(median(await timedOneByOne(server.apiUrl, jpeg, iterations * 4))) }
-              : {}),
+            ...(connections === 1 ? await oneByOne(server.apiUrl, jpeg, iterations * 4) : {}),
           });
           log(`c=${connections}: ${JSON.stringify(rows.at(-1))}`);
         }
@@ -177,21 +176,23 @@ function servingFlags(flags: Parameters<BenchRun>[0]) {
   };
 }
 
-/** `n` predictions one after another, each timed from send to the last byte of its answer (ms). */
-async function timedOneByOne(apiUrl: string, body: Uint8Array, n: number): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const started = performance.now();
-    const res = await fetch(`${apiUrl}/v1/models/${MODEL}/predict?topK=3`, {
+/**
+ * At c=1, timed one request at a time over a kept-alive connection: the prediction's median (`p50PreciseMs`) and,
+ * as the floor any route pays on this machine, the median of `GET /health` (`httpFloorMs`).
+ */
+async function oneByOne(apiUrl: string, jpeg: Uint8Array, n: number) {
+  const predict = await timeOneByOne(
+    apiUrl,
+    {
       method: 'POST',
+      path: `/v1/models/${MODEL}/predict?topK=3`,
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'image/jpeg' },
-      body: Buffer.from(body),
-    });
-    await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`a one-by-one prediction answered ${res.status}`);
-    samples.push(performance.now() - started);
-  }
-  return samples;
+      body: jpeg,
+    },
+    n,
+  );
+  const health = await timeOneByOne(apiUrl, { method: 'GET', path: '/health' }, n);
+  return { p50PreciseMs: round(median(predict)), httpFloorMs: round(median(health), 3) };
 }
 
 function load(apiUrl: string, body: Uint8Array, connections: number, seconds: number) {

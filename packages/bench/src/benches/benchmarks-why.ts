@@ -121,16 +121,6 @@ function scenariosWhy(s: Result | undefined): string[] {
   return out;
 }
 
-/**
- * A "Why a target is missed" section for BENCHMARKS.md, written from the measurements themselves; empty when every
- * measured target is met.
- *
- * @example
- * ```ts
- * const section = whyTargetsAreMissed({ fashion: { featureExtraction: 0.89, featureLayer: 'block_13_expand_relu' } });
- * ```
- */
-/** Why the soak's RSS growth after warm-up is over its target: which thread's live heap grew. */
 /** Why the serving process misses its p50-at-c=1 or memory target (issue 15), from the `graft start` default run. */
 function servingWhy(results: Record<string, Result>): string[] {
   const runs = [results.api, results['api-threads-0']].filter((r): r is Result => r !== undefined);
@@ -139,7 +129,7 @@ function servingWhy(results: Record<string, Result>): string[] {
   const slow = runs.filter((r) => (num(get(r, 'p50C1Ratio')) ?? 0) > 1.1);
   if (slow.length > 0)
     out.push(
-      `**API p50 at c=1.** Timed one request at a time with \`performance.now()\` (${slow.map((r) => `${fmt(get(r, 'inferenceThreads'), 0)} threads: ${fmt(get(r, 'p50C1Ms'), 2)} vs ${fmt(get(r, 'rawC1Ms'), 2)} ms`).join('; ')}), the answer costs about a millisecond more than decoding and inferring the image in process: the loopback HTTP round trip, the route and the JSON answer. At 5–6 ms of inference that fixed cost is more than the 10 % the target allows. (autocannon's percentiles are whole milliseconds; read that way the same server had measured 4 ms against 4.65 ms, 0.86×.)`,
+      `**API p50 at c=1.** Timed one request at a time over a kept-alive connection (${slow.map((r) => `${fmt(get(r, 'inferenceThreads'), 0)} threads: ${fmt(get(r, 'p50C1Ms'), 2)} vs ${fmt(get(r, 'rawC1Ms'), 2)} ms${num(get(r, 'httpFloorC1Ms')) === undefined ? '' : `, \`GET /health\` ${fmt(get(r, 'httpFloorC1Ms'), 2)} ms`}`).join('; ')}), the answer costs more than decoding and inferring the image in process: the loopback HTTP round trip (what \`GET /health\` costs), the route and the JSON answer. At 5–6 ms of inference that fixed cost is more than the 10 % the target allows. (autocannon's percentiles are whole milliseconds; read that way the same server had measured 4 ms against 4.65 ms, 0.86×.)`,
     );
   if ((num(get(atDefault, 'rssMb')) ?? 0) > 250)
     out.push(
@@ -148,6 +138,7 @@ function servingWhy(results: Record<string, Result>): string[] {
   return out;
 }
 
+/** Why the soak's RSS growth after warm-up is over its target: which thread's live heap grew. */
 function soakWhy(r: Result | undefined): string | undefined {
   const growth = soakGrowth(r);
   const pct = num(growth.pct);
@@ -210,6 +201,15 @@ function productScenariosWhy(r: Result | undefined): string[] {
     });
 }
 
+/**
+ * A "Why a target is missed" section for BENCHMARKS.md, written from the measurements themselves; empty when every
+ * measured target is met.
+ *
+ * @example
+ * ```ts
+ * const section = whyTargetsAreMissed({ fashion: { featureExtraction: 0.89, featureLayer: 'block_13_expand_relu' } });
+ * ```
+ */
 export function whyTargetsAreMissed(results: Record<string, Result>): string {
   const reasons = [
     pipelineWhy(results.pipeline),

@@ -36,7 +36,13 @@ export async function loadBundle(source: tf.io.IOHandler | Partial<BundleFiles>)
   if ('modelJson' in source || 'weights' in source) {
     const files = source as BundleFiles;
     const ood = files.ood ? decodeOod(files.ood) : undefined;
-    return openBundle(await bundleFromFiles(files), ood);
+    const bundle = await bundleFromFiles(files);
+    try {
+      return openBundle(bundle, ood);
+    } catch (e) {
+      bundle.model.dispose();
+      throw e;
+    }
   }
   const model = await tf.loadLayersModel(source as tf.io.IOHandler);
   const stored = (model.getUserDefinedMetadata() as { graft?: unknown } | undefined)?.graft;
