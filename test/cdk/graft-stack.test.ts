@@ -149,6 +149,7 @@ describe('extraction', () => {
       Environment: {
         Variables: {
           GRAFT_BUCKET: { Ref: logicalId('AWS::S3::Bucket', 'StorageData') },
+          MALLOC_ARENA_MAX: '2',
           GRAFT_BACKEND: 'wasm',
           GRAFT_WASM_DIR: '/var/task/wasm',
           GRAFT_MODEL_DIR: '/var/task/models/mobilenet_v2',
@@ -373,6 +374,7 @@ describe('serving', () => {
             'Fn::GetAtt': [logicalId('AWS::Batch::JobQueue', 'TrainingQueue'), 'JobQueueArn'],
           },
           GRAFT_JOB_DEFINITION: { Ref: logicalId('AWS::Batch::JobDefinition', 'TrainingFineTune') },
+          MALLOC_ARENA_MAX: '2',
           GRAFT_BACKEND: 'wasm',
           GRAFT_WASM_DIR: '/var/task/wasm',
           GRAFT_MODEL_DIR: '/var/task/models/mobilenet_v2',
