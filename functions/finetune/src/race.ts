@@ -174,5 +174,5 @@ export function raceExplanation(entries: RaceEntry[], images: number): string {
           : advised.crossValidation
             ? `the highest validation accuracy (the advisor's pick lost the cross-validation)`
             : `the highest validation accuracy (the advisor's pick did not run)`;
-  return `${cvSentence}Checked ${ran.length} candidates on the validation split (${images} images): ${list}. Chose ${winner.name}: ${why}.`;
+  return `${cvSentence}Checked ${ran.length} candidate${ran.length === 1 ? '' : 's'} on the validation split (${images} images): ${list}. Chose ${winner.name}: ${why}.`;
 }

@@ -126,7 +126,18 @@ describe('train: feature-extraction', () => {
   it('lays the regions over the map evenly and pools as the saved head does', () => {
     expect(gridPooling([6, 6, 576], 3)).toEqual({ poolSize: [2, 2], strides: [2, 2] });
     expect(gridPooling([7, 7, 1280], 3)).toEqual({ poolSize: [3, 3], strides: [2, 2] });
-    expect(gridPooling([14, 10, 8], 3)).toEqual({ poolSize: [5, 4], strides: [4, 3] });
+    expect(gridPooling([14, 10, 8], 3)).toEqual({ poolSize: [6, 4], strides: [4, 3] });
+    expect(gridPooling([8, 8, 576], 3)).toEqual({ poolSize: [4, 4], strides: [2, 2] });
+    // Every row of every map side is inside some window, and there are exactly g windows.
+    for (let side = 2; side <= 16; side++)
+      for (const g of [2, 3, 4]) {
+        const { poolSize, strides } = gridPooling([side, side, 1], g)!;
+        const n = Math.min(g, side);
+        expect(Math.floor((side - poolSize[0]) / strides[0]) + 1).toBe(n);
+        const covered = new Set<number>();
+        for (let k = 0; k < n; k++) for (let r = 0; r < poolSize[0]; r++) covered.add(k * strides[0] + r);
+        expect([...covered].sort((a, b) => a - b)).toEqual([...Array(side).keys()]);
+      }
     expect(gridPooling([2, 2, 8], 3)).toEqual({ poolSize: [1, 1], strides: [1, 1] });
     expect(gridPooling([1, 1, 8], 3)).toBeUndefined();
     expect(gridPooling([6, 6, 8], 1)).toBeUndefined();

@@ -59,7 +59,13 @@ export const trainCommand: Command = {
     if (result && !out.json) {
       for (const c of result.candidates ?? [])
         out.info(
-          `  ${c.chosen ? '→' : ' '} ${c.name.padEnd(44)} ${c.crossValidation ? `cv ${c.crossValidation.accuracy.toFixed(3)} ± ${c.crossValidation.sd.toFixed(3)}  ` : ''}${c.skipped ? `not run: ${c.skipped}` : `val ${c.valAccuracy?.toFixed(3) ?? '(none)'}  ${c.seconds?.toFixed(1)} s`}`,
+          `  ${c.chosen ? '→' : ' '} ${c.name.padEnd(44)} ${c.crossValidation ? `cv ${c.crossValidation.accuracy.toFixed(3)} ± ${c.crossValidation.sd.toFixed(3)}  ` : ''}${
+            c.crossValidation && c.valAccuracy === undefined
+              ? 'below the best cross-validated: not trained further'
+              : c.skipped
+                ? `not run: ${c.skipped}`
+                : `val ${c.valAccuracy?.toFixed(3) ?? '(none)'}  ${c.seconds?.toFixed(1)} s`
+          }`,
         );
       out.info(
         result.promoted ? `serving v${result.version}` : `v${result.version}: ${result.promotion.message}`,

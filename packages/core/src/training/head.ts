@@ -88,8 +88,9 @@ export function buildHead(spec: HeadSpec): tf.LayersModel {
 
 /**
  * The average pooling that turns `[h, w, c]` activations into a `g × g` grid of regions (g capped at h and w):
- * windows of ⌈h / g⌉ rows moved by ⌊(h − window) / (g − 1)⌋, so they cover the map evenly and overlap where h is not
- * a multiple of g. Undefined for global average pooling (g = 1, or a 1 × 1 map) and for a shape that is not a map.
+ * windows moved by ⌊h / g⌋ rows and h − (g − 1)·⌊h / g⌋ rows tall, so together they cover every row of the map,
+ * overlapping where h is not a multiple of g (an 8 × 8 map: windows of 4 at 0, 2 and 4). Undefined for global average
+ * pooling (g = 1, or a 1 × 1 map) and for a shape that is not a map.
  *
  * @example
  * ```ts
@@ -105,8 +106,8 @@ export function gridPooling(
   const [h, w] = shape as [number, number];
   const g = Math.min(grid, h, w);
   if (g <= 1) return undefined;
-  const window = (side: number) => Math.ceil(side / g);
-  const stride = (side: number) => Math.max(1, Math.floor((side - window(side)) / (g - 1)));
+  const stride = (side: number) => Math.floor(side / g);
+  const window = (side: number) => side - (g - 1) * stride(side);
   return { poolSize: [window(h), window(w)], strides: [stride(h), stride(w)] };
 }
 
