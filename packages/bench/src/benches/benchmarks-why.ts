@@ -133,7 +133,7 @@ function servingWhy(results: Record<string, Result>): string[] {
     );
   if ((num(get(atDefault, 'rssMb')) ?? 0) > 250)
     out.push(
-      `**Serving RSS.** ${fmt(get(atDefault, 'rssMb'), 0)} MB after the c=32 runs. What grows under load is mostly V8's young generation, which expands with concurrent requests: in a serving process (the digits model, 641 predictions of a 224 px JPEG, 32 at a time, client in the same process) the V8 heap grew from 68 to 92 MB and RSS ended at 266–273 MB; started with \`node --max-semi-space-size=8\` the heap grew from 52 to 61 MB and RSS ended at 218–246 MB (\`=4\`: 235 MB). V8 reads that flag only when the process starts (\`v8.setFlagsFromString\` later changed nothing), so it is a deployment option (\`NODE_OPTIONS\`), not something \`graft start\` can set for itself; its cost in throughput (more frequent scavenges) is not measured yet.`,
+      `**Serving RSS.** ${fmt(get(atDefault, 'rssMb'), 0)} MB after the c=32 runs. By mapping (/proc/<pid>/smaps of \`graft start\` serving the digits model after c=1, 8 and 32): 45 MB are the node binary and its libraries, ~60 MB the tfjs wasm memory, ~50 MB the main thread's malloc heap, and 25–35 MB sit in the malloc arenas glibc gives other threads, holding what V8's wasm compiler (its tier-up of tfjs's kernels) and GC threads freed. With \`MALLOC_ARENA_MAX=2\` the same process ends at 221 MB (1 arena: 226 MB); with \`--liftoff-only\` (no optimised wasm: slower kernels) 232 MB; \`--max-semi-space-size=8\` (V8's young generation) 247 MB. glibc and V8 read these only when the process starts, so they are deployment settings: the CDK app gives the Lambda functions \`MALLOC_ARENA_MAX=2\`, and the README says how to start \`graft start\` that way.`,
     );
   return out;
 }
