@@ -8,7 +8,7 @@ import { loadBundle } from '@graft/core';
 import type { ClassifyRequest, Settled, VersionFiles } from '@graft/fn-api';
 import { classifyBatch } from '@graft/fn-api/bundle-model';
 import { InferenceThread } from '@graft/fn-api/inference-pool';
-import { median, round } from './bench-stats.js';
+import { round } from './bench-stats.js';
 
 /** Images per batch of the raw baseline. */
 export const RAW_BATCH_SIZE = 16;
@@ -61,17 +61,13 @@ export async function startRawBatch(files: VersionFiles, options: { threads: num
       return (runners.length * rounds * RAW_BATCH_SIZE * 1000) / (performance.now() - t0);
     },
     /**
-     * Median time of one image alone (a batch of one) where the server infers: on this thread or a worker (then the
-     * thread hop is part of it, as in the server), for the c=1 comparison.
+     * Time of one image alone (a batch of one) where the server infers: on this thread or a worker (then the thread
+     * hop is part of it, as in the server), for the c=1 comparison.
      */
-    async singleMs(iterations: number): Promise<number> {
-      const samples: number[] = [];
-      for (let i = 0; i < iterations; i++) {
-        const t0 = performance.now();
-        await runners[0]!.run(single);
-        samples.push(performance.now() - t0);
-      }
-      return median(samples);
+    async singleOnceMs(): Promise<number> {
+      const t0 = performance.now();
+      await runners[0]!.run(single);
+      return performance.now() - t0;
     },
     close: async () => {
       await Promise.all(runners.map((r) => r.close()));
@@ -97,6 +93,8 @@ export interface LoadRow {
   p50PreciseMs?: number;
   /** At c=1: the median `GET /health` round trip timed the same way: what any route pays before its own work. */
   httpFloorMs?: number;
+  /** At c=1: the median of one image alone where the server infers, timed in turn with the requests above. */
+  rawC1Ms?: number;
 }
 
 /**

@@ -18,7 +18,7 @@ import { startRawBatch, throughputFigures } from './api-throughput.js';
 import { benchJpeg } from './bench-image.js';
 import { listFlag, median, round } from './bench-stats.js';
 import { coldStartBreakdown } from './cold-start.js';
-import { timeOneByOne } from './timed-requests.js';
+import { timingClient } from './timed-requests.js';
 import type { BenchRun } from './types.js';
 
 const MODEL = 'digits';
@@ -80,7 +80,6 @@ export const run: BenchRun = async (flags, log) => {
       // With 0 threads the raw baseline holds its own copy of the model here: not a leak of the runs.
       const rawHeld = tf.memory().numTensors - beforeRaw;
       const rawSamples: number[] = [];
-      const rawSingleSamples: number[] = [];
       const rawRound = async () => {
         rawSamples.push(await raw.imagesPerSec(serving.rawRounds));
       };
@@ -88,7 +87,6 @@ export const run: BenchRun = async (flags, log) => {
         const rows = [];
         for (const connections of levels) {
           await inferRound();
-          if (connections === 1) rawSingleSamples.push(await raw.singleMs(iterations));
           if (connections === 32) await rawRound();
           // A short warm-up at this concurrency, then the measured run.
           await load(server.apiUrl, jpeg, connections, 1);
@@ -101,7 +99,9 @@ export const run: BenchRun = async (flags, log) => {
             p99Ms: r.latency.p99,
             rps: round(r.requests.average, 1),
             requests: r.requests.total,
-            ...(connections === 1 ? await oneByOne(server.apiUrl, jpeg, iterations * 4) : {}),
+            ...(connections === 1
+              ? await oneByOne(server.apiUrl, jpeg, iterations * 4, () => raw.singleOnceMs())
+              : {}),
           });
           log(`c=${connections}: ${JSON.stringify(rows.at(-1))}`);
         }
@@ -130,7 +130,7 @@ export const run: BenchRun = async (flags, log) => {
             rows,
             rawBatchRps: rawSamples.reduce((a, b) => a + b, 0) / rawSamples.length,
             // one image alone where the server infers (its worker thread, or this thread), measured before c=1
-            rawC1Ms: rawSingleSamples.length > 0 ? median(rawSingleSamples) : inferMs,
+            rawC1Ms: rows.find((r) => r.concurrency === 1)?.rawC1Ms ?? inferMs,
             inferenceThreads: serving.threads,
             maxBatchSize: serving.maxBatch,
           }),
@@ -177,22 +177,35 @@ function servingFlags(flags: Parameters<BenchRun>[0]) {
 }
 
 /**
- * At c=1, timed one request at a time over a kept-alive connection: the prediction's median (`p50PreciseMs`) and,
- * as the floor any route pays on this machine, the median of `GET /health` (`httpFloorMs`).
+ * At c=1, one request at a time over a kept-alive connection, each in turn with the same image inferred alone where
+ * the server infers (`rawOnce`), so that both medians see the same moments of a shared machine: the prediction's
+ * (`p50PreciseMs`), the raw one's (`rawC1Ms`) and, as the floor any route pays, `GET /health`'s (`httpFloorMs`).
  */
-async function oneByOne(apiUrl: string, jpeg: Uint8Array, n: number) {
-  const predict = await timeOneByOne(
-    apiUrl,
-    {
-      method: 'POST',
-      path: `/v1/models/${MODEL}/predict?topK=3`,
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'image/jpeg' },
-      body: jpeg,
-    },
-    n,
-  );
-  const health = await timeOneByOne(apiUrl, { method: 'GET', path: '/health' }, n);
-  return { p50PreciseMs: round(median(predict)), httpFloorMs: round(median(health), 3) };
+async function oneByOne(apiUrl: string, jpeg: Uint8Array, n: number, rawOnce: () => Promise<number>) {
+  const client = timingClient(apiUrl);
+  const predict = {
+    method: 'POST' as const,
+    path: `/v1/models/${MODEL}/predict?topK=3`,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'image/jpeg' },
+    body: jpeg,
+  };
+  try {
+    const served: number[] = [];
+    const raw: number[] = [];
+    const health: number[] = [];
+    for (let i = 0; i < n; i++) {
+      raw.push(await rawOnce());
+      served.push(await client.time(predict));
+      health.push(await client.time({ method: 'GET', path: '/health' }));
+    }
+    return {
+      p50PreciseMs: round(median(served)),
+      rawC1Ms: round(median(raw)),
+      httpFloorMs: round(median(health), 3),
+    };
+  } finally {
+    client.close();
+  }
 }
 
 function load(apiUrl: string, body: Uint8Array, connections: number, seconds: number) {
