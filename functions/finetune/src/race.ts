@@ -51,7 +51,8 @@ export async function runRace(args: {
         chosen: false,
       };
       const attempt = await args.attempt(candidate, index);
-      const estimate = {
+      // What the attempt adds to its entry beside its result: its estimate and its cross-validation.
+      const extras = {
         ...(attempt.estimatedSeconds === undefined
           ? {}
           : { estimatedSeconds: round(attempt.estimatedSeconds, 1) }),
@@ -66,7 +67,7 @@ export async function runRace(args: {
           : {}),
       };
       if ('skipped' in attempt) {
-        entries.push({ ...base, ...estimate, skipped: attempt.skipped });
+        entries.push({ ...base, ...extras, skipped: attempt.skipped });
         continue;
       }
       const { trained } = attempt;
@@ -74,7 +75,7 @@ export async function runRace(args: {
         ...base,
         ...(Number.isNaN(trained.valAccuracy) ? {} : { valAccuracy: round(trained.valAccuracy) }),
         seconds: round(trained.seconds, 2),
-        ...estimate,
+        ...extras,
       };
       entries.push(entry);
       if (!best || beats(trained, candidate, best)) {
