@@ -10,9 +10,13 @@ describe('eval fashion (quick variant)', () => {
   it('scores feature extraction and freeze-k above chance on Fashion-MNIST and leaks nothing', async () => {
     await initBackend();
     const before = tf.memory().numTensors;
-    const result = await run({ train: '300', test: '100', epochs: '1' }, () => {});
+    const result = await run(
+      { train: '300', test: '100', epochs: '1', hidden: '64', dropout: '0.2' },
+      () => {},
+    );
     expect(result).toMatchObject({
       inputSize: 96,
+      head: { hidden: 64, dropout: 0.2 },
       trainImages: 300,
       testImages: 100,
       cut: 'block_16_project_BN',

@@ -14,7 +14,7 @@ const NAMES = Object.keys(evals);
  */
 export const evalCommand: Command = {
   summary: 'Run an accuracy evaluation and print its result (one JSON object as the last line with --json).',
-  usage: `graft eval <${NAMES.join('|')}> [--per-class N] [--scratch] [--seed N] [--train N] [--test N] [--epochs N] [--input-size N] [--seeds N] [--small N] [--large N] [--cells a,b] [--sizes 20,50] [--strategies a,b] [--val N] [--outliers N] [--noise N] [--photos DIR] [--cut L] [--taps a,b|none] [--out] [--json]`,
+  usage: `graft eval <${NAMES.join('|')}> [--per-class N] [--scratch] [--seed N] [--train N] [--test N] [--epochs N] [--input-size N] [--seeds N] [--small N] [--large N] [--cells a,b] [--sizes 20,50] [--strategies a,b] [--val N] [--outliers N] [--noise N] [--photos DIR] [--cut L] [--taps a,b|none] [--hidden N] [--dropout X] [--out] [--json]`,
   options: {
     'per-class': { type: 'string' },
     scratch: { type: 'boolean' },
@@ -25,6 +25,8 @@ export const evalCommand: Command = {
     test: { type: 'string' },
     epochs: { type: 'string' },
     'input-size': { type: 'string' },
+    hidden: { type: 'string' },
+    dropout: { type: 'string' },
     seeds: { type: 'string' },
     small: { type: 'string' },
     large: { type: 'string' },

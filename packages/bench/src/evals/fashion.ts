@@ -1,11 +1,11 @@
-import { intFlag } from '@graft/cli';
+import { intFlag, numberFlag } from '@graft/cli';
 import { disposeWeights, findCut, loadBackbone, train } from '@graft/core';
 import { ensureFashionMnist, FASHION_MNIST_LABELS, loadFashionMnist } from '@graft/datasets';
 import { REGION_GRID } from '@graft/fn-finetune';
 import { initBackend, tf } from '@graft/runtime';
 import type { BenchRun } from '../benches/types.js';
 import { accuracyOf } from './shared/accuracy.js';
-import { trainFashionHead } from './shared/fashion-head.js';
+import { FASHION_HEAD, trainFashionHead } from './shared/fashion-head.js';
 import { round } from './shared/stats.js';
 import { extractTrunkFeatures, standardizeColumns } from './shared/trunk-features.js';
 
@@ -35,7 +35,8 @@ export const FASHION_ANCHORS = {
  * - freeze-k: activations cached at `block_16_project_BN`; `Conv_1` (+BN, ReLU6, pooling) and a softmax head
  *   trained for `--epochs` epochs (default 2).
  * Both stop early on a 10 % validation split of the training images; the test images are only scored.
- * Flags: `--train N --test N --epochs N --input-size N --seed N`.
+ * Flags: `--train N --test N --epochs N --input-size N --seed N`, and the feature-extraction head's `--hidden N`
+ * (default 256) and `--dropout X` (default 0.3).
  *
  * @example
  * ```ts
@@ -51,6 +52,10 @@ export const run: BenchRun = async (flags, log) => {
   const epochs = intFlag(flags, 'epochs', 2);
   const inputSize = intFlag(flags, 'input-size', 96);
   const seed = intFlag(flags, 'seed', 1);
+  const headShape = {
+    hidden: intFlag(flags, 'hidden', FASHION_HEAD.hidden),
+    dropout: numberFlag(flags, 'dropout', FASHION_HEAD.dropout),
+  };
   const dir = await ensureFashionMnist();
   const trainSet = await loadFashionMnist({ dir, split: 'train', limit: trainN });
   const testSet = await loadFashionMnist({ dir, split: 'test', limit: testN });
@@ -76,6 +81,7 @@ export const run: BenchRun = async (flags, log) => {
         { x: t, dim, labels: testSet.labels },
         seed,
         log,
+        headShape,
       );
     };
     const fe = await head(trainF.regions!, testF.regions!, trainF.regionsDim!);
@@ -136,6 +142,7 @@ export const run: BenchRun = async (flags, log) => {
       cut: FASHION_CUT,
       featureLayer: `${FASHION_POOL_AT} (averaged over ${REGION_GRID} × ${REGION_GRID} regions, standardised, ${trainF.regionsDim}-d; whole map: ${trainF.poolDim}-d)`,
       inputSize,
+      head: headShape,
       trainImages: n,
       testImages: m,
       trunkMsPerImage: round(trunkMsPerImage, 2),

@@ -10,8 +10,17 @@ export interface FeatureRows {
   labels: number[];
 }
 
+/** The hidden layer and dropout of a Fashion-MNIST evaluation head. */
+export interface FashionHeadShape {
+  hidden: number;
+  dropout: number;
+}
+
+/** The evaluations' default head: 256 ReLU units, dropout 0.3. */
+export const FASHION_HEAD: FashionHeadShape = { hidden: 256, dropout: 0.3 };
+
 /**
- * The feature-extraction head of the Fashion-MNIST evaluations (256 ReLU, dropout 0.3, Adam 1e-3, batch 128, ≤ 40
+ * The feature-extraction head of the Fashion-MNIST evaluations (by default 256 ReLU, dropout 0.3, Adam 1e-3, batch 128, ≤ 40
  * epochs, early stopping on a stratified 10 % of the training rows), trained on `trainRows` (standardised by the
  * caller) and scored on `testRows`. The rows become tensors split by split — the training, validation and test
  * rows, never the whole set at once — so that 60,000 rows of a few thousand features fit in the wasm heap.
@@ -26,6 +35,7 @@ export async function trainFashionHead(
   testRows: FeatureRows,
   seed: number,
   log: (m: string) => void = () => {},
+  head: FashionHeadShape = FASHION_HEAD,
 ): Promise<{ accuracy: number; seconds: number }> {
   const split = stratifiedSplit(trainRows.labels, 0.1, seededRandom(seed));
   const pick = (indexes: Int32Array) => ({
@@ -47,7 +57,7 @@ export async function trainFashionHead(
         batchSize: 128,
         learningRate: 1e-3,
         seed,
-        head: { hidden: 256, dropout: 0.3 },
+        head,
         validation: val,
         standardize: false,
         earlyStopping: { patience: 4 },
