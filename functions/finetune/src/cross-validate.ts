@@ -1,4 +1,11 @@
-import { type Backbone, disposeWeights, seededRandom, type TrainOptions, train } from '@graft/core';
+import {
+  type Backbone,
+  disposeWeights,
+  seededRandom,
+  shuffledIndices,
+  type TrainOptions,
+  train,
+} from '@graft/core';
 import { tf } from '@graft/runtime';
 import { accuracyOf } from './accuracy.js';
 import { JobError } from './errors.js';
@@ -62,11 +69,7 @@ export function stratifiedFolds(labels: number[], folds: number, seed: number): 
   let dealt = 0;
   for (const label of [...byLabel.keys()].sort((a, b) => a - b)) {
     const rows = byLabel.get(label)!;
-    for (let i = rows.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [rows[i], rows[j]] = [rows[j]!, rows[i]!];
-    }
-    for (const row of rows) out[dealt++ % folds]!.push(row);
+    for (const k of shuffledIndices(rows.length, rand)) out[dealt++ % folds]!.push(rows[k]!);
   }
   return out.map((fold) => fold.sort((a, b) => a - b));
 }

@@ -129,7 +129,7 @@ export const run: BenchRun = async (flags, log) => {
           ...throughputFigures({
             rows,
             rawBatchRps: rawSamples.reduce((a, b) => a + b, 0) / rawSamples.length,
-            // one image alone where the server infers (its worker thread, or this thread), measured before c=1
+            // one image alone where the server infers (its worker thread, or this thread), timed in turn with c=1
             rawC1Ms: rows.find((r) => r.concurrency === 1)?.rawC1Ms ?? inferMs,
             inferenceThreads: serving.threads,
             maxBatchSize: serving.maxBatch,

@@ -12,7 +12,7 @@ export {
 } from './errors.js';
 export * from './evaluation/index.js';
 export { applyHead, buildHead, gridPooling, HEAD_PREFIX, type HeadSpec, poolActivations } from './head.js';
-export { seededRandom } from './random.js';
+export { seededRandom, shuffledIndices } from './random.js';
 export { type Architecture, buildArchitecture, mnistCnn } from './strategies/architectures.js';
 export { composeWithHead } from './strategies/compose.js';
 export { computeActivations } from './strategies/freeze-k.js';
