@@ -3,11 +3,11 @@
  * on Node and in edge runtimes; the entrypoints (`lambda.ts`, `server.ts`) build the clients and pass them in.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv, ImageDecoder, RouteDeps } from './app-env.js';
 import { bearerToken, tokenLink } from './auth.js';
+import { bodySizeLimit } from './body-limit.js';
 import { DEFAULT_MAX_BATCH_SIZE } from './dynamic-batcher.js';
 import { errorBody, onError } from './error-handler.js';
 import { ConfigError, InvalidRequestError } from './errors.js';
@@ -116,10 +116,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> & { serving: Servi
   app.use('/v1/*', bearerToken(deps.token, deps.now));
   app.use(
     '/v1/*',
-    bodyLimit({
-      maxSize: limit,
-      onError: (c) => c.json(errorBody('payload_too_large', `the request body exceeds ${limit} bytes`), 413),
-    }),
+    bodySizeLimit(limit, (c) =>
+      c.json(errorBody('payload_too_large', `the request body exceeds ${limit} bytes`), 413),
+    ),
   );
   app.use('/v1/*', jsonDepthLimit());
 
