@@ -3,6 +3,7 @@
  * and the job parses its record with it again before any work. Types, ranges, the per-job budgets and storage's
  * name rule are all here; which option fits which strategy is {@link optionsProblem}, applied by the same schema.
  */
+import type { EarlyStoppingMonitor } from '@graft/core';
 import { names } from '@graft/storage';
 import { z } from 'zod';
 import {
@@ -32,6 +33,9 @@ export const TRAINING_LIMITS = {
   maxJobSeconds: 4 * 3600,
   maxEpochImages: 20_000_000,
 } as const;
+
+// Spelled out, not imported: a value import of @graft/core would load its training code on the API's start path.
+const MONITORS = ['accuracy', 'loss'] as const satisfies readonly EarlyStoppingMonitor[];
 
 const finite = () => z.number().refine(Number.isFinite, 'must be a finite number');
 const fraction = (max: number) => finite().min(0).max(max);
@@ -70,6 +74,7 @@ export const TrainingOptionsSchema = z.strictObject({
     .strictObject({
       patience: z.number().int().min(1).max(TRAINING_LIMITS.maxEpochs),
       minDelta: fraction(1e6).optional(),
+      monitor: z.enum(MONITORS).optional(),
     })
     .optional(),
   classWeights: z

@@ -10,6 +10,7 @@ import {
   resolveClassWeights,
   train,
 } from '../../../packages/core/src/training/index.js';
+import { improves, loopEarlyStopping } from '../../../packages/core/src/training/loop.js';
 import { trainingBackend } from './helpers/backend.js';
 import { mnistImages } from './helpers/mnist.js';
 
@@ -27,7 +28,7 @@ beforeAll(async () => {
 });
 
 describe('training loop', () => {
-  it('early stopping stops on a rising validation loss and restores the best epoch', async () => {
+  it("early stopping with monitor 'loss' stops on a rising validation loss and restores the best epoch", async () => {
     const data = features(8); // tiny training set + a big learning rate: over-fits quickly
     const val = features(40, 300);
     const result = await train(
@@ -38,7 +39,7 @@ describe('training loop', () => {
         learningRate: 0.1,
         head: { hidden: 64 },
         validation: { x: val.x, labels: val.labels },
-        earlyStopping: { patience: 2 },
+        earlyStopping: { patience: 2, monitor: 'loss' },
         seed: 1,
       },
     );
@@ -62,6 +63,52 @@ describe('training loop', () => {
     expect(loss).toBeCloseTo(valLosses[best]!, 4);
     result.model.dispose();
     tf.dispose([data.x, val.x]);
+  });
+
+  it('early stopping by default keeps the epoch of best validation accuracy (ties to the lower loss)', async () => {
+    const data = features(8);
+    const val = features(40, 300);
+    const result = await train(
+      { strategy: 'feature-extraction', features: data.x, labels: data.labels, classNames },
+      {
+        epochs: 200,
+        batchSize: 8,
+        learningRate: 0.1,
+        head: { hidden: 64 },
+        validation: { x: val.x, labels: val.labels },
+        earlyStopping: { patience: 3 },
+        seed: 1,
+      },
+    );
+    const h = result.history;
+    let best = 0;
+    for (let i = 1; i < h.length; i++)
+      if (
+        h[i]!.valAcc! > h[best]!.valAcc! ||
+        (h[i]!.valAcc === h[best]!.valAcc && h[i]!.valLoss! < h[best]!.valLoss!)
+      )
+        best = i;
+    expect(result.bestEpoch).toBe(best);
+    expect(h.length).toBeLessThan(200);
+    expect(h.length).toBe(best + 1 + 3);
+    const predicted = tf.tidy(() => (result.model.predict(val.x) as tf.Tensor).argMax(-1).dataSync());
+    const accuracy = val.labels.filter((l, i) => predicted[i] === l).length / val.labels.length;
+    expect(accuracy).toBeCloseTo(h[best]!.valAcc!, 6);
+    result.model.dispose();
+    tf.dispose([data.x, val.x]);
+  });
+
+  it('improves: accuracy first, then loss; loss alone with monitor loss; the training loss without validation', () => {
+    const es = (monitor: 'accuracy' | 'loss', minDelta = 0) => ({ patience: 1, minDelta, monitor });
+    const best = { loss: 0.3, acc: 0.8, valLoss: 0.5, valAcc: 0.9 };
+    expect(improves({ ...best, valAcc: 0.91, valLoss: 0.9 }, best, es('accuracy'))).toBe(true);
+    expect(improves({ ...best, valAcc: 0.91 }, best, es('accuracy', 0.02))).toBe(false);
+    expect(improves({ ...best, valLoss: 0.4 }, best, es('accuracy'))).toBe(true);
+    expect(improves({ ...best, valAcc: 0.89, valLoss: 0.1 }, best, es('accuracy'))).toBe(false);
+    expect(improves({ ...best, valAcc: 0.99, valLoss: 0.6 }, best, es('loss'))).toBe(false);
+    expect(improves({ ...best, valLoss: 0.4 }, best, es('loss'))).toBe(true);
+    expect(improves({ loss: 0.2, acc: 0.9 }, { loss: 0.3, acc: 0.95 }, es('accuracy'))).toBe(true);
+    expect(loopEarlyStopping({ patience: 2 })).toEqual({ patience: 2, minDelta: 0, monitor: 'accuracy' });
   });
 
   it('class weights change the loss; balanced weights on balanced data do not', async () => {
@@ -154,6 +201,9 @@ describe('training loop', () => {
     await expect(train(base, { learningRate: -1 })).rejects.toMatchObject({ code: 'invalid_options' });
     await expect(train(base, { validation: 1.5 })).rejects.toBeInstanceOf(InvalidTrainingOptionsError);
     await expect(train(base, { classWeights: [1, 2] })).rejects.toBeInstanceOf(InvalidTrainingOptionsError);
+    await expect(
+      train(base, { earlyStopping: { patience: 2, monitor: 'f1' as 'loss' } }),
+    ).rejects.toBeInstanceOf(InvalidTrainingOptionsError);
     x.dispose();
   });
 

@@ -20,6 +20,8 @@ export { train } from './train.js';
 export type {
   ArchitectureName,
   DevelopInput,
+  EarlyStopping,
+  EarlyStoppingMonitor,
   EpochMetrics,
   FeatureExtractionInput,
   FineTuneInput,
@@ -33,4 +35,5 @@ export type {
   TrainResult,
   ValidationSet,
 } from './types.js';
+export { EARLY_STOPPING_MONITORS } from './types.js';
 export { stratifiedSplit } from './validation-split.js';

@@ -5,7 +5,7 @@ import { createOptimizer } from './optimizer.js';
 import { pretrainedLearningRates } from './pretrained-rates.js';
 import { shuffledIndices } from './random.js';
 import { seedDropoutMasks } from './seeded-dropout.js';
-import type { EpochMetrics, ProgressEvent } from './types.js';
+import type { EarlyStopping, EarlyStoppingMonitor, EpochMetrics, ProgressEvent } from './types.js';
 import { snapshotWeights, uniqueWeights, type WeightsSnapshot } from './weights-snapshot.js';
 
 /**
@@ -38,7 +38,8 @@ export interface LoopSpec {
   epochs: number;
   batchSize: number;
   classWeights: number[];
-  earlyStopping?: { patience: number; minDelta: number };
+  /** See `TrainOptions.earlyStopping`: `monitor` is resolved by the caller. */
+  earlyStopping?: { patience: number; minDelta: number; monitor: EarlyStoppingMonitor };
   /** Stop after the epoch in which this many seconds have passed (best weights kept as with early stopping). */
   timeLimitSeconds?: number;
   augmentation?: AugmentationOptions;
@@ -67,7 +68,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * The custom training loop behind every strategy: seeded shuffles (and dropout masks), per-batch augmentation, class-weighted
  * cross-entropy, `tf.variableGrads` with one optimizer for the head and one per learning rate for the base (scaled
  * by `baseLrScale`; a pretrained kernel's step bounded relative to its size, see `pretrainedLearningRates`),
- * validation each epoch, early stopping on validation loss with best-weight restore.
+ * validation each epoch, early stopping with best-weight restore (by validation accuracy, ties to the lower loss, or
+ * by validation loss: {@link improves}).
  * Allocates no tensors that outlive it.
  *
  * @example
@@ -92,7 +94,7 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
   const allWeights = uniqueWeights([spec.base, spec.head]);
   const history: EpochMetrics[] = [];
   let best: WeightsSnapshot | undefined;
-  let bestLoss = Number.POSITIVE_INFINITY;
+  let bestMetrics: EpochMetrics | undefined;
   let bestEpoch = -1;
   let sinceBest = 0;
 
@@ -176,9 +178,8 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
         acc: metrics.acc,
         ...(metrics.valLoss === undefined ? {} : { valLoss: metrics.valLoss, valAcc: metrics.valAcc }),
       });
-      const monitored = metrics.valLoss ?? metrics.loss;
-      if (monitored < bestLoss - (spec.earlyStopping?.minDelta ?? 0)) {
-        bestLoss = monitored;
+      if (!bestMetrics || improves(metrics, bestMetrics, spec.earlyStopping)) {
+        bestMetrics = metrics;
         bestEpoch = epoch;
         sinceBest = 0;
         if (spec.earlyStopping) {
@@ -201,6 +202,49 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
     for (const opt of new Set(baseOpts.values())) opt.dispose();
     weightsTensor.dispose();
   }
+}
+
+/**
+ * `TrainOptions.earlyStopping` with its defaults filled in for {@link runTrainingLoop} (`minDelta` 0, `monitor`
+ * `'accuracy'`); `undefined` when there is no early stopping.
+ *
+ * @example
+ * ```ts
+ * loopEarlyStopping({ patience: 3 }); // { patience: 3, minDelta: 0, monitor: 'accuracy' }
+ * ```
+ */
+export function loopEarlyStopping(options: EarlyStopping | undefined): LoopSpec['earlyStopping'] {
+  if (!options) return undefined;
+  return {
+    patience: options.patience,
+    minDelta: options.minDelta ?? 0,
+    monitor: options.monitor ?? 'accuracy',
+  };
+}
+
+/**
+ * Whether an epoch's metrics beat the best so far. By validation accuracy (more than `minDelta` higher, or the same
+ * accuracy at a lower validation loss) unless `monitor` is `'loss'`; by validation loss otherwise, and by the
+ * training loss when there is no validation set. Without early stopping: by validation loss (only `bestEpoch`
+ * reads it).
+ *
+ * @example
+ * ```ts
+ * improves({ loss: 0.2, acc: 0.9, valLoss: 0.4, valAcc: 0.91 }, { loss: 0.3, acc: 0.88, valLoss: 0.35, valAcc: 0.9 },
+ *   { patience: 3, minDelta: 0, monitor: 'accuracy' }); // true
+ * ```
+ */
+export function improves(
+  metrics: EpochMetrics,
+  best: EpochMetrics,
+  stopping: LoopSpec['earlyStopping'],
+): boolean {
+  const minDelta = stopping?.minDelta ?? 0;
+  if (stopping?.monitor === 'accuracy' && metrics.valAcc !== undefined && best.valAcc !== undefined) {
+    if (metrics.valAcc > best.valAcc + minDelta) return true;
+    return metrics.valAcc === best.valAcc && (metrics.valLoss ?? 0) < (best.valLoss ?? 0);
+  }
+  return (metrics.valLoss ?? metrics.loss) < (best.valLoss ?? best.loss) - minDelta;
 }
 
 /**

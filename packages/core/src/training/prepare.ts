@@ -3,7 +3,7 @@ import { resolveClassWeights } from './class-weights.js';
 import { InvalidTrainingInputError, InvalidTrainingOptionsError } from './errors.js';
 import type { LoopSpec } from './loop.js';
 import { seededRandom } from './random.js';
-import type { Labels, ProgressEvent, TrainOptions } from './types.js';
+import { EARLY_STOPPING_MONITORS, type Labels, type ProgressEvent, type TrainOptions } from './types.js';
 import { stratifiedSplit } from './validation-split.js';
 
 /**
@@ -56,6 +56,10 @@ export function resolveOptions(options: TrainOptions): ResolvedOptions {
   const es = options.earlyStopping;
   if (es && (!Number.isInteger(es.patience) || es.patience < 0))
     throw new InvalidTrainingOptionsError('earlyStopping.patience must be an integer ≥ 0');
+  if (es?.monitor !== undefined && !EARLY_STOPPING_MONITORS.includes(es.monitor))
+    throw new InvalidTrainingOptionsError(
+      `earlyStopping.monitor must be one of ${EARLY_STOPPING_MONITORS.join(', ')}`,
+    );
   const limit = options.timeLimitSeconds;
   if (limit !== undefined && !(limit >= 0 && Number.isFinite(limit)))
     throw new InvalidTrainingOptionsError('timeLimitSeconds must be a number of seconds ≥ 0');

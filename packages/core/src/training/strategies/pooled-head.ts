@@ -1,7 +1,7 @@
 import { tf } from '@graft/runtime';
 import { InvalidTrainingInputError } from '../errors.js';
 import { buildHead, poolActivations } from '../head.js';
-import { type LoopResult, runTrainingLoop } from '../loop.js';
+import { type LoopResult, loopEarlyStopping, runTrainingLoop } from '../loop.js';
 import { prepareData, type ResolvedOptions } from '../prepare.js';
 import type { Labels, ProgressEvent, TrainOptions } from '../types.js';
 
@@ -78,7 +78,7 @@ export async function trainPooledHead(
       epochs: r.epochs,
       batchSize: r.batchSize,
       dropoutSeed: r.seed,
-      ...(options.earlyStopping ? { earlyStopping: { minDelta: 0, ...options.earlyStopping } } : {}),
+      ...(options.earlyStopping ? { earlyStopping: loopEarlyStopping(options.earlyStopping) } : {}),
       ...(options.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: options.timeLimitSeconds }),
     });
     const head = buildHead({

@@ -1,7 +1,7 @@
 import type { tf } from '@graft/runtime';
 import { InvalidTrainingInputError } from '../errors.js';
 import { buildHead } from '../head.js';
-import { type LoopResult, runTrainingLoop } from '../loop.js';
+import { type LoopResult, loopEarlyStopping, runTrainingLoop } from '../loop.js';
 import { prepareData, type ResolvedOptions } from '../prepare.js';
 import type { Labels, ProgressEvent, TrainOptions } from '../types.js';
 import { outputShape } from './compose.js';
@@ -81,7 +81,7 @@ export async function trainWithBase(
       epochs: r.epochs,
       batchSize: r.batchSize,
       dropoutSeed: r.seed,
-      ...(options.earlyStopping ? { earlyStopping: { minDelta: 0, ...options.earlyStopping } } : {}),
+      ...(options.earlyStopping ? { earlyStopping: loopEarlyStopping(options.earlyStopping) } : {}),
       ...(options.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: options.timeLimitSeconds }),
       ...(run.images && options.augmentation ? { augmentation: options.augmentation } : {}),
     });
