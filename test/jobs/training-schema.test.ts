@@ -22,6 +22,7 @@ describe('TrainingSpecSchema', () => {
         batchSize: 32,
         validation: 0.2,
         earlyStopping: { patience: 3, monitor: 'loss' },
+        reduceLearningRate: { patience: 2, factor: 0.5 },
         classWeights: 'balanced',
         augmentation: { flip: true, shift: 0.1, zoom: 0.1 },
         head: { hidden: 128, dropout: 0.2 },
@@ -38,6 +39,10 @@ describe('TrainingSpecSchema', () => {
     [{ dataset: 'd', model: 'a..' }, /^model:/],
     [{ dataset: 'd', model: 'm', strategy: 'freeze-k', options: { cut: 'a/b' } }, /^options\.cut:/],
     [{ dataset: 'd', model: 'm', options: { epochs: TRAINING_LIMITS.maxEpochs + 1 } }, /^options\.epochs:/],
+    [
+      { dataset: 'd', model: 'm', options: { reduceLearningRate: { patience: 2, factor: 1 } } },
+      /^options\.reduceLearningRate\.factor:/,
+    ],
     [
       { dataset: 'd', model: 'm', options: { earlyStopping: { patience: 2, monitor: 'f1' } } },
       /^options\.earlyStopping\.monitor:/,

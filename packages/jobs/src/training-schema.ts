@@ -77,6 +77,12 @@ export const TrainingOptionsSchema = z.strictObject({
       monitor: z.enum(MONITORS).optional(),
     })
     .optional(),
+  reduceLearningRate: z
+    .strictObject({
+      patience: z.number().int().min(1).max(TRAINING_LIMITS.maxEpochs),
+      factor: finite().gt(0).lt(1).optional(),
+    })
+    .optional(),
   classWeights: z
     .union([z.literal('balanced'), z.array(fraction(1e6)).min(1).max(TRAINING_LIMITS.maxClassWeights)])
     .optional(),

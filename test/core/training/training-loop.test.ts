@@ -11,6 +11,11 @@ import {
   train,
 } from '../../../packages/core/src/training/index.js';
 import { improves, loopEarlyStopping } from '../../../packages/core/src/training/loop.js';
+import {
+  createOptimizer,
+  learningRateOf,
+  scaleLearningRate,
+} from '../../../packages/core/src/training/optimizer.js';
 import { trainingBackend } from './helpers/backend.js';
 import { mnistImages } from './helpers/mnist.js';
 
@@ -28,7 +33,7 @@ beforeAll(async () => {
 });
 
 describe('training loop', () => {
-  it("early stopping with monitor 'loss' stops on a rising validation loss and restores the best epoch", async () => {
+  it('early stopping by default stops on a rising validation loss and restores the best epoch', async () => {
     const data = features(8); // tiny training set + a big learning rate: over-fits quickly
     const val = features(40, 300);
     const result = await train(
@@ -39,7 +44,7 @@ describe('training loop', () => {
         learningRate: 0.1,
         head: { hidden: 64 },
         validation: { x: val.x, labels: val.labels },
-        earlyStopping: { patience: 2, monitor: 'loss' },
+        earlyStopping: { patience: 2 },
         seed: 1,
       },
     );
@@ -65,7 +70,7 @@ describe('training loop', () => {
     tf.dispose([data.x, val.x]);
   });
 
-  it('early stopping by default keeps the epoch of best validation accuracy (ties to the lower loss)', async () => {
+  it("early stopping with monitor 'accuracy' keeps the epoch of best validation accuracy (ties to the lower loss)", async () => {
     const data = features(8);
     const val = features(40, 300);
     const result = await train(
@@ -76,7 +81,7 @@ describe('training loop', () => {
         learningRate: 0.1,
         head: { hidden: 64 },
         validation: { x: val.x, labels: val.labels },
-        earlyStopping: { patience: 3 },
+        earlyStopping: { patience: 3, monitor: 'accuracy' },
         seed: 1,
       },
     );
@@ -98,6 +103,52 @@ describe('training loop', () => {
     tf.dispose([data.x, val.x]);
   });
 
+  it('halves every learning rate after each 2 epochs in a row without a better epoch', async () => {
+    const data = features(8);
+    const val = features(40, 300);
+    const result = await train(
+      { strategy: 'feature-extraction', features: data.x, labels: data.labels, classNames },
+      {
+        epochs: 40,
+        batchSize: 8,
+        learningRate: 0.1,
+        head: { hidden: 64 },
+        validation: { x: val.x, labels: val.labels },
+        earlyStopping: { patience: 6, monitor: 'accuracy' },
+        reduceLearningRate: { patience: 2, factor: 0.5 },
+        seed: 1,
+      },
+    );
+    const h = result.history;
+    const es = loopEarlyStopping({ patience: 6, monitor: 'accuracy' });
+    expect(h[0]!.learningRate).toBeCloseTo(0.1, 9);
+    let best = h[0]!;
+    let since = 0;
+    let reductions = 0;
+    // after epoch j: a new best resets the count; every 2nd epoch in a row without one halves the rate of epoch j + 1
+    for (let j = 1; j + 1 < h.length; j++) {
+      if (improves(h[j]!, best, es)) {
+        best = h[j]!;
+        since = 0;
+      } else since++;
+      const halved = since > 0 && since % 2 === 0;
+      if (halved) reductions++;
+      expect(h[j + 1]!.learningRate! / h[j]!.learningRate!).toBeCloseTo(halved ? 0.5 : 1, 9);
+    }
+    expect(reductions).toBeGreaterThan(0);
+    result.model.dispose();
+    tf.dispose([data.x, val.x]);
+  });
+
+  it('scales the learning rate of every optimizer', () => {
+    for (const name of ['adam', 'sgd', 'rmsprop'] as const) {
+      const opt = createOptimizer(name, 0.01);
+      scaleLearningRate(opt, 0.2);
+      expect(learningRateOf(opt)).toBeCloseTo(0.002, 12);
+      opt.dispose();
+    }
+  });
+
   it('improves: accuracy first, then loss; loss alone with monitor loss; the training loss without validation', () => {
     const es = (monitor: 'accuracy' | 'loss', minDelta = 0) => ({ patience: 1, minDelta, monitor });
     const best = { loss: 0.3, acc: 0.8, valLoss: 0.5, valAcc: 0.9 };
@@ -108,7 +159,7 @@ describe('training loop', () => {
     expect(improves({ ...best, valAcc: 0.99, valLoss: 0.6 }, best, es('loss'))).toBe(false);
     expect(improves({ ...best, valLoss: 0.4 }, best, es('loss'))).toBe(true);
     expect(improves({ loss: 0.2, acc: 0.9 }, { loss: 0.3, acc: 0.95 }, es('accuracy'))).toBe(true);
-    expect(loopEarlyStopping({ patience: 2 })).toEqual({ patience: 2, minDelta: 0, monitor: 'accuracy' });
+    expect(loopEarlyStopping({ patience: 2 })).toEqual({ patience: 2, minDelta: 0, monitor: 'loss' });
   });
 
   it('class weights change the loss; balanced weights on balanced data do not', async () => {
@@ -204,6 +255,12 @@ describe('training loop', () => {
     await expect(
       train(base, { earlyStopping: { patience: 2, monitor: 'f1' as 'loss' } }),
     ).rejects.toBeInstanceOf(InvalidTrainingOptionsError);
+    await expect(train(base, { reduceLearningRate: { patience: 0 } })).rejects.toBeInstanceOf(
+      InvalidTrainingOptionsError,
+    );
+    await expect(train(base, { reduceLearningRate: { patience: 2, factor: 1 } })).rejects.toBeInstanceOf(
+      InvalidTrainingOptionsError,
+    );
     x.dispose();
   });
 

@@ -121,6 +121,16 @@ function scenariosWhy(s: Result | undefined): string[] {
   return out;
 }
 
+/** One run's c=1 reading: prediction against raw, the round-trip floor, and what the route adds above both. */
+function c1Reading(r: Result): string {
+  const p50 = num(get(r, 'p50C1Ms'));
+  const raw = num(get(r, 'rawC1Ms'));
+  const floor = num(get(r, 'httpFloorC1Ms'));
+  const head = `${fmt(get(r, 'inferenceThreads'), 0)} threads: ${fmt(p50, 2)} vs ${fmt(raw, 2)} ms`;
+  if (p50 === undefined || raw === undefined || floor === undefined) return head;
+  return `${head}, \`GET /health\` ${fmt(floor, 2)} ms (${fmt((100 * floor) / raw, 0)} % of the inference), the route ${fmt(p50 - raw - floor, 2)} ms above both`;
+}
+
 /** Why the serving process misses its p50-at-c=1 or memory target (issue 15), from the `graft start` default run. */
 function servingWhy(results: Record<string, Result>): string[] {
   const runs = [results.api, results['api-threads-0']].filter((r): r is Result => r !== undefined);
@@ -129,7 +139,7 @@ function servingWhy(results: Record<string, Result>): string[] {
   const slow = runs.filter((r) => (num(get(r, 'p50C1Ratio')) ?? 0) > 1.1);
   if (slow.length > 0)
     out.push(
-      `**API p50 at c=1.** Timed one request at a time over a kept-alive connection, each in turn with the image inferred alone in process and a \`GET /health\` (${slow.map((r) => `${fmt(get(r, 'inferenceThreads'), 0)} threads: ${fmt(get(r, 'p50C1Ms'), 2)} vs ${fmt(get(r, 'rawC1Ms'), 2)} ms${num(get(r, 'httpFloorC1Ms')) === undefined ? '' : `, \`GET /health\` ${fmt(get(r, 'httpFloorC1Ms'), 2)} ms`}`).join('; ')}), the answer costs more than decoding and inferring the image in process: the loopback HTTP round trip (what \`GET /health\` costs), the route and the JSON answer. At ${fmt(get(slow[0], 'rawC1Ms'), 1)} ms of inference that fixed cost is more than the 10 % the target allows; a CPU profile of the serving process puts ~0.2 ms per request in Hono and its Node adapter, ~0.1 ms in undici's headers and response objects and ~0.2 ms in Node's http and streams (profiled, so inflated). (autocannon's percentiles are whole milliseconds; read that way the same server had measured 4 ms against 4.65 ms, 0.86×.)`,
+      `**API p50 at c=1.** Timed one request at a time over a kept-alive connection, each in turn with the image inferred alone in process and a \`GET /health\` (${slow.map(c1Reading).join('; ')}). The loopback round trip alone (what \`GET /health\` costs: client, kernel and server) takes most of the 10 % the target allows at this speed of inference; above it the prediction route itself (reading the image, the middleware, the JSON answer) costs the rest. A CPU profile of the serving process puts ~0.2 ms per request in Hono and its Node adapter, ~0.1 ms in undici's headers and ~0.2 ms in Node's http and streams (profiled, so inflated). The route reads the image straight from the socket: Hono's body-limit middleware had made \`@hono/node-server\` turn every request into a full \`Request\` whose body was a web stream (\`body-limit.ts\` checks the declared length itself). (autocannon's percentiles are whole milliseconds; read that way the same server had measured 4 ms against 4.65 ms, 0.86×.)`,
     );
   if ((num(get(atDefault, 'rssMb')) ?? 0) > 250)
     out.push(

@@ -28,6 +28,7 @@ export type {
   FreezeKInput,
   Labels,
   ProgressEvent,
+  ReduceLearningRate,
   ScratchInput,
   StrategyName,
   TrainInput,

@@ -1,11 +1,17 @@
 import { tf } from '@graft/runtime';
 import { type AugmentationOptions, augmentBatch } from './augment.js';
 import { weightedCrossEntropy } from './loss.js';
-import { createOptimizer } from './optimizer.js';
+import { createOptimizer, learningRateOf, scaleLearningRate } from './optimizer.js';
 import { pretrainedLearningRates } from './pretrained-rates.js';
 import { shuffledIndices } from './random.js';
 import { seedDropoutMasks } from './seeded-dropout.js';
-import type { EarlyStopping, EarlyStoppingMonitor, EpochMetrics, ProgressEvent } from './types.js';
+import type {
+  EarlyStopping,
+  EarlyStoppingMonitor,
+  EpochMetrics,
+  ProgressEvent,
+  ReduceLearningRate,
+} from './types.js';
 import { snapshotWeights, uniqueWeights, type WeightsSnapshot } from './weights-snapshot.js';
 
 /**
@@ -40,6 +46,8 @@ export interface LoopSpec {
   classWeights: number[];
   /** See `TrainOptions.earlyStopping`: `monitor` is resolved by the caller. */
   earlyStopping?: { patience: number; minDelta: number; monitor: EarlyStoppingMonitor };
+  /** See `TrainOptions.reduceLearningRate` (`factor` resolved by the caller). */
+  reduceLearningRate?: { patience: number; factor: number };
   /** Stop after the epoch in which this many seconds have passed (best weights kept as with early stopping). */
   timeLimitSeconds?: number;
   augmentation?: AugmentationOptions;
@@ -68,8 +76,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * The custom training loop behind every strategy: seeded shuffles (and dropout masks), per-batch augmentation, class-weighted
  * cross-entropy, `tf.variableGrads` with one optimizer for the head and one per learning rate for the base (scaled
  * by `baseLrScale`; a pretrained kernel's step bounded relative to its size, see `pretrainedLearningRates`),
- * validation each epoch, early stopping with best-weight restore (by validation accuracy, ties to the lower loss, or
- * by validation loss: {@link improves}).
+ * validation each epoch, an optional plateau schedule of the learning rate, early stopping with best-weight restore
+ * (by validation loss, or by validation accuracy with ties to the lower loss: {@link improves}).
  * Allocates no tensors that outlive it.
  *
  * @example
@@ -160,7 +168,11 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
         });
         await yieldToEventLoop();
       }
-      const metrics: EpochMetrics = { loss: lossSum / n, acc: correctSum / n };
+      const metrics: EpochMetrics = {
+        loss: lossSum / n,
+        acc: correctSum / n,
+        learningRate: learningRateOf(headOpt),
+      };
       if (spec.val) {
         const v = await evaluateLoss(forward, spec.val.x, spec.val.labels, spec.numClasses, spec.batchSize);
         metrics.valLoss = v.loss;
@@ -182,13 +194,19 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
         bestMetrics = metrics;
         bestEpoch = epoch;
         sinceBest = 0;
-        if (spec.earlyStopping) {
+        if (spec.earlyStopping || spec.reduceLearningRate) {
           best?.dispose();
           best = snapshotWeights(allWeights);
         }
       } else {
         sinceBest++;
         if (spec.earlyStopping && sinceBest >= spec.earlyStopping.patience) break;
+        const plateau = spec.reduceLearningRate;
+        if (plateau && sinceBest % plateau.patience === 0) {
+          // On from the best epoch, with smaller steps (optimizer moments carry on).
+          for (const opt of new Set([headOpt, ...baseOpts.values()])) scaleLearningRate(opt, plateau.factor);
+          best?.restore();
+        }
       }
       if (performance.now() >= deadline) break;
     }
@@ -206,11 +224,11 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<LoopResult> {
 
 /**
  * `TrainOptions.earlyStopping` with its defaults filled in for {@link runTrainingLoop} (`minDelta` 0, `monitor`
- * `'accuracy'`); `undefined` when there is no early stopping.
+ * `'loss'`); `undefined` when there is no early stopping.
  *
  * @example
  * ```ts
- * loopEarlyStopping({ patience: 3 }); // { patience: 3, minDelta: 0, monitor: 'accuracy' }
+ * loopEarlyStopping({ patience: 3 }); // { patience: 3, minDelta: 0, monitor: 'loss' }
  * ```
  */
 export function loopEarlyStopping(options: EarlyStopping | undefined): LoopSpec['earlyStopping'] {
@@ -218,13 +236,27 @@ export function loopEarlyStopping(options: EarlyStopping | undefined): LoopSpec[
   return {
     patience: options.patience,
     minDelta: options.minDelta ?? 0,
-    monitor: options.monitor ?? 'accuracy',
+    monitor: options.monitor ?? 'loss',
   };
 }
 
 /**
- * Whether an epoch's metrics beat the best so far. By validation accuracy (more than `minDelta` higher, or the same
- * accuracy at a lower validation loss) unless `monitor` is `'loss'`; by validation loss otherwise, and by the
+ * `TrainOptions.reduceLearningRate` with its default factor (0.2) filled in; `undefined` when off.
+ *
+ * @example
+ * ```ts
+ * loopReduceLearningRate({ patience: 2 }); // { patience: 2, factor: 0.2 }
+ * ```
+ */
+export function loopReduceLearningRate(
+  options: ReduceLearningRate | undefined,
+): LoopSpec['reduceLearningRate'] {
+  return options ? { patience: options.patience, factor: options.factor ?? 0.2 } : undefined;
+}
+
+/**
+ * Whether an epoch's metrics beat the best so far. With `monitor` `'accuracy'`: by validation accuracy (more than
+ * `minDelta` higher, or the same accuracy at a lower validation loss); otherwise by validation loss, and by the
  * training loss when there is no validation set. Without early stopping: by validation loss (only `bestEpoch`
  * reads it).
  *

@@ -60,6 +60,11 @@ export function resolveOptions(options: TrainOptions): ResolvedOptions {
     throw new InvalidTrainingOptionsError(
       `earlyStopping.monitor must be one of ${EARLY_STOPPING_MONITORS.join(', ')}`,
     );
+  const plateau = options.reduceLearningRate;
+  if (plateau && (!Number.isInteger(plateau.patience) || plateau.patience < 1))
+    throw new InvalidTrainingOptionsError('reduceLearningRate.patience must be an integer ≥ 1');
+  if (plateau?.factor !== undefined && !(plateau.factor > 0 && plateau.factor < 1))
+    throw new InvalidTrainingOptionsError('reduceLearningRate.factor must be in (0, 1)');
   const limit = options.timeLimitSeconds;
   if (limit !== undefined && !(limit >= 0 && Number.isFinite(limit)))
     throw new InvalidTrainingOptionsError('timeLimitSeconds must be a number of seconds ≥ 0');

@@ -169,13 +169,22 @@ export interface TrainOptions {
   validation?: ValidationSet | number;
   /**
    * Stop once the monitored validation metric has not improved (by more than `minDelta`) for `patience` epochs in a
-   * row, and restore the weights of its best epoch. `monitor` (default `'accuracy'`): the best epoch is the one with
-   * the highest validation accuracy, ties going to the lower validation loss; `'loss'` watches the validation loss
-   * alone (Keras' default). On `graft eval fashion` the loss bottomed out at epoch 3 while the accuracy kept rising
-   * to epoch 10: restoring by loss scored 0.9010 on the test images, by accuracy 0.9072. The temperature fitted
-   * afterwards corrects the confidence of a later epoch. Without a validation set the training loss is watched.
+   * row, and restore the weights of its best epoch. `monitor` (default `'loss'`, as Keras) watches the validation
+   * loss; `'accuracy'` keeps the epoch with the highest validation accuracy, ties going to the lower loss. Neither wins
+   * everywhere: on `graft eval fashion`'s region features the loss bottomed out at epoch 3 while the accuracy rose to
+   * epoch 10 (test 0.9010 by loss, 0.9072 by accuracy), but in `graft eval product-scenarios`' large × different cell
+   * the region head's validation accuracy saturated near 0.99 and the accuracy-chosen epoch scored 0.942 on the test
+   * images against 0.964. Without a validation set the training loss is watched.
    */
   earlyStopping?: EarlyStopping;
+  /**
+   * Reduce the learning rate on a plateau: after `patience` epochs in a row without improvement (by the early
+   * stopping's monitor), every learning rate is multiplied by `factor` (default 0.2) and training goes on from the best
+   * epoch's weights; again after each further `patience` epochs without improvement. Off by default. On
+   * `graft eval fashion`'s region features (patience 2, early stopping after 6) the test accuracy went from 0.9072 to
+   * 0.9152.
+   */
+  reduceLearningRate?: ReduceLearningRate;
   /** `'balanced'` = n / (classes · count_c), or one weight per class. */
   classWeights?: 'balanced' | number[];
   /** Random per-batch augmentation; only used when training from images. */
@@ -235,6 +244,8 @@ export interface EpochMetrics {
   acc: number;
   valLoss?: number;
   valAcc?: number;
+  /** The head's learning rate during the epoch (it falls with `reduceLearningRate`). */
+  learningRate?: number;
 }
 
 /**
@@ -276,7 +287,7 @@ export interface EarlyStopping {
   patience: number;
   /** Smallest change that counts as an improvement, in the monitored metric's units (default 0). */
   minDelta?: number;
-  /** Default `'accuracy'` (validation accuracy, ties to the lower loss); `'loss'`: validation loss alone. */
+  /** Default `'loss'` (validation loss); `'accuracy'`: validation accuracy, ties to the lower loss. */
   monitor?: EarlyStoppingMonitor;
 }
 
@@ -291,3 +302,18 @@ export interface EarlyStopping {
 export const EARLY_STOPPING_MONITORS = ['accuracy', 'loss'] as const;
 /** One of {@link EARLY_STOPPING_MONITORS}. */
 export type EarlyStoppingMonitor = (typeof EARLY_STOPPING_MONITORS)[number];
+
+/**
+ * The plateau schedule of `TrainOptions.reduceLearningRate`.
+ *
+ * @example
+ * ```ts
+ * const schedule: ReduceLearningRate = { patience: 2, factor: 0.2 };
+ * ```
+ */
+export interface ReduceLearningRate {
+  /** Epochs in a row without improvement before each reduction (≥ 1). */
+  patience: number;
+  /** Multiplier of every learning rate at each reduction, in (0, 1); default 0.2. */
+  factor?: number;
+}

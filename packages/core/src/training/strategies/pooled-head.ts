@@ -1,7 +1,7 @@
 import { tf } from '@graft/runtime';
 import { InvalidTrainingInputError } from '../errors.js';
 import { buildHead, poolActivations } from '../head.js';
-import { type LoopResult, loopEarlyStopping, runTrainingLoop } from '../loop.js';
+import { type LoopResult, loopEarlyStopping, loopReduceLearningRate, runTrainingLoop } from '../loop.js';
 import { prepareData, type ResolvedOptions } from '../prepare.js';
 import type { Labels, ProgressEvent, TrainOptions } from '../types.js';
 
@@ -79,6 +79,9 @@ export async function trainPooledHead(
       batchSize: r.batchSize,
       dropoutSeed: r.seed,
       ...(options.earlyStopping ? { earlyStopping: loopEarlyStopping(options.earlyStopping) } : {}),
+      ...(options.reduceLearningRate
+        ? { reduceLearningRate: loopReduceLearningRate(options.reduceLearningRate) }
+        : {}),
       ...(options.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: options.timeLimitSeconds }),
     });
     const head = buildHead({

@@ -1,7 +1,7 @@
 import type { tf } from '@graft/runtime';
 import { InvalidTrainingInputError } from '../errors.js';
 import { buildHead } from '../head.js';
-import { type LoopResult, loopEarlyStopping, runTrainingLoop } from '../loop.js';
+import { type LoopResult, loopEarlyStopping, loopReduceLearningRate, runTrainingLoop } from '../loop.js';
 import { prepareData, type ResolvedOptions } from '../prepare.js';
 import type { Labels, ProgressEvent, TrainOptions } from '../types.js';
 import { outputShape } from './compose.js';
@@ -82,6 +82,9 @@ export async function trainWithBase(
       batchSize: r.batchSize,
       dropoutSeed: r.seed,
       ...(options.earlyStopping ? { earlyStopping: loopEarlyStopping(options.earlyStopping) } : {}),
+      ...(options.reduceLearningRate
+        ? { reduceLearningRate: loopReduceLearningRate(options.reduceLearningRate) }
+        : {}),
       ...(options.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: options.timeLimitSeconds }),
       ...(run.images && options.augmentation ? { augmentation: options.augmentation } : {}),
     });
