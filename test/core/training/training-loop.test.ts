@@ -8,6 +8,7 @@ import {
   mnistCnn,
   type ProgressEvent,
   resolveClassWeights,
+  type TrainOptions,
   train,
 } from '../../../packages/core/src/training/index.js';
 import { improves, loopEarlyStopping } from '../../../packages/core/src/training/loop.js';
@@ -28,26 +29,42 @@ function features(perClass: number, skip = 0) {
   return { x, labels };
 }
 
+/**
+ * Trains a head on a tiny training set with a big learning rate (it over-fits within a few epochs), validated on
+ * other digits; `options` add to or replace the defaults. `dispose()` frees the model and the data.
+ */
+async function overfitting(options: TrainOptions) {
+  const data = features(8);
+  const val = features(40, 300);
+  const result = await train(
+    { strategy: 'feature-extraction', features: data.x, labels: data.labels, classNames },
+    {
+      epochs: 200,
+      batchSize: 8,
+      learningRate: 0.1,
+      head: { hidden: 64 },
+      validation: { x: val.x, labels: val.labels },
+      seed: 1,
+      ...options,
+    },
+  );
+  return {
+    result,
+    val,
+    dispose: () => {
+      result.model.dispose();
+      tf.dispose([data.x, val.x]);
+    },
+  };
+}
+
 beforeAll(async () => {
   await trainingBackend();
 });
 
 describe('training loop', () => {
   it('early stopping by default stops on a rising validation loss and restores the best epoch', async () => {
-    const data = features(8); // tiny training set + a big learning rate: over-fits quickly
-    const val = features(40, 300);
-    const result = await train(
-      { strategy: 'feature-extraction', features: data.x, labels: data.labels, classNames },
-      {
-        epochs: 200,
-        batchSize: 8,
-        learningRate: 0.1,
-        head: { hidden: 64 },
-        validation: { x: val.x, labels: val.labels },
-        earlyStopping: { patience: 2 },
-        seed: 1,
-      },
-    );
+    const { result, val, dispose } = await overfitting({ earlyStopping: { patience: 2 } });
     const valLosses = result.history.map((h) => h.valLoss!);
     const best = valLosses.indexOf(Math.min(...valLosses));
     expect(result.history.length).toBeLessThan(200);
@@ -66,25 +83,13 @@ describe('training loop', () => {
           .dataSync()[0]!,
     );
     expect(loss).toBeCloseTo(valLosses[best]!, 4);
-    result.model.dispose();
-    tf.dispose([data.x, val.x]);
+    dispose();
   });
 
   it("early stopping with monitor 'accuracy' keeps the epoch of best validation accuracy (ties to the lower loss)", async () => {
-    const data = features(8);
-    const val = features(40, 300);
-    const result = await train(
-      { strategy: 'feature-extraction', features: data.x, labels: data.labels, classNames },
-      {
-        epochs: 200,
-        batchSize: 8,
-        learningRate: 0.1,
-        head: { hidden: 64 },
-        validation: { x: val.x, labels: val.labels },
-        earlyStopping: { patience: 3, monitor: 'accuracy' },
-        seed: 1,
-      },
-    );
+    const { result, val, dispose } = await overfitting({
+      earlyStopping: { patience: 3, monitor: 'accuracy' },
+    });
     const h = result.history;
     let best = 0;
     for (let i = 1; i < h.length; i++)
@@ -99,26 +104,15 @@ describe('training loop', () => {
     const predicted = tf.tidy(() => (result.model.predict(val.x) as tf.Tensor).argMax(-1).dataSync());
     const accuracy = val.labels.filter((l, i) => predicted[i] === l).length / val.labels.length;
     expect(accuracy).toBeCloseTo(h[best]!.valAcc!, 6);
-    result.model.dispose();
-    tf.dispose([data.x, val.x]);
+    dispose();
   });
 
   it('halves every learning rate after each 2 epochs in a row without a better epoch', async () => {
-    const data = features(8);
-    const val = features(40, 300);
-    const result = await train(
-      { strategy: 'feature-extraction', features: data.x, labels: data.labels, classNames },
-      {
-        epochs: 40,
-        batchSize: 8,
-        learningRate: 0.1,
-        head: { hidden: 64 },
-        validation: { x: val.x, labels: val.labels },
-        earlyStopping: { patience: 6, monitor: 'accuracy' },
-        reduceLearningRate: { patience: 2, factor: 0.5 },
-        seed: 1,
-      },
-    );
+    const { result, dispose } = await overfitting({
+      epochs: 40,
+      earlyStopping: { patience: 6, monitor: 'accuracy' },
+      reduceLearningRate: { patience: 2, factor: 0.5 },
+    });
     const h = result.history;
     const es = loopEarlyStopping({ patience: 6, monitor: 'accuracy' });
     expect(h[0]!.learningRate).toBeCloseTo(0.1, 9);
@@ -136,8 +130,7 @@ describe('training loop', () => {
       expect(h[j + 1]!.learningRate! / h[j]!.learningRate!).toBeCloseTo(halved ? 0.5 : 1, 9);
     }
     expect(reductions).toBeGreaterThan(0);
-    result.model.dispose();
-    tf.dispose([data.x, val.x]);
+    dispose();
   });
 
   it('scales the learning rate of every optimizer', () => {

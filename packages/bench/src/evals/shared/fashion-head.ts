@@ -20,12 +20,11 @@ export interface FashionHeadShape {
 export const FASHION_HEAD: FashionHeadShape = { hidden: 256, dropout: 0.3 };
 
 /**
- * The feature-extraction head of the Fashion-MNIST evaluations (by default 256 ReLU, dropout 0.3, Adam 1e-3, batch 128, ≤ 40
- * epochs; on a stratified 10 % of the training rows the epoch with the best validation accuracy is kept, the learning
- * rate is divided by 5 after every 2 epochs without a better one, and training stops after 6: 0.9152 on the region
- * features, against 0.9072 without the reductions and 0.9010 with the product's default, the lowest validation
- * loss), trained on `trainRows` (standardised by the
- * caller) and scored on `testRows`. The rows become tensors split by split — the training, validation and test
+ * The feature-extraction head of the Fashion-MNIST evaluations (by default 256 ReLU, dropout 0.3, Adam 1e-3, batch
+ * 128, ≤ 40 epochs; on a stratified 10 % of the training rows the epoch with the best validation accuracy is kept,
+ * the learning rate is divided by 5 after every 2 epochs without a better one, and training stops after 6: 0.9152 on
+ * the region features, against 0.9072 without the reductions and 0.9010 with the product's default, the lowest
+ * validation loss), trained on `trainRows` (standardised by the caller) and scored on `testRows`. The rows become tensors split by split — the training, validation and test
  * rows, never the whole set at once — so that 60,000 rows of a few thousand features fit in the wasm heap.
  *
  * @example
