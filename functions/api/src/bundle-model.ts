@@ -18,7 +18,7 @@ import type { Classification, ClassifyRequest, DecodedImage, LoadedModel } from 
  * ```
  */
 export interface BundleModelOptions {
-  /** Most concurrent requests run as one batch (default `DEFAULT_MAX_BATCH_SIZE`, 16; 1 turns batching off). */
+  /** Most concurrent requests run as one batch (default `DEFAULT_MAX_BATCH_SIZE`, 8; 1 turns batching off). */
   maxBatchSize?: number;
 }
 

@@ -31,7 +31,7 @@ export interface ApiConfig {
   backboneUrlAllow: string[];
   /** GRAFT_BACKBONE_MAX_BYTES: limit on a registered backbone's weights (default 256 MiB). */
   backboneMaxBytes?: number;
-  /** GRAFT_MAX_BATCH: most concurrent predictions of one model run as one batch (default 16; 1 = no batching). */
+  /** GRAFT_MAX_BATCH: most concurrent predictions of one model run as one batch (default 8; 1 = no batching). */
   maxBatchSize?: number;
   /** GRAFT_INFERENCE_THREADS: `auto`, a count, or 0 (default: inference on the request thread). Node only. */
   inferenceThreads?: string;

@@ -47,7 +47,7 @@ export interface RuntimeOptions {
   maxJobSeconds?: number;
   /** Told about every model version the API loads, with how long each step took. */
   onModelLoad?(event: ModelLoadEvent): void;
-  /** Most concurrent predictions of one model run as one batch (default `GRAFT_MAX_BATCH`, else 16; 1 = none). */
+  /** Most concurrent predictions of one model run as one batch (default `GRAFT_MAX_BATCH`, else 8; 1 = none). */
   maxBatchSize?: number;
   /**
    * Inference worker threads of the API: a count, `auto` (one per CPU but one, at least one) or 0 = the request thread

@@ -161,7 +161,7 @@ export const run: BenchRun = async (flags, log) => {
 
 /**
  * `--inference-threads N|auto` (the server's inference worker threads, and the raw baseline's; default `auto`, as
- * `graft start`), `--max-batch N` (default 16), `--raw-rounds N` (batches of 16 per thread per raw
+ * `graft start`), `--max-batch N` (default the server's, 8), `--raw-rounds N` (batches of 16 per thread per raw
  * measurement, default 10).
  */
 function servingFlags(flags: Parameters<BenchRun>[0]) {

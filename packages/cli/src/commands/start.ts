@@ -10,7 +10,7 @@ import { describeModelLoad, processStartup } from '../startup-report.js';
 export const startCommand: Command = {
   summary: 'Run Graft on this machine: embedded S3, extraction workers fed by S3 events, job runner and API.',
   usage:
-    'graft start [--port 8787] [--data-dir .graft] [--workers N] [--inference-threads N|auto] [--max-batch 16] [--json]',
+    'graft start [--port 8787] [--data-dir .graft] [--workers N] [--inference-threads N|auto] [--max-batch 8] [--json]',
   options: {
     port: { type: 'string' },
     'data-dir': { type: 'string' },
@@ -76,6 +76,6 @@ function inferenceFlags(flags: Flags): {
     ...(threads === undefined
       ? {}
       : { inferenceThreads: threads === 'auto' ? 'auto' : intFlag(flags, 'inference-threads', 0) }),
-    ...(flags['max-batch'] === undefined ? {} : { maxBatchSize: intFlag(flags, 'max-batch', 16) }),
+    ...(flags['max-batch'] === undefined ? {} : { maxBatchSize: intFlag(flags, 'max-batch', 8) }),
   };
 }
