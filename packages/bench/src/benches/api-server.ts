@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { GRAFT_BIN } from '@graft/cli';
+import { BARE_PREDICT_SERVER } from './bare-predict-server.js';
 import { type StartReports, startReports } from './cold-start.js';
 
 /** A running API process and what its start cost. */
@@ -108,12 +109,39 @@ export async function startApiProcess(options: {
   }
 }
 
+/**
+ * Starts the bare `node:http` reference server (`bare-predict-server.ts`) on a version's files serialized at
+ * `filesPath`, inferring where the API does (`threads`).
+ *
+ * @example
+ * ```ts
+ * const bare = await startBarePredictServer(filesPath, 0);
+ * await fetch(bare.apiUrl, { method: 'POST', body: jpeg });
+ * await bare.stop();
+ * ```
+ */
+export async function startBarePredictServer(filesPath: string, threads: number) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', BARE_PREDICT_SERVER, filesPath, String(threads)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const stop = () => stopChild(child);
+  try {
+    const line = await firstJsonLine(child, 120_000);
+    return { apiUrl: String(line.apiUrl), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
 function firstJsonLine(child: ChildProcess, timeoutMs: number): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     let buffer = '';
     let stderr = '';
     const timer = setTimeout(
-      () => reject(new Error(`graft start printed nothing in time\n${stderr.slice(-1500)}`)),
+      () => reject(new Error(`the server printed nothing in time\n${stderr.slice(-1500)}`)),
       timeoutMs,
     );
     child.stderr?.on('data', (d) => {
@@ -137,7 +165,7 @@ function firstJsonLine(child: ChildProcess, timeoutMs: number): Promise<Record<s
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`graft start exited with ${code}\n${stderr.slice(-1500)}`));
+      reject(new Error(`the server exited with ${code}\n${stderr.slice(-1500)}`));
     });
   });
 }

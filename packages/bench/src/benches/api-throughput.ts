@@ -69,6 +69,8 @@ export async function startRawBatch(files: VersionFiles, options: { threads: num
       await runners[0]!.run(single);
       return performance.now() - t0;
     },
+    /** Classifies `image` alone (top 3) where the server infers; throws when it cannot be classified. */
+    classifyOnce: (image: Uint8Array) => runners[0]!.run([{ image, options: { topK: 3 } }]),
     close: async () => {
       await Promise.all(runners.map((r) => r.close()));
     },
@@ -95,6 +97,8 @@ export interface LoadRow {
   httpFloorMs?: number;
   /** At c=1: the median of one image alone where the server infers, timed in turn with the requests above. */
   rawC1Ms?: number;
+  /** At c=1: the median of the same image through a bare `node:http` server running the same model, timed in turn. */
+  bareC1Ms?: number;
 }
 
 /**
@@ -110,10 +114,12 @@ export function throughputFigures(input: {
   rows: LoadRow[];
   rawBatchRps: number;
   rawC1Ms: number;
+  /** The bare `node:http` server's p50 at c=1 (the reference any Node server pays), when measured. */
+  bareC1Ms?: number;
   inferenceThreads: number;
   maxBatchSize: number;
 }) {
-  const { rows, rawBatchRps, rawC1Ms } = input;
+  const { rows, rawBatchRps, rawC1Ms, bareC1Ms } = input;
   const c1 = rows.find((r) => r.concurrency === 1);
   const c32 = rows.find((r) => r.concurrency === 32);
   const efficiency = c32 ? c32.rps / rawBatchRps : Number.NaN;
@@ -129,6 +135,11 @@ export function throughputFigures(input: {
     rawC1Ms: round(rawC1Ms),
     p50C1Ratio: round(c1Ratio, 3),
     httpFloorC1Ms: c1?.httpFloorMs ?? null,
+    // the same model behind a bare node:http server: its ratio to raw is what any Node server pays on this machine,
+    // the route's ratio to it what Graft's HTTP layer adds
+    bareC1Ms: bareC1Ms === undefined ? null : round(bareC1Ms),
+    bareC1Ratio: bareC1Ms === undefined ? null : round(bareC1Ms / rawC1Ms, 3),
+    p50C1OverBare: bareC1Ms === undefined || c1Ms === undefined ? null : round(c1Ms / bareC1Ms, 3),
     p50At32Ms: c32?.p50Ms ?? null,
     p99At32Ms: c32?.p99Ms ?? null,
     p99OverP50At32: round(tail, 2),

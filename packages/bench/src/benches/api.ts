@@ -4,7 +4,7 @@
  * `POST /v1/models/{name}/predict` with a 224 px JPEG over loopback at several concurrencies, and the same model
  * on the same image is timed in this process (decode + infer) between the load runs.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { numberFlag } from '@graft/cli';
@@ -13,8 +13,9 @@ import { inferenceThreadCount } from '@graft/fn-api/inference-pool';
 import { initBackend, tf } from '@graft/runtime';
 import autocannon from 'autocannon';
 import { publishDigitsModel } from './api-model.js';
-import { startApiProcess } from './api-server.js';
+import { startApiProcess, startBarePredictServer } from './api-server.js';
 import { startRawBatch, throughputFigures } from './api-throughput.js';
+import { serializeVersionFiles } from './bare-predict-server.js';
 import { benchJpeg } from './bench-image.js';
 import { listFlag, median, round } from './bench-stats.js';
 import { coldStartBreakdown } from './cold-start.js';
@@ -79,6 +80,9 @@ export const run: BenchRun = async (flags, log) => {
       const raw = await startRawBatch(published.files, { threads: serving.threads, image: jpeg });
       // With 0 threads the raw baseline holds its own copy of the model here: not a leak of the runs.
       const rawHeld = tf.memory().numTensors - beforeRaw;
+      const filesPath = path.join(dataDir, 'bare-version.json');
+      await writeFile(filesPath, serializeVersionFiles(published.files));
+      const bare = await startBarePredictServer(filesPath, serving.threads);
       const rawSamples: number[] = [];
       const rawRound = async () => {
         rawSamples.push(await raw.imagesPerSec(serving.rawRounds));
@@ -100,7 +104,7 @@ export const run: BenchRun = async (flags, log) => {
             rps: round(r.requests.average, 1),
             requests: r.requests.total,
             ...(connections === 1
-              ? await oneByOne(server.apiUrl, jpeg, iterations * 4, () => raw.singleOnceMs())
+              ? await oneByOne(server.apiUrl, bare.apiUrl, jpeg, iterations * 4, () => raw.singleOnceMs())
               : {}),
           });
           log(`c=${connections}: ${JSON.stringify(rows.at(-1))}`);
@@ -131,6 +135,7 @@ export const run: BenchRun = async (flags, log) => {
             rawBatchRps: rawSamples.reduce((a, b) => a + b, 0) / rawSamples.length,
             // one image alone where the server infers (its worker thread, or this thread), timed in turn with c=1
             rawC1Ms: rows.find((r) => r.concurrency === 1)?.rawC1Ms ?? inferMs,
+            bareC1Ms: rows.find((r) => r.concurrency === 1)?.bareC1Ms,
             inferenceThreads: serving.threads,
             maxBatchSize: serving.maxBatch,
           }),
@@ -145,6 +150,7 @@ export const run: BenchRun = async (flags, log) => {
         };
       } finally {
         await raw.close();
+        await bare.stop();
         await server.stop();
       }
     } finally {
@@ -177,12 +183,26 @@ function servingFlags(flags: Parameters<BenchRun>[0]) {
 }
 
 /**
- * At c=1, one request at a time over a kept-alive connection, each in turn with the same image inferred alone where
- * the server infers (`rawOnce`), so that both medians see the same moments of a shared machine: the prediction's
- * (`p50PreciseMs`), the raw one's (`rawC1Ms`) and, as the floor any route pays, `GET /health`'s (`httpFloorMs`).
+ * At c=1, one request at a time over kept-alive connections, each in turn with the same image inferred alone where
+ * the server infers (`rawOnce`), so that all medians see the same moments of a shared machine: the prediction's
+ * (`p50PreciseMs`), the raw one's (`rawC1Ms`), the same image through the bare `node:http` server that runs the same
+ * model (`bareC1Ms`: what any Node server pays here) and `GET /health`'s (`httpFloorMs`).
  */
-async function oneByOne(apiUrl: string, jpeg: Uint8Array, n: number, rawOnce: () => Promise<number>) {
+async function oneByOne(
+  apiUrl: string,
+  bareUrl: string,
+  jpeg: Uint8Array,
+  n: number,
+  rawOnce: () => Promise<number>,
+) {
   const client = timingClient(apiUrl);
+  const bareClient = timingClient(bareUrl);
+  const barePredict = {
+    method: 'POST' as const,
+    path: '/',
+    headers: { 'content-type': 'image/jpeg' },
+    body: jpeg,
+  };
   const predict = {
     method: 'POST' as const,
     path: `/v1/models/${MODEL}/predict?topK=3`,
@@ -193,18 +213,22 @@ async function oneByOne(apiUrl: string, jpeg: Uint8Array, n: number, rawOnce: ()
     const served: number[] = [];
     const raw: number[] = [];
     const health: number[] = [];
+    const bare: number[] = [];
     for (let i = 0; i < n; i++) {
       raw.push(await rawOnce());
       served.push(await client.time(predict));
+      bare.push(await bareClient.time(barePredict));
       health.push(await client.time({ method: 'GET', path: '/health' }));
     }
     return {
       p50PreciseMs: round(median(served)),
       rawC1Ms: round(median(raw)),
+      bareC1Ms: round(median(bare)),
       httpFloorMs: round(median(health), 3),
     };
   } finally {
     client.close();
+    bareClient.close();
   }
 }
 

@@ -30,7 +30,11 @@ export function throughputRows(
     {
       from: 'api',
       what: 'API p50 at c=1 with batching on vs raw inference (one image alone where the server infers: decode + infer)',
-      ours: `${fmt(get(api, 'p50C1Ms'))} ms vs ${fmt(get(api, 'rawC1Ms'))} ms = ${fmt(get(api, 'p50C1Ratio'), 2)}×`,
+      ours:
+        `${fmt(get(api, 'p50C1Ms'))} ms vs ${fmt(get(api, 'rawC1Ms'))} ms = ${fmt(get(api, 'p50C1Ratio'), 2)}×` +
+        (num(get(api, 'bareC1Ms')) === undefined
+          ? ''
+          : `; a bare \`node:http\` server with the same model ${fmt(get(api, 'bareC1Ms'))} ms = ${fmt(get(api, 'bareC1Ratio'), 2)}×`),
       anchor: 'target ≤ 1.1× (no wait when idle)',
       met: met('p50C1'),
     },
