@@ -123,7 +123,7 @@ export async function startApiProcess(options: {
 export async function startBarePredictServer(filesPath: string, threads: number) {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', BARE_PREDICT_SERVER, filesPath, String(threads)],
+    ['--import', 'tsx/esm', BARE_PREDICT_SERVER, filesPath, String(threads)],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const stop = () => stopChild(child);

@@ -4,7 +4,8 @@
  * this server's is what Graft's HTTP layer adds; this server's over raw inference is what any Node HTTP server pays
  * on the machine (the client, the kernel's loopback, waking each side).
  *
- * Run as a child process: `node --import tsx bare-predict-server.ts <files.json> <threads>`; prints
+ * Run as a child process: `node --import tsx/esm bare-predict-server.ts <files.json> <threads>` (tsx's ESM loader alone
+ * and no source maps, as `graft` runs: tsx's CommonJS hook and source maps made the same inference ~1 ms slower); prints
  * `{"apiUrl": …}` once listening, answers `POST /` (the image as the body) with the top 3 labels.
  */
 import { readFile } from 'node:fs/promises';
@@ -33,16 +34,17 @@ export function serializeVersionFiles(files: VersionFiles): string {
 }
 
 /**
- * This program's path, for `spawn(process.execPath, ['--import', 'tsx', BARE_PREDICT_SERVER, filesJson, threads])`.
+ * This program's path, for `spawn(process.execPath, ['--import', 'tsx/esm', BARE_PREDICT_SERVER, filesJson, threads])`.
  *
  * @example
  * ```ts
- * spawn(process.execPath, ['--import', 'tsx', BARE_PREDICT_SERVER, file, '0']);
+ * spawn(process.execPath, ['--import', 'tsx/esm', BARE_PREDICT_SERVER, file, '0']);
  * ```
  */
 export const BARE_PREDICT_SERVER = fileURLToPath(import.meta.url);
 
 async function main(filesPath: string, threads: number): Promise<void> {
+  process.setSourceMapsEnabled(false);
   const parsed = JSON.parse(await readFile(filesPath, 'utf8')) as Record<string, string>;
   const files: VersionFiles = {
     modelJson: parsed.modelJson!,
