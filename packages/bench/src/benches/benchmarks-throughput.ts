@@ -92,7 +92,7 @@ export function throughputSection(results: Record<string, Result>): string {
     );
   const lines = runs.map(
     (r) =>
-      `| ${fmt(get(r, 'inferenceThreads'), 0)}${r === api ? ' (auto)' : ''} | ${fmt(get(r, 'rawBatchRps'), 1)} | ${fmt(at(r, 8, 'rps'), 1)} | ${fmt(get(r, 'rpsAt32'), 1)} | ${fmt(get(r, 'batchingEfficiency'), 2)} | ${fmt(get(r, 'p50C1Ms'))} / ${fmt(get(r, 'rawC1Ms'))} | ${fmt(get(r, 'p50At32Ms'), 0)} / ${fmt(get(r, 'p99At32Ms'), 0)} | ${fmt(get(r, 'rssMb'), 0)} | ${fmt(get(r, 'loadAverage'), 1)} on ${fmt(get(r, 'cores'), 0)} cores |`,
+      `| ${fmt(get(r, 'inferenceThreads'), 0)}${r === api ? ' (auto)' : ''} | ${fmt(get(r, 'rawBatchRps'), 1)} | ${fmt(at(r, 8, 'rps'), 1)} | ${fmt(get(r, 'rpsAt32'), 1)} | ${fmt(get(r, 'batchingEfficiency'), 2)} | ${fmt(get(r, 'p50C1Ms'))} / ${fmt(get(r, 'bareC1Ms'))} / ${fmt(get(r, 'rawC1Ms'))} | ${fmt(get(r, 'p50At32Ms'), 0)} / ${fmt(get(r, 'p99At32Ms'), 0)} | ${fmt(get(r, 'rssMb'), 0)} | ${fmt(get(r, 'loadAverage'), 1)} on ${fmt(get(r, 'cores'), 0)} cores |`,
   );
   return `
 ## Serving throughput (issue 15)
@@ -103,9 +103,11 @@ encoded images (decode + prepare + infer, no HTTP) on as many threads as the ser
 predictions run as one batch (at most ${fmt(get(api, 'maxBatchSize'), 0)}); a batch starts as soon as the model is free.
 Before batching, on the same kind of machine: c=8 ${BEFORE.rpsAt8} req/s, c=32 ${BEFORE.rpsAt32} req/s with p50 ${BEFORE.p50At32Ms} ms; raw
 trunk ${BEFORE.rawBatchMsPerImage} ms/image in batches of 16 (a quiet machine: compare the ratios, which each run measures
-side by side, not req/s across runs taken under other loads).
+side by side, not req/s across runs taken under other loads). At c=1 the same image also goes, in turn, to a bare
+\`node:http\` server running the same model where the API infers (\`bare-predict-server.ts\`): what any Node server
+pays on the machine, so that the route's own cost is the difference.
 
-| inference threads | raw batch img/s | c=8 req/s | c=32 req/s | efficiency | p50 c=1 / raw ms | p50 / p99 c=32 ms | RSS MB | load average |
+| inference threads | raw batch img/s | c=8 req/s | c=32 req/s | efficiency | p50 c=1 / bare server / raw ms | p50 / p99 c=32 ms | RSS MB | load average |
 |---|---|---|---|---|---|---|---|---|
 ${lines.join('\n')}
 `;

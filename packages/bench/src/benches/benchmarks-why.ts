@@ -132,11 +132,17 @@ function c1Reading(r: Result): string {
   const parts = [head];
   if (bare !== undefined)
     parts.push(
-      `the bare \`node:http\` server with the same model ${fmt(bare, 2)} ms (${fmt(bare / raw, 2)}× raw), the route ${fmt(p50 - bare, 2)} ms above it`,
+      `the bare \`node:http\` server with the same model ${fmt(bare, 2)} ms (${fmt(bare / raw, 2)}× raw), the route ${aboveOrBelow(p50 - bare)}`,
     );
   if (floor !== undefined)
     parts.push(`\`GET /health\` ${fmt(floor, 2)} ms (${fmt((100 * floor) / raw, 0)} % of the inference)`);
   return parts.join(', ');
+}
+
+/** `0.41 ms above it`, `0.20 ms below it`, or `level with it` within 0.05 ms (the noise of one run). */
+function aboveOrBelow(ms: number): string {
+  if (Math.abs(ms) < 0.05) return 'level with it';
+  return `${fmt(Math.abs(ms), 2)} ms ${ms > 0 ? 'above' : 'below'} it`;
 }
 
 /** Why the serving process misses its p50-at-c=1 or memory target (issue 15), from the `graft start` default run. */
