@@ -51,7 +51,7 @@ export interface AppDeps {
   /** Predictions allowed to wait or run at once in this process before new ones get 503 `overloaded` (default 64). */
   maxQueuedPredictions?: number;
   /**
-   * Most concurrent predictions of one model run as one batch (default 16; 1 = no batching). Tells the prediction
+   * Most concurrent predictions of one model run as one batch (default 8; 1 = no batching). Tells the prediction
    * gate how many to let in; the models batch themselves (`createStoreApp` passes it to the model source).
    */
   maxBatchSize?: number;

@@ -33,7 +33,7 @@ export interface RegistryModelSourceOptions {
   initBackend?: () => Promise<unknown>;
   /** Told about every version loaded (and warmed up), with how long each step took. */
   onLoad?(event: ModelLoadEvent): void;
-  /** Most concurrent predictions of a version run as one batch (default 16; 1 = no batching). */
+  /** Most concurrent predictions of a version run as one batch (default 8; 1 = no batching). */
   maxBatchSize?: number;
   /**
    * Builds the served model from a version's files instead of loading it on this thread (the Node entrypoints pass

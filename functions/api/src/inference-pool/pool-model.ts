@@ -21,7 +21,7 @@ import { InferenceThread } from './inference-thread.js';
 export interface PoolModelOptions {
   /** Worker threads, each with a copy of the model (at least 1). */
   threads: number;
-  /** Most concurrent predictions run as one batch on one thread (default 16). */
+  /** Most concurrent predictions run as one batch on one thread (default `DEFAULT_MAX_BATCH_SIZE`, 8). */
   maxBatchSize?: number;
 }
 
