@@ -45,6 +45,8 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'graft-develop-transfer-'));
   await digitFolder(path.join(root, 'source'), [0, 1, 2, 3, 4], { train: 80, val: 10, test: 0 });
   await digitFolder(path.join(root, 'target'), [5, 6, 7, 8, 9], { train: 15, val: 10, test: 6 });
+  // A file that is not an image, as users' folders hold: uploaded, rejected by extraction, named in the job result.
+  await writeFile(path.join(root, 'target', 'train', '5', 'notes.png'), 'not an image');
   runtime = await startRuntime({
     dataDir: root,
     port: 0,
@@ -115,7 +117,18 @@ describe('develop a source, register it, transfer from it', () => {
       accuracy: number;
       explanation: string;
       candidates: { name: string; chosen: boolean }[];
+      rejected: { count: number; first: { key: string; code: string }[] };
     };
+    expect(result.rejected).toEqual({
+      count: 1,
+      first: [
+        {
+          key: 'datasets/digits-tgt/train/5/notes.png',
+          code: 'unsupported_format',
+          message: expect.stringMatching(/not an image/),
+        },
+      ],
+    });
     expect(result.backbone).toBe('digits-cnn');
     expect(result.promoted).toBe(true);
     expect(result.explanation).toMatch(/source-statistics over \d+ images/);

@@ -1,4 +1,9 @@
-import type { ProgressReporter, TrainingResult, TrainingSpec } from '@graft/jobs';
+import {
+  type ProgressReporter,
+  REJECTED_IN_RESULT,
+  type TrainingResult,
+  type TrainingSpec,
+} from '@graft/jobs';
 import type { BlobStore } from '@graft/storage';
 import type { DatasetIndex } from './dataset-index.js';
 import { JobError } from './errors.js';
@@ -92,5 +97,15 @@ export async function checkAndPublish(args: CheckAndPublishArgs): Promise<Traini
     ...checks,
     promoted: promote,
     ...(warnings?.length ? { warnings } : {}),
+    ...(prepared.rejected.length
+      ? {
+          rejected: {
+            count: prepared.rejected.length,
+            first: prepared.rejected
+              .slice(0, REJECTED_IN_RESULT)
+              .map(({ key, code, message }) => ({ key, code, message })),
+          },
+        }
+      : {}),
   };
 }

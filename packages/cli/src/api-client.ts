@@ -8,6 +8,21 @@ export class ApiClient {
   ) {}
 
   /**
+   * A link to one of the API's pages that a browser can open: it carries the token once (`?token=`), the API swaps
+   * it for a session cookie and redirects to the page without it.
+   *
+   * @example
+   * ```ts
+   * api.pageLink('/v1/models/pets/versions/2/report'); // 'http://127.0.0.1:8787/v1/models/pets/versions/2/report?token=…'
+   * ```
+   */
+  pageLink(route: string): string {
+    const url = new URL(route, this.baseUrl);
+    url.searchParams.set('token', this.token);
+    return url.toString();
+  }
+
+  /**
    * Calls the API and returns its JSON; an error answer becomes a {@link CliError} with the API's code.
    *
    * @example

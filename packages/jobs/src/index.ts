@@ -11,12 +11,14 @@ export {
 export { JobStore } from './job-store.js';
 export { type ProgressReporter, progressReporter } from './progress-reporter.js';
 export { CHEAP_COUNT_MAX_KEYS, countTrainingImages } from './training-images.js';
-export type {
-  PromotionDecision,
-  RaceEntry,
-  TrainingJob,
-  TrainingResult,
-  ValidationCheck,
+export {
+  type PromotionDecision,
+  type RaceEntry,
+  REJECTED_IN_RESULT,
+  type RejectedUpload,
+  type TrainingJob,
+  type TrainingResult,
+  type ValidationCheck,
 } from './training-result.js';
 export {
   epochBudgetProblem,

@@ -35,6 +35,21 @@ export interface TrainingResult {
   candidates?: RaceEntry[];
   /** What the user should know although the job succeeded (e.g. a source developed from too few images). */
   warnings?: string[];
+  /**
+   * Uploads the job could not use (each also has a `rejects/` record, and the version's report lists them all):
+   * how many, and the first {@link REJECTED_IN_RESULT} with why. Absent when every upload was used.
+   */
+  rejected?: { count: number; first: RejectedUpload[] };
+}
+
+/** How many rejected uploads a job result names (the version's report names every one). */
+export const REJECTED_IN_RESULT = 20;
+
+/** An upload a job skipped: its key, a machine-readable code (`corrupt_image`, `unsupported_format`, …) and why. */
+export interface RejectedUpload {
+  key: string;
+  code: string;
+  message: string;
 }
 
 /**

@@ -154,6 +154,11 @@ describe('runJob', () => {
     expect(report.rejected).toEqual([
       { key: BROKEN_KEY, code: 'corrupt_image', message: expect.any(String) },
     ]);
+    // … and so does the job's result, which `graft train` prints
+    expect(result.rejected).toEqual({
+      count: 1,
+      first: [{ key: BROKEN_KEY, code: 'corrupt_image', message: expect.any(String) }],
+    });
     expect(await store.head(await rejectKey('digits', BROKEN_KEY))).toBeDefined();
   });
 

@@ -5,6 +5,9 @@ import { UsageError } from '../errors.js';
 import { nameFlag } from '../flags.js';
 import { followJob } from '../follow-job.js';
 
+/** Rejected uploads `graft train` names in its summary (the job result holds up to 20, the report all). */
+const SHOWN_REJECTS = 5;
+
 /** `graft train --dataset <d> --model <m>` — submits a training job through the API and follows it. */
 export const trainCommand: Command = {
   summary: 'Submit a training job for a data set and follow its progress.',
@@ -67,9 +70,22 @@ export const trainCommand: Command = {
                 : `val ${c.valAccuracy?.toFixed(3) ?? '(none)'}  ${c.seconds?.toFixed(1)} s`
           }`,
         );
+      const report = api.pageLink(
+        `/v1/models/${encodeURIComponent(result.model)}/versions/${result.version}/report`,
+      );
+      if (result.rejected) {
+        const { count, first } = result.rejected;
+        out.info(
+          `${count} upload${count === 1 ? ' was' : 's were'} not used (each has a rejects/ record; the report lists them all):`,
+        );
+        for (const r of first.slice(0, SHOWN_REJECTS)) out.info(`  ${r.key}: ${r.code} — ${r.message}`);
+        if (count > SHOWN_REJECTS) out.info(`  … and ${count - SHOWN_REJECTS} more`);
+      }
+      for (const warning of result.warnings ?? []) out.info(`warning: ${warning}`);
       out.info(
         result.promoted ? `serving v${result.version}` : `v${result.version}: ${result.promotion.message}`,
       );
+      out.info(`report: ${report}`);
     }
     out.result({
       id,
