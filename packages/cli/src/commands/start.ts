@@ -6,20 +6,37 @@ import { intFlag } from '../flags.js';
 import { waitForSignal } from '../signals.js';
 import { describeModelLoad, processStartup } from '../startup-report.js';
 
-/** `graft start` — the embedded runtime until SIGINT/SIGTERM: S3, S3-event fan-out to workers, job runner, API. */
+/**
+ * `graft start [<folder>]` — the embedded runtime until SIGINT/SIGTERM: S3, S3-event fan-out to workers, job runner,
+ * API. Given a folder of labelled images, it also imports it, trains a model on it and serves it (`serve-folder.ts`).
+ */
 export const startCommand: Command = {
-  summary: 'Run Graft on this machine: embedded S3, extraction workers fed by S3 events, job runner and API.',
+  summary:
+    'Run Graft on this machine (embedded S3, extraction workers fed by S3 events, job runner and API); given a folder of labelled images, also import it, train on it and serve the model.',
   usage:
-    'graft start [--port 8787] [--data-dir .graft] [--workers N] [--inference-threads N|auto] [--max-batch 8] [--json]',
+    'graft start [<folder> [--dataset NAME] [--model NAME] [--retrain] [--backbone ID] [--input-size N] [--cut LAYER]] [--port 8787] [--data-dir .graft] [--workers N] [--inference-threads N|auto] [--max-batch 8] [--json]',
   options: {
+    dataset: { type: 'string' },
+    model: { type: 'string' },
+    retrain: { type: 'boolean' },
+    backbone: { type: 'string' },
+    'input-size': { type: 'string' },
+    cut: { type: 'string' },
     port: { type: 'string' },
     'data-dir': { type: 'string' },
     workers: { type: 'string' },
     'inference-threads': { type: 'string' },
     'max-batch': { type: 'string' },
   },
-  async run({ flags, out }) {
+  async run({ flags, positionals, out }) {
     const commandStartMs = performance.now();
+    // A folder is checked before anything starts: a typo fails at once, not after the runtime is up. Its module (the
+    // importer, the backbone registry) loads only then: a plain start stays off that path.
+    const folderMode =
+      positionals[0] === undefined
+        ? undefined
+        : { module: await import('./serve-folder.js'), dir: positionals[0] };
+    const folder = folderMode && (await folderMode.module.folderTarget(folderMode.dir, flags));
     const runtime = await startRuntime({
       dataDir: flags['data-dir'] as string | undefined,
       port: flags.port === undefined ? undefined : intFlag(flags, 'port', 0),
@@ -57,6 +74,8 @@ export const startCommand: Command = {
         }
         out.info(`API docs: ${runtime.apiUrl}/docs — Ctrl-C to stop.`);
       }
+      if (folderMode && folder)
+        out.result({ ...(await folderMode.module.serveFolder(runtime, folder, flags, out)) });
       await waitForSignal();
       return 0;
     } finally {

@@ -4,9 +4,7 @@ import { connect, connectionOptions } from '../connection.js';
 import { UsageError } from '../errors.js';
 import { nameFlag } from '../flags.js';
 import { followJob } from '../follow-job.js';
-
-/** Rejected uploads `graft train` names in its summary (the job result holds up to 20, the report all). */
-const SHOWN_REJECTS = 5;
+import { printTrainingSummary } from '../training-summary.js';
 
 /** `graft train --dataset <d> --model <m>` — submits a training job through the API and follows it. */
 export const trainCommand: Command = {
@@ -59,34 +57,7 @@ export const trainCommand: Command = {
     }
     const job = await followJob(api, id, out);
     const result = job.result;
-    if (result && !out.json) {
-      for (const c of result.candidates ?? [])
-        out.info(
-          `  ${c.chosen ? '→' : ' '} ${c.name.padEnd(44)} ${c.crossValidation ? `cv ${c.crossValidation.accuracy.toFixed(3)} ± ${c.crossValidation.sd.toFixed(3)}  ` : ''}${
-            c.crossValidation && c.valAccuracy === undefined
-              ? 'below the best cross-validated: not trained further'
-              : c.skipped
-                ? `not run: ${c.skipped}`
-                : `val ${c.valAccuracy?.toFixed(3) ?? '(none)'}  ${c.seconds?.toFixed(1)} s`
-          }`,
-        );
-      const report = api.pageLink(
-        `/v1/models/${encodeURIComponent(result.model)}/versions/${result.version}/report`,
-      );
-      if (result.rejected) {
-        const { count, first } = result.rejected;
-        out.info(
-          `${count} upload${count === 1 ? ' was' : 's were'} not used (each has a rejects/ record; the report lists them all):`,
-        );
-        for (const r of first.slice(0, SHOWN_REJECTS)) out.info(`  ${r.key}: ${r.code} — ${r.message}`);
-        if (count > SHOWN_REJECTS) out.info(`  … and ${count - SHOWN_REJECTS} more`);
-      }
-      for (const warning of result.warnings ?? []) out.info(`warning: ${warning}`);
-      out.info(
-        result.promoted ? `serving v${result.version}` : `v${result.version}: ${result.promotion.message}`,
-      );
-      out.info(`report: ${report}`);
-    }
+    if (result) printTrainingSummary(result, api, out);
     out.result({
       id,
       status: job.status,
