@@ -35,6 +35,12 @@ describe('TrainingSpecSchema', () => {
     expect(trainingSpecProblem(spec)).toBeUndefined();
   });
 
+  it('takes an earlyStopping that names only its monitor (the strategy keeps its patience)', () => {
+    expect(
+      trainingSpecProblem({ dataset: 'd', model: 'm', options: { earlyStopping: { monitor: 'accuracy' } } }),
+    ).toBeUndefined();
+  });
+
   it.each([
     [{ dataset: 'd', model: 'a..' }, /^model:/],
     [{ dataset: 'd', model: 'm', strategy: 'freeze-k', options: { cut: 'a/b' } }, /^options\.cut:/],

@@ -51,6 +51,9 @@ const REPLACE_UPPER_DEFAULTS: TrainOptions = {
   head: { hidden: 0, dropout: 0 },
 };
 
+/** Patience of a requested earlyStopping that names none, for a strategy whose defaults have none either. */
+const FALLBACK_PATIENCE = 5;
+
 /**
  * The hyperparameters a job trains with: the decided strategy's defaults, seed 1, then what the job asked for
  * (its `cut` and `upper` are not training options: they shape the decision, see {@link applyRequestedOptions}).
@@ -70,11 +73,23 @@ export function trainOptionsFor(decision: Decision, requested?: TrainingOptions)
     crossValidate: _cv,
     architecture: _a,
     inputSize: _s,
+    earlyStopping: requestedStopping,
     ...rest
   } = requested ?? {};
   const grid = decision.grid ?? rest.head?.grid;
   const head = grid === undefined ? rest.head : { ...defaults.head, ...rest.head, grid };
-  return { ...defaults, seed: 1, ...rest, ...(head ? { head } : {}) };
+  // A requested earlyStopping changes what it names: a monitor alone keeps the strategy's patience.
+  const earlyStopping = requestedStopping && {
+    ...requestedStopping,
+    patience: requestedStopping.patience ?? defaults.earlyStopping?.patience ?? FALLBACK_PATIENCE,
+  };
+  return {
+    ...defaults,
+    seed: 1,
+    ...rest,
+    ...(head ? { head } : {}),
+    ...(earlyStopping ? { earlyStopping } : {}),
+  };
 }
 
 /**

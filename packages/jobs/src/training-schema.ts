@@ -72,7 +72,8 @@ export const TrainingOptionsSchema = z.strictObject({
   validation: fraction(0.9).optional(),
   earlyStopping: z
     .strictObject({
-      patience: z.number().int().min(1).max(TRAINING_LIMITS.maxEpochs),
+      // omitted: the strategy's own patience (so `{ monitor: 'accuracy' }` changes only what is monitored)
+      patience: z.number().int().min(1).max(TRAINING_LIMITS.maxEpochs).optional(),
       minDelta: fraction(1e6).optional(),
       monitor: z.enum(MONITORS).optional(),
     })

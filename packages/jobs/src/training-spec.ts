@@ -37,7 +37,9 @@ export type TrainingStrategy = (typeof TRAINING_STRATEGIES)[number];
  * const options: TrainingOptions = { epochs: 5, cut: 'block_13_expand_relu', upper: 'replace' };
  * ```
  */
-export interface TrainingOptions extends TrainOptions {
+export interface TrainingOptions extends Omit<TrainOptions, 'earlyStopping'> {
+  /** core's `earlyStopping`; a `patience` left out is the strategy's own (`{ monitor: 'accuracy' }` changes only that). */
+  earlyStopping?: Partial<NonNullable<TrainOptions['earlyStopping']>>;
   /** freeze-k: the cut point to freeze up to (else the advised one, never below the data set's stored cut). */
   cut?: string;
   /** freeze-k: retrain the pretrained layers above the cut, or replace them with a new pooled head. */

@@ -2,7 +2,7 @@ import type { PromotePolicy, TrainingOptions } from '@graft/jobs';
 import type { Command } from '../command.js';
 import { connect, connectionOptions } from '../connection.js';
 import { UsageError } from '../errors.js';
-import { nameFlag } from '../flags.js';
+import { intFlag, nameFlag } from '../flags.js';
 import { followJob } from '../follow-job.js';
 import { printTrainingSummary } from '../training-summary.js';
 
@@ -10,7 +10,7 @@ import { printTrainingSummary } from '../training-summary.js';
 export const trainCommand: Command = {
   summary: 'Submit a training job for a data set and follow its progress.',
   usage:
-    'graft train --dataset <name> --model <name> [--strategy auto|feature-extraction|freeze-k|fine-tune|scratch] [--cut LAYER] [--upper retrain|replace] [--epochs N] [--budget-seconds N] [--cross-validate always|never] [--architecture mnist-cnn|mobilenet_v2] [--promote if-better|always] [--no-follow] [--json]',
+    'graft train --dataset <name> --model <name> [--strategy auto|feature-extraction|freeze-k|fine-tune|scratch] [--cut LAYER] [--upper retrain|replace] [--epochs N] [--budget-seconds N] [--cross-validate always|never] [--architecture mnist-cnn|mobilenet_v2] [--promote if-better|always] [--monitor loss|accuracy] [--reduce-lr-patience N] [--no-follow] [--json]',
   options: {
     ...connectionOptions,
     dataset: { type: 'string' },
@@ -23,6 +23,8 @@ export const trainCommand: Command = {
     'cross-validate': { type: 'string' },
     architecture: { type: 'string' },
     promote: { type: 'string' },
+    monitor: { type: 'string' },
+    'reduce-lr-patience': { type: 'string' },
     'no-follow': { type: 'boolean' },
   },
   async run({ flags, out }) {
@@ -44,6 +46,12 @@ export const trainCommand: Command = {
     if (typeof flags.upper === 'string') options.upper = flags.upper as TrainingOptions['upper'];
     if (typeof flags.architecture === 'string')
       options.architecture = flags.architecture as TrainingOptions['architecture'];
+    // The epoch kept (and stopped at): lowest validation loss (default) or best validation accuracy; the strategy
+    // keeps its own patience.
+    if (typeof flags.monitor === 'string')
+      options.earlyStopping = { monitor: flags.monitor as 'loss' | 'accuracy' };
+    if (flags['reduce-lr-patience'] !== undefined)
+      options.reduceLearningRate = { patience: intFlag(flags, 'reduce-lr-patience', 0) };
     const { id } = await api.json<{ id: string }>('POST', '/v1/trainings', {
       dataset,
       model,
