@@ -29,7 +29,8 @@ export interface DecodeOptions extends ImageLimits {
  * Decodes JPEG, PNG or WebP bytes to RGBA after checking the limits against the header, so an
  * oversized image is rejected before any pixel memory is allocated.
  *
- * - JPEG: EXIF orientation (1–8) applied; baseline, progressive and grayscale decode; CMYK → UnsupportedFormatError.
+ * - JPEG: EXIF orientation (1–8) applied; baseline, progressive and grayscale decode; CMYK/YCCK (print and stock
+ *   photos) through a JavaScript decoder (`jpeg-js`), since libjpeg cannot turn four channels into RGB.
  *   A truncated JPEG (libjpeg "premature end") is rejected as corrupt rather than returned half grey.
  * - PNG/WebP: a file that ends before IEND / its RIFF size is rejected as truncated.
  * - PNG: gray, gray+alpha, palette (incl. tRNS), RGB, RGBA, 1–16 bit (16-bit reduced to 8).
@@ -79,16 +80,12 @@ async function decodePixels(bytes: Uint8Array, header: ImageHeader): Promise<Raw
 }
 
 async function decodeJpeg(bytes: Uint8Array, header: ImageHeader): Promise<RawImage> {
+  if (header.components === 4) return decodeCmykJpeg(bytes, header);
   let result: Awaited<ReturnType<typeof decodeJpegRaw>>;
   try {
     result = await decodeJpegRaw(bytes);
   } catch (error) {
     const message = describe(error);
-    if (header.components === 4) {
-      throw new UnsupportedFormatError('jpeg-cmyk', 'CMYK/YCCK JPEG cannot be decoded; save it as RGB', {
-        cause: error,
-      });
-    }
     if (/not supported|unsupported/i.test(message)) {
       throw new UnsupportedFormatError('jpeg', `JPEG variant not supported: ${message}`, { cause: error });
     }
@@ -97,6 +94,40 @@ async function decodeJpeg(bytes: Uint8Array, header: ImageHeader): Promise<RawIm
   const truncated = result.warnings.find((w) => /premature end/i.test(w));
   if (truncated) throw new CorruptImageError(`JPEG: truncated (${truncated.trim()})`);
   return applyOrientation(expectSize(result.image, header), header.orientation);
+}
+
+/**
+ * CMYK or YCCK JPEG (four components): decoded by `jpeg-js`, which converts to RGB (Adobe's inverted CMYK included);
+ * loaded only when such a file comes. Strict: a file that ends early is corrupt, not padded with grey. The pixel
+ * limit was checked on the header; the decoder's own memory cap is set from it.
+ */
+async function decodeCmykJpeg(bytes: Uint8Array, header: ImageHeader): Promise<RawImage> {
+  const { decode } = await import('jpeg-js');
+  const pixels = header.width * header.height;
+  let decoded: { width: number; height: number; data: Uint8Array };
+  try {
+    decoded = decode(bytes, {
+      useTArray: true,
+      formatAsRGBA: true,
+      tolerantDecoding: false,
+      maxResolutionInMP: Math.ceil(pixels / 1e6) + 1,
+      // RGBA out, and per component one 8-bit plane plus its 16-bit coefficient blocks, with room for rounding
+      maxMemoryUsageInMB: Math.ceil((pixels * (4 + 4 * 3)) / 2 ** 20) + 16,
+    });
+  } catch (error) {
+    if (/unsupported color mode/i.test(describe(error)))
+      throw new UnsupportedFormatError(
+        'jpeg-cmyk',
+        'a 4-component JPEG without the Adobe marker (its colour space is not stated); save it as RGB',
+        { cause: error },
+      );
+    throw error;
+  }
+  const data = new Uint8ClampedArray(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength);
+  return applyOrientation(
+    expectSize({ width: decoded.width, height: decoded.height, data }, header),
+    header.orientation,
+  );
 }
 
 async function decodeAnimatedWebp(bytes: Uint8Array, header: ImageHeader): Promise<RawImage> {
