@@ -165,4 +165,29 @@ describe('WorkerPool', () => {
     // A retired thread is not a crash: nothing was reported or replaced.
     expect(exits).toEqual([]);
   });
+
+  it('with maxTasks, replaces a worker by a fresh thread after that many tasks, never during one', async () => {
+    const exits: number[] = [];
+    pool = new WorkerPool<EchoTask, EchoResult>({
+      entry,
+      size: 1,
+      config: { prefix: 'm' },
+      maxTasks: 2,
+      onWorkerExit: ({ index }) => exits.push(index),
+    });
+    // Three tasks queued at once on one worker: the first two share a thread, the third gets the fresh one.
+    const [a, b, c] = await Promise.all(
+      [1, 2, 3].map((value) => pool!.run({ kind: 'echo', value, delayMs: 50 })),
+    );
+    expect([a!.value, b!.value, c!.value]).toEqual([2, 4, 6]);
+    expect(b!.threadId).toBe(a!.threadId);
+    expect(c!.threadId).not.toBe(a!.threadId);
+    expect(pool.recycled).toBe(1);
+    const d = await pool.run({ kind: 'echo', value: 4 });
+    expect(d.threadId).toBe(c!.threadId);
+    expect(pool.recycled).toBe(2);
+    expect(pool.spawned).toBe(1);
+    // Replacing is not a crash.
+    expect(exits).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import { type BackboneRegistry, loadBackbone } from '@graft/backbones';
-import { compileTrunk, splitBackbone } from '@graft/core';
+import { compileTrunk, trunkAt } from '@graft/core';
 import { decodeImage, type ImageLimits, toModelInput } from '@graft/imaging';
 import { tf } from '@graft/runtime';
 
@@ -68,7 +68,8 @@ async function build(
   limits: ImageLimits = {},
 ): Promise<Extractor> {
   const backbone = await loadBackbone(registry, config.backbone, { inputSize: config.inputSize });
-  const { trunk, cut } = splitBackbone(backbone, config.cut);
+  // The trunk alone: the backbone is the process's, and splitting it would add a node to every upper layer per extractor.
+  const { trunk, cut } = trunkAt(backbone, config.cut);
   const compiled = compileTrunk(trunk);
   const gray = backbone.inputChannels === 1;
   return {

@@ -29,6 +29,12 @@ export interface WorkerPoolOptions {
    * with tfjs, its code and a backbone: ~300 MB) for the rest of its life.
    */
   idleMs?: number;
+  /**
+   * Replace a worker with a fresh thread once it has run this many tasks (between tasks, never during one): module
+   * state a library keeps for the life of a thread and never frees goes with it. The training worker uses it for
+   * tfjs-layers' registry of unique weight names (~1,000 strings per MobileNetV2 loaded, never removed).
+   */
+  maxTasks?: number;
 }
 
 interface Slot {
@@ -36,8 +42,10 @@ interface Slot {
   worker: Worker;
   ready: Promise<void>;
   busy?: { id: number; resolve(value: unknown): void; reject(error: Error): void };
-  /** Terminated on purpose (idle): its exit is not a crash and it is not replaced. */
+  /** Terminated on purpose (idle, or replaced after `maxTasks`): its exit is not a crash. */
   retired?: boolean;
+  /** Tasks it has run. */
+  tasks: number;
 }
 
 const bootstrap = new URL('./worker-bootstrap.mjs', import.meta.url);
@@ -61,6 +69,7 @@ export class WorkerPool<T, R> {
   private closing = false;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private retiredCount = 0;
+  private recycledCount = 0;
 
   constructor(private readonly options: WorkerPoolOptions) {
     if (!options.lazy) this.fill();
@@ -80,6 +89,11 @@ export class WorkerPool<T, R> {
   /** How many workers were retired for being idle (`idleMs`) so far. */
   get retired(): number {
     return this.retiredCount;
+  }
+
+  /** How many workers were replaced by a fresh thread after `maxTasks` tasks so far. */
+  get recycled(): number {
+    return this.recycledCount;
   }
 
   /** Runs one task on the next free worker. */
@@ -150,7 +164,7 @@ export class WorkerPool<T, R> {
       failStart = reject;
     });
     ready.catch(() => {});
-    const slot: Slot = { index, worker, ready };
+    const slot: Slot = { index, worker, ready, tasks: 0 };
     worker.on('message', (message: FromWorker<R>) => {
       if ('ready' in message) return markReady();
       if ('memory' in message) return;
@@ -206,6 +220,17 @@ export class WorkerPool<T, R> {
 
   private release(slot: Slot): void {
     this.reserved.delete(slot);
+    slot.tasks++;
+    const { maxTasks } = this.options;
+    if (maxTasks !== undefined && slot.tasks >= maxTasks && !this.closing && !slot.retired) {
+      const position = this.slots.indexOf(slot);
+      if (position >= 0) {
+        slot.retired = true;
+        void slot.worker.terminate();
+        this.slots[position] = this.spawn(slot.index);
+        this.recycledCount++;
+      }
+    }
     this.wake();
     this.retireWhenIdle();
   }

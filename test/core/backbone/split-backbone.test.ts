@@ -5,6 +5,7 @@ import {
   backboneFromModel,
   loadBackbone,
   splitBackbone,
+  trunkAt,
   UnknownCutError,
 } from '../../../packages/core/src/backbone/index.js';
 import { digitBatch, smallCnn } from './helpers.js';
@@ -36,6 +37,26 @@ describe('splitBackbone', () => {
     const y = tf.tidy(() => upper!.predict(trunk.predict(x) as tf.Tensor) as tf.Tensor);
     expect(tf.max(tf.abs(tf.sub(y, full))).dataSync()[0]).toBe(0);
     y.dispose();
+  });
+
+  it('trunkAt builds the same trunk without touching the layers; splitBackbone adds a node to every upper layer', () => {
+    const inbound = () =>
+      backbone.model.layers.reduce(
+        (n, layer) => n + (layer as unknown as { inboundNodes: unknown[] }).inboundNodes.length,
+        0,
+      );
+    const before = inbound();
+    const { trunk, cut } = trunkAt(backbone, 'block_12_add');
+    expect(cut.name).toBe('block_12_add');
+    const y = tf.tidy(() => trunk.predict(x) as tf.Tensor);
+    const expected = tf.tidy(() => splitBackbone(backbone, 'block_12_add').trunk.predict(x) as tf.Tensor);
+    expect(tf.max(tf.abs(tf.sub(y, expected))).dataSync()[0]).toBe(0);
+    tf.dispose([y, expected]);
+    // the split above replayed the upper layers once (its upper half); trunkAt added nothing
+    const afterSplit = inbound();
+    expect(afterSplit).toBeGreaterThan(before);
+    for (let i = 0; i < 3; i++) trunkAt(backbone, 'block_12_add');
+    expect(inbound()).toBe(afterSplit);
   });
 
   it("returns no upper part for 'features' and accepts layer indices", () => {

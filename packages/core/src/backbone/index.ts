@@ -17,7 +17,7 @@ export { loadBackbone } from './load-backbone.js';
 export { MOBILENET_V2, MOBILENET_V2_SIZES, nsfwjsMobilenetArtifacts } from './nsfwjs-mobilenet.js';
 export { reinitializeModel } from './reinitialize-model.js';
 export { segmentBackbone } from './segment-backbone.js';
-export { type BackboneSplit, findCut, splitBackbone } from './split-backbone.js';
+export { type BackboneSplit, findCut, splitBackbone, trunkAt } from './split-backbone.js';
 export { truncateArtifacts } from './topology.js';
 export type {
   Backbone,
