@@ -89,7 +89,7 @@ describe('graft start <folder>', () => {
     expect(outcome).toMatchObject({ dataset: 'My-Digits', model: 'My-Digits', version: 1, trained: true });
     expect(outcome.predictUrl).toBe(`${runtime.apiUrl}/v1/models/My-Digits/predict`);
     expect(first.stderr()).toMatch(/uploaded 73 files in 3 labels/);
-    expect(first.stderr()).toMatch(/skipped 2 \(hidden or outside a label folder\)/);
+    expect(first.stderr()).toMatch(/skipped 2 \(hidden 1, not inside a label folder 1\)/);
     expect(outcome.rejected).toEqual({
       count: 1,
       first: [

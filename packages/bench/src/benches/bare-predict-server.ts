@@ -4,9 +4,9 @@
  * this server's is what Graft's HTTP layer adds; this server's over raw inference is what any Node HTTP server pays
  * on the machine (the client, the kernel's loopback, waking each side).
  *
- * Run as a child process: `node --import tsx/esm bare-predict-server.ts <files.json> <threads>` (tsx's ESM loader alone
- * and no source maps, as `graft` runs: tsx's CommonJS hook and source maps made the same inference ~1 ms slower); prints
- * `{"apiUrl": …}` once listening, answers `POST /` (the image as the body) with the top 3 labels.
+ * Run as a child process: `node --import tsx/esm bare-predict-server.ts <files.json> <threads>` (tsx's ESM loader
+ * alone and no source maps, as `graft` runs); prints `{"apiUrl": …}` once listening, and answers `POST /` (the image
+ * as the body) once it has classified it (top 3) with `{"ok":true}`, or 422 when it cannot.
  */
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';

@@ -108,9 +108,7 @@ export async function serveFolder(
     for (const [label, n] of Object.entries(split)) perLabel.set(label, (perLabel.get(label) ?? 0) + n);
   out.info(
     `uploaded ${imported.total} files in ${perLabel.size} label${perLabel.size === 1 ? '' : 's'} (${[...perLabel].map(([l, n]) => `${l} ${n}`).join(', ')})` +
-      (imported.skipped.length
-        ? `; skipped ${imported.skipped.length} (hidden or outside a label folder)`
-        : ''),
+      (imported.skipped.length ? `; skipped ${skippedText(imported.skipped)}` : ''),
   );
   const api = new ApiClient(runtime.apiUrl, runtime.token);
   const predictUrl = `${runtime.apiUrl}/v1/models/${encodeURIComponent(model)}/predict`;
@@ -154,6 +152,13 @@ export async function serveFolder(
     );
   }
   return outcome;
+}
+
+/** `3 (hidden 2, not inside a label folder 1)`: how many files the import skipped, by why. */
+function skippedText(skipped: { reason: string }[]): string {
+  const byReason = new Map<string, number>();
+  for (const { reason } of skipped) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  return `${skipped.length} (${[...byReason].map(([reason, n]) => `${reason} ${n}`).join(', ')})`;
 }
 
 async function servingVersion(api: ApiClient, model: string): Promise<number | undefined> {
