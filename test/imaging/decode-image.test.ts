@@ -58,6 +58,17 @@ describe('decodeImage: valid fixtures', () => {
     near(pixel(cmyk, 4, 4), [95, 158, 237, 255], 24); // sky
   });
 
+  it('refuses a CMYK JPEG over 8 MP from its header (jpeg-js would hold ~40 bytes per pixel)', async () => {
+    const big = Buffer.from(fixture('cmyk.jpg'));
+    const sof = big.indexOf(Buffer.from([0xff, 0xc0]));
+    big.writeUInt16BE(3000, sof + 5);
+    big.writeUInt16BE(4000, sof + 7);
+    await expect(decodeImage(new Uint8Array(big))).rejects.toMatchObject({
+      code: 'image_too_large',
+      message: expect.stringMatching(/CMYK .*save it as RGB or smaller/),
+    });
+  });
+
   it('refuses a 4-component JPEG that does not say it is CMYK, and a CMYK one cut short', async () => {
     const noAdobe = new Uint8Array(
       readFileSync(new URL('../fixtures/bad-inputs/cmyk-no-adobe.jpg', import.meta.url)),
