@@ -33,6 +33,46 @@ export async function writeRuntimeInfo(dataDir: string, info: RuntimeInfo): Prom
 }
 
 /**
+ * Refuses to start a second Graft on a data folder one already runs on: two embedded S3 servers, job runners and
+ * extraction workers over the same files would overwrite each other's objects and jobs. "Runs" means the process
+ * `runtime.json` names is alive and its API answers `/health` (a file a crashed process left, or a reused pid, does
+ * not stop anything).
+ *
+ * @example
+ * ```ts
+ * await assertNotRunning('.graft'); // throws CliError 'already_running' while a graft start serves from .graft
+ * ```
+ */
+export async function assertNotRunning(dataDir: string): Promise<void> {
+  let info: RuntimeInfo;
+  try {
+    info = JSON.parse(await readFile(path.join(dataDir, FILE), 'utf8')) as RuntimeInfo;
+  } catch {
+    return;
+  }
+  if (!info.pid || info.pid === process.pid || !isAlive(info.pid)) return;
+  const answers = await fetch(new URL('/health', info.apiUrl), { signal: AbortSignal.timeout(2000) }).then(
+    (r) => r.ok,
+    () => false,
+  );
+  if (answers)
+    throw new CliError(
+      'already_running',
+      `Graft already runs on ${path.resolve(dataDir)} (pid ${info.pid}, API ${info.apiUrl}): use it, stop it first, or give this one another --data-dir`,
+    );
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, owned by someone else
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
  * Finds the API to talk to: `--api-url`/`--token` flags, `GRAFT_API_URL`/`GRAFT_API_TOKEN`, or the
  * `runtime.json` a `graft start` in the same data directory wrote.
  *

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { startRuntime } from '@graft/local-aws';
 import type { Command, Flags } from '../command.js';
-import { writeRuntimeInfo } from '../connection.js';
+import { assertNotRunning, writeRuntimeInfo } from '../connection.js';
 import { intFlag } from '../flags.js';
 import { waitForSignal } from '../signals.js';
 import { describeModelLoad, processStartup } from '../startup-report.js';
@@ -37,6 +37,7 @@ export const startCommand: Command = {
         ? undefined
         : { module: await import('./serve-folder.js'), dir: positionals[0] };
     const folder = folderMode && (await folderMode.module.folderTarget(folderMode.dir, flags));
+    await assertNotRunning(String(flags['data-dir'] ?? '.graft'));
     const runtime = await startRuntime({
       dataDir: flags['data-dir'] as string | undefined,
       port: flags.port === undefined ? undefined : intFlag(flags, 'port', 0),
