@@ -32,6 +32,10 @@ export const importCommand: Command = {
       }),
     );
     out.result({ ...result });
+    if (!out.json)
+      out.info(
+        `Extraction runs in the background. Next: graft train --dataset ${result.dataset} --model <name> (it lists the files it could not use).`,
+      );
     return 0;
   },
 };
