@@ -18,6 +18,27 @@ export interface RuntimeInfo {
 const FILE = 'runtime.json';
 
 /**
+ * The data folder a command works on: `--data-dir`, else `.graft`, as an absolute path.
+ *
+ * @example
+ * ```ts
+ * dataDirOf({}); // '/home/me/project/.graft'
+ * ```
+ */
+export function dataDirOf(flags: Flags): string {
+  return path.resolve(String(flags['data-dir'] ?? '.graft'));
+}
+
+/** The `runtime.json` a `graft start` wrote in `dataDir`, or undefined when there is none (or it is unreadable). */
+async function readRuntimeInfo(dataDir: string): Promise<RuntimeInfo | undefined> {
+  try {
+    return JSON.parse(await readFile(path.join(dataDir, FILE), 'utf8')) as RuntimeInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Records a running runtime in `<dataDir>/runtime.json` (mode 0600: it holds the token and the S3 key pair).
  *
  * @example
@@ -44,13 +65,8 @@ export async function writeRuntimeInfo(dataDir: string, info: RuntimeInfo): Prom
  * ```
  */
 export async function assertNotRunning(dataDir: string): Promise<void> {
-  let info: RuntimeInfo;
-  try {
-    info = JSON.parse(await readFile(path.join(dataDir, FILE), 'utf8')) as RuntimeInfo;
-  } catch {
-    return;
-  }
-  if (!info.pid || info.pid === process.pid || !isAlive(info.pid)) return;
+  const info = await readRuntimeInfo(dataDir);
+  if (!info?.pid || info.pid === process.pid || !isAlive(info.pid)) return;
   const answers = await fetch(new URL('/health', info.apiUrl), { signal: AbortSignal.timeout(2000) }).then(
     (r) => r.ok,
     () => false,
@@ -82,13 +98,8 @@ function isAlive(pid: number): boolean {
  * ```
  */
 export async function connect(flags: Flags): Promise<{ api: ApiClient; info?: RuntimeInfo }> {
-  const dataDir = path.resolve(String(flags['data-dir'] ?? '.graft'));
-  let info: RuntimeInfo | undefined;
-  try {
-    info = JSON.parse(await readFile(path.join(dataDir, FILE), 'utf8')) as RuntimeInfo;
-  } catch {
-    info = undefined;
-  }
+  const dataDir = dataDirOf(flags);
+  const info = await readRuntimeInfo(dataDir);
   const apiUrl = (flags['api-url'] as string | undefined) ?? process.env.GRAFT_API_URL ?? info?.apiUrl;
   const token = (flags.token as string | undefined) ?? process.env.GRAFT_API_TOKEN ?? info?.token;
   if (!apiUrl || !token) {

@@ -2,7 +2,7 @@ import { type DatasetSample, encodeGrayPng, importDataset, loadMnistDigits } fro
 import { startRuntime } from '@graft/local-aws';
 import { ApiClient } from '../api-client.js';
 import type { Command } from '../command.js';
-import { assertNotRunning } from '../connection.js';
+import { assertNotRunning, dataDirOf } from '../connection.js';
 import { intFlag } from '../flags.js';
 import { followJob } from '../follow-job.js';
 import { waitForSignal } from '../signals.js';
@@ -53,7 +53,7 @@ export const demoCommand: Command = {
     const inputSize = intFlag(flags, 'input-size', 96);
     const model = String(flags.model ?? 'digits');
     const dataset = String(flags.dataset ?? `mnist-demo-${perClass}`);
-    await assertNotRunning(String(flags['data-dir'] ?? '.graft'));
+    await assertNotRunning(dataDirOf(flags));
     const runtime = await startRuntime({
       dataDir: flags['data-dir'] as string | undefined,
       port: flags.port === undefined ? undefined : intFlag(flags, 'port', 0),

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from '../command.js';
-import { connect, connectionOptions } from '../connection.js';
+import { connect, connectionOptions, dataDirOf } from '../connection.js';
 import { buildEdge } from '../edge/build-edge.js';
 import { startEdge } from '../edge/run-edge.js';
 import { CliError, UsageError } from '../errors.js';
@@ -51,7 +51,7 @@ export const edgeCommand: Command = {
         'no_credentials',
         'runtime.json holds no S3 key pair and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set: restart graft start',
       );
-    const dataDir = path.resolve(String(flags['data-dir'] ?? '.graft'));
+    const dataDir = dataDirOf(flags);
     const build = await buildEdge({ outDir: path.join(dataDir, 'edge') });
     const edge = await startEdge({
       build,

@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { startRuntime } from '@graft/local-aws';
 import type { Command, Flags } from '../command.js';
-import { assertNotRunning, writeRuntimeInfo } from '../connection.js';
+import { assertNotRunning, dataDirOf, writeRuntimeInfo } from '../connection.js';
 import { intFlag } from '../flags.js';
 import { waitForSignal } from '../signals.js';
 import { describeModelLoad, processStartup } from '../startup-report.js';
@@ -32,12 +31,11 @@ export const startCommand: Command = {
     const commandStartMs = performance.now();
     // A folder is checked before anything starts: a typo fails at once, not after the runtime is up. Its module (the
     // importer, the backbone registry) loads only then: a plain start stays off that path.
-    const folderMode =
-      positionals[0] === undefined
-        ? undefined
-        : { module: await import('./serve-folder.js'), dir: positionals[0] };
-    const folder = folderMode && (await folderMode.module.folderTarget(folderMode.dir, flags));
-    await assertNotRunning(String(flags['data-dir'] ?? '.graft'));
+    const dir = positionals[0];
+    const folderModule = dir === undefined ? undefined : await import('./serve-folder.js');
+    const folder =
+      folderModule && dir !== undefined ? await folderModule.folderTarget(dir, flags) : undefined;
+    await assertNotRunning(dataDirOf(flags));
     const runtime = await startRuntime({
       dataDir: flags['data-dir'] as string | undefined,
       port: flags.port === undefined ? undefined : intFlag(flags, 'port', 0),
@@ -48,7 +46,7 @@ export const startCommand: Command = {
       onModelLoad: (event) =>
         out.info(out.json ? JSON.stringify({ event: 'model_loaded', ...event }) : describeModelLoad(event)),
     });
-    const forget = await writeRuntimeInfo(path.resolve(String(flags['data-dir'] ?? '.graft')), {
+    const forget = await writeRuntimeInfo(dataDirOf(flags), {
       apiUrl: runtime.apiUrl,
       token: runtime.token,
       s3Endpoint: runtime.s3Endpoint,
@@ -75,8 +73,8 @@ export const startCommand: Command = {
         }
         out.info(`API docs: ${runtime.apiUrl}/docs — Ctrl-C to stop.`);
       }
-      if (folderMode && folder)
-        out.result({ ...(await folderMode.module.serveFolder(runtime, folder, flags, out)) });
+      if (folderModule && folder)
+        out.result({ ...(await folderModule.serveFolder(runtime, folder, flags, out)) });
       await waitForSignal();
       return 0;
     } finally {
